@@ -1,0 +1,65 @@
+import { ActivityTypes, CardFactory, MessageFactory, TurnContext } from 'botbuilder';
+import { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
+import type { CardAttachment } from '../cards';
+import { CARD_ACTIONS } from './actions/cardActions';
+import { answerCardAction } from './answerCardAction';
+import { COMMANDS } from './commands/commandTable';
+import { triggerFor } from './commands/parseCommand';
+import type { ConversationTracker } from './conversationTracker';
+import { guarded } from './guard';
+import { answerMessage } from './handleMessage';
+import { apology } from './replies';
+import type { BotServices } from './services';
+import { isPersonalChat } from './turnActor';
+
+const toActivity = (card: CardAttachment) => MessageFactory.attachment(CardFactory.adaptiveCard(card.content));
+
+/** Handler errors are apologized for in 1:1 chats only; in channels they are only logged. */
+async function replyOrApologize(services: BotServices, context: TurnContext, what: string, work: () => Promise<CardAttachment>): Promise<void> {
+  const card = await guarded<CardAttachment | undefined>(services, context, what, work, async (correlationId) =>
+    isPersonalChat(context) ? apology(correlationId) : undefined,
+  );
+  if (card) await context.sendActivity(toActivity(card));
+}
+
+/** The teams-ai Application: every route in one visible, ordered list; the catch-all last. */
+export function createApp(services: BotServices, adapter: TeamsAdapter, tracker: ConversationTracker, botAppId: string): Application<TurnState> {
+  const app = new Application<TurnState>({
+    adapter,
+    botAppId,
+    removeRecipientMention: true,
+    startTypingTimer: false,
+    longRunningMessages: false,
+  });
+
+  app.conversationUpdate('membersAdded', async (context) => {
+    const botAdded = context.activity.membersAdded?.some((m) => m.id === context.activity.recipient.id);
+    if (botAdded) await tracker.remember(context, true);
+  });
+  app.activity(ActivityTypes.InstallationUpdate, async (context) => {
+    if (context.activity.action?.startsWith('add')) await tracker.remember(context, true);
+  });
+
+  for (const spec of CARD_ACTIONS) {
+    app.adaptiveCards.actionExecute(spec.verb, async (context, _state, data) =>
+      guarded(services, context, spec.verb, async () => (await answerCardAction(services, context, spec, data)).content as never,
+        async (correlationId) => `Something went wrong on our side; nothing was half-done. Reference: ${correlationId}`),
+    );
+    app.adaptiveCards.actionSubmit(spec.verb, async (context, _state, data) =>
+      replyOrApologize(services, context, spec.verb, () => answerCardAction(services, context, spec, data)),
+    );
+  }
+
+  for (const spec of COMMANDS) {
+    app.message(triggerFor(spec.name), async (context) => {
+      await tracker.remember(context);
+      await replyOrApologize(services, context, spec.name, () => answerMessage(services, context, COMMANDS));
+    });
+  }
+  // Catch-all: unknown words and empty messages get a pointer to help.
+  app.activity(ActivityTypes.Message, async (context) => {
+    await tracker.remember(context);
+    await replyOrApologize(services, context, 'message', () => answerMessage(services, context, COMMANDS));
+  });
+  return app;
+}

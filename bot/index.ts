@@ -1,0 +1,36 @@
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/log';
+import { composeBot } from './compose';
+
+/** `npm start`: validate the configuration, build the bot, listen; stop cleanly on a signal. */
+async function main(): Promise<void> {
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) {
+    process.stderr.write(`Tenant Access cannot start; fix the configuration:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const { config } = loaded;
+  const logger = createLogger(config.logLevel);
+  const bot = await composeBot({ config, logger });
+  if (config.localMode) {
+    logger.info(
+      { event: 'local.playground' },
+      `Local mode. Open Microsoft 365 Agents Playground against the bot: ` +
+        `TEAMSAPPTESTER_BROWSER=none BOT_ENDPOINT=${bot.url}/api/messages npx agentsplayground --port 56150 --disable-telemetry` +
+        ` — then browse to http://localhost:56150`,
+    );
+  }
+  const stop = async (signal: string) => {
+    logger.info({ event: 'shutdown', signal }, 'stopping');
+    await bot.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Tenant Access failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,27 @@
+import type { Clock } from '../src/clock';
+import type { Logger } from '../src/log';
+import type { OnboardingDeps } from '../src/onboarding/onboardingDeps';
+import type { Random } from '../src/random';
+import type { StaffDeps } from '../src/staff/manageStaff';
+import type { ConversationRepository } from '../src/store/conversationRepository';
+import type { TenantRepository } from '../src/store/tenantRepository';
+import type { InvitationRepository } from '../src/store/invitationRepository';
+import type { StaffRepository } from '../src/store/staffRepository';
+import type { StaffPolicy } from '../src/staff/authorizeStaff';
+import type { Audit } from '../src/audit/recordAudit';
+
+/** Everything the Teams handlers need, built once by the composition root. */
+export interface BotServices {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly providerName: string;
+  readonly onboarding: OnboardingDeps;
+  readonly staffDeps: StaffDeps;
+  readonly tenants: TenantRepository;
+  readonly invitations: InvitationRepository;
+  readonly staff: StaffRepository;
+  readonly conversations: ConversationRepository;
+  readonly policy: StaffPolicy;
+  readonly audit: Audit;
+}

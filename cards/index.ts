@@ -1,0 +1,110 @@
+import * as ACData from 'adaptivecards-templating';
+import helpTemplate from './help.json';
+import invitationTemplate from './invitation.json';
+import invitationListTemplate from './invitationList.json';
+import messageTemplate from './message.json';
+import staffListTemplate from './staffList.json';
+import tenantListTemplate from './tenantList.json';
+import tenantStatusTemplate from './tenantStatus.json';
+
+/** An Adaptive Card attachment, shaped as Bot Framework expects; plain data so the web page can use it too. */
+export interface CardAttachment {
+  readonly contentType: 'application/vnd.microsoft.card.adaptive';
+  readonly content: Record<string, unknown>;
+}
+
+export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive' as const;
+
+function expand(template: object, data: object): CardAttachment {
+  const content = new ACData.Template(template).expand({ $root: data }) as Record<string, unknown>;
+  return { contentType: ADAPTIVE_CARD, content };
+}
+
+export type Tone = 'default' | 'good' | 'warning' | 'attention';
+
+export interface MessageCard {
+  title: string;
+  text: string;
+  tone?: Tone;
+  usage?: string;
+  correlationId?: string;
+}
+
+export const renderMessage = (d: MessageCard) =>
+  expand(messageTemplate, { usage: '', correlationId: '', ...d, color: d.tone ?? 'default' });
+
+export interface HelpCard {
+  intro: string;
+  role: string;
+  commands: { usage: string; description: string }[];
+}
+export const renderHelp = (d: HelpCard) => expand(helpTemplate, d);
+
+export interface InvitationCard {
+  title: string;
+  subtitle: string;
+  id: string;
+  tenant: string;
+  email: string;
+  variant: string;
+  status: string;
+  createdAt: string;
+  expiresAt: string;
+  sentCount: number;
+  /** Only on the card that creates or resends it: the link is never stored. */
+  link: string;
+  canChange: boolean;
+}
+export const renderInvitation = (d: InvitationCard) => expand(invitationTemplate, d);
+
+export interface InvitationRowView {
+  id: string;
+  email: string;
+  tenant: string;
+  variant: string;
+  status: string;
+  createdAt: string;
+  expiresAt: string;
+  sentCount: number;
+}
+export interface InvitationListCard {
+  filter: 'pending' | 'all';
+  emptyText: string;
+  rows: InvitationRowView[];
+}
+export const renderInvitationList = (d: InvitationListCard) => expand(invitationListTemplate, d);
+
+export interface TenantRowView {
+  tenantId: string;
+  name: string;
+  authMode: string;
+  authStatus: string;
+  lastValidation: string;
+  tokenCreated: string;
+  tokenExpires: string;
+}
+export const renderTenantList = (d: { rows: TenantRowView[] }) => expand(tenantListTemplate, d);
+
+export interface TenantStatusCard extends TenantRowView {
+  tokenAccount: string;
+  tokenRefreshed: string;
+  scopes: string;
+  invitations: { id: string; email: string; variant: string; status: string; expiresAt: string }[];
+}
+export const renderTenantStatus = (d: TenantStatusCard) => expand(tenantStatusTemplate, d);
+
+export interface StaffListCard {
+  members: { id: string; role: string; note: string }[];
+}
+export const renderStaffList = (d: StaffListCard) => expand(staffListTemplate, d);
+
+/** Every template, for tests that check verbs and bindings. */
+export const TEMPLATES: Record<string, object> = {
+  help: helpTemplate,
+  invitation: invitationTemplate,
+  invitationList: invitationListTemplate,
+  message: messageTemplate,
+  staffList: staffListTemplate,
+  tenantList: tenantListTemplate,
+  tenantStatus: tenantStatusTemplate,
+};

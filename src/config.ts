@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { isLoopbackHost } from './net/loopback';
+
+/**
+ * Configuration is read once, here, from the environment. Nothing else reads `process.env`.
+ * Names follow the Teams Toolkit (`BOT_ID`, `BOT_PASSWORD`, `BOT_TYPE`, `BOT_TENANT_ID`) plus ours.
+ */
+export type BotType = 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
+
+export interface Config {
+  /** Local mode: no BOT_ID. Inbound auth is off and the server must listen on loopback. */
+  readonly localMode: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly publicBaseUrl: string;
+  readonly providerName: string;
+  /** Staff must belong to one of these Entra tenants. */
+  readonly providerTenantIds: readonly string[];
+  /** Entra object ids that are admins whatever the staff store says. */
+  readonly bootstrapAdmins: readonly string[];
+  readonly invitationTtlDays: number;
+  readonly logLevel: string;
+  readonly bot?: {
+    readonly id: string;
+    readonly password?: string;
+    readonly type: BotType;
+    readonly tenantId?: string;
+  };
+  /** Absent: the embedded Cosmos-protocol server (local mode only). */
+  readonly cosmos?: {
+    readonly endpoint: string;
+    readonly key?: string;
+    readonly managedIdentityClientId?: string;
+    readonly database: string;
+  };
+  readonly cosmosDatabase: string;
+  /** Absent: the local identity simulator (local mode only). */
+  readonly entra?: {
+    readonly clientId: string;
+    readonly authorityHost: string;
+  };
+  readonly scopes: readonly string[];
+  readonly graphBaseUrl?: string;
+  /** Absent: an ephemeral key (local mode only). Raw spec, parsed by the crypto module. */
+  readonly tokenEncryptionKey?: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The identities in `.m365agentsplayground.yml`, plus the Playground's built-in defaults. */
+export const LOCAL_PLAYGROUND = {
+  tenantIds: ['9f6a1f3e-2b8c-4d5e-a7f0-1c2d3e4f5a6b', '00000000-0000-0000-0000-0000000000001'],
+  adminObjectIds: ['5b8e2c1a-7d4f-4e3b-9a6c-0f1e2d3c4b5a', '00000000-0000-0000-0000-0000000000020'],
+} as const;
+
+const optionalText = z
+  .string()
+  .transform((s) => s.trim())
+  .optional()
+  .transform((s) => (s === '' ? undefined : s));
+
+const csv = optionalText.transform((s) =>
+  s === undefined ? [] : s.split(',').map((p) => p.trim()).filter((p) => p.length > 0),
+);
+
+const httpUrl = (name: string, httpsOnly = false) =>
+  optionalText.refine(
+    (s) => {
+      if (s === undefined) return true;
+      try {
+        const u = new URL(s);
+        return httpsOnly ? u.protocol === 'https:' : u.protocol === 'https:' || u.protocol === 'http:';
+      } catch {
+        return false;
+      }
+    },
+    { message: `${name} must be an absolute ${httpsOnly ? 'https' : 'http(s)'} URL` },
+  );
+
+const envSchema = z.object({
+  BOT_ID: optionalText,
+  BOT_PASSWORD: optionalText,
+  BOT_TYPE: optionalText.pipe(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi']).optional()),
+  BOT_TENANT_ID: optionalText.refine((s) => s === undefined || GUID.test(s), 'BOT_TENANT_ID must be a GUID'),
+  HOST: optionalText,
+  PORT: optionalText.refine((s) => s === undefined || /^\d{1,5}$/.test(s), 'PORT must be a number'),
+  PUBLIC_BASE_URL: httpUrl('PUBLIC_BASE_URL'),
+  PROVIDER_NAME: optionalText,
+  PROVIDER_TENANT_ID: csv.refine((ids) => ids.every((id) => GUID.test(id)), 'PROVIDER_TENANT_ID must be a GUID (or a comma-separated list of GUIDs)'),
+  BOOTSTRAP_ADMINS: csv.refine((ids) => ids.every((id) => GUID.test(id)), 'BOOTSTRAP_ADMINS must be a comma-separated list of Entra object ids (GUIDs)'),
+  INVITATION_TTL_DAYS: optionalText.refine(
+    (s) => s === undefined || (/^\d+(\.\d+)?$/.test(s) && Number(s) > 0 && Number(s) <= 90),
+    'INVITATION_TTL_DAYS must be a number of days between 0 and 90',
+  ),
+  LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+  COSMOS_ENDPOINT: httpUrl('COSMOS_ENDPOINT'),
+  COSMOS_KEY: optionalText,
+  COSMOS_MANAGED_IDENTITY_CLIENT_ID: optionalText,
+  COSMOS_DATABASE: optionalText.refine((s) => s === undefined || /^[A-Za-z0-9_-]{1,255}$/.test(s), 'COSMOS_DATABASE may use letters, digits, - and _'),
+  ENTRA_CLIENT_ID: optionalText.refine((s) => s === undefined || GUID.test(s), 'ENTRA_CLIENT_ID must be the app registration\'s client id (a GUID)'),
+  ENTRA_AUTHORITY_HOST: httpUrl('ENTRA_AUTHORITY_HOST', true),
+  ENTRA_SCOPES: optionalText,
+  GRAPH_BASE_URL: httpUrl('GRAPH_BASE_URL', true),
+  TOKEN_ENCRYPTION_KEY: optionalText,
+});
+
+const DEFAULT_SCOPES = ['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read'];
+
+/** Parses the environment into a Config, or lists every problem by variable name. */
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? 'environment');
+        return i.message.startsWith(name) ? i.message : `${name}: ${i.message}`;
+      }),
+    };
+  }
+  const e = parsed.data;
+  const errors: string[] = [];
+  const localMode = e.BOT_ID === undefined;
+  const host = e.HOST ?? (localMode ? '127.0.0.1' : '0.0.0.0');
+  const port = e.PORT === undefined ? 3978 : Number(e.PORT);
+  if (port < 1 || port > 65535) errors.push('PORT must be between 1 and 65535');
+
+  if (localMode && !isLoopbackHost(host)) {
+    errors.push(
+      `HOST=${host} is not a loopback address, but BOT_ID is not set: without BOT_ID inbound authentication is off, ` +
+        'so the bot only listens on 127.0.0.1 / ::1 / localhost. Set BOT_ID (and BOT_PASSWORD) to serve other hosts.',
+    );
+  }
+  const botType = e.BOT_TYPE ?? 'MultiTenant';
+  if (!localMode && botType !== 'MultiTenant' && e.BOT_TENANT_ID === undefined) {
+    errors.push(`BOT_TENANT_ID is required when BOT_TYPE=${botType}`);
+  }
+  if (!localMode) {
+    // Production refuses silent fallbacks that would lose data or weaken security.
+    if (e.COSMOS_ENDPOINT === undefined) errors.push('COSMOS_ENDPOINT is required when BOT_ID is set (the in-memory store is for local mode only)');
+    if (e.ENTRA_CLIENT_ID === undefined) errors.push('ENTRA_CLIENT_ID is required when BOT_ID is set (the identity simulator is for local mode only)');
+    if (e.TOKEN_ENCRYPTION_KEY === undefined) errors.push('TOKEN_ENCRYPTION_KEY is required when BOT_ID is set (ephemeral keys are for local mode only)');
+    if (e.PUBLIC_BASE_URL === undefined) errors.push('PUBLIC_BASE_URL is required when BOT_ID is set (invitation links point there)');
+    if (e.PROVIDER_TENANT_ID.length === 0) errors.push('PROVIDER_TENANT_ID is required when BOT_ID is set (staff must belong to it)');
+  }
+  if (e.COSMOS_ENDPOINT !== undefined && e.COSMOS_KEY === undefined && e.COSMOS_MANAGED_IDENTITY_CLIENT_ID === undefined) {
+    errors.push('COSMOS_ENDPOINT needs COSMOS_KEY or COSMOS_MANAGED_IDENTITY_CLIENT_ID');
+  }
+  const scopes = e.ENTRA_SCOPES === undefined ? DEFAULT_SCOPES : e.ENTRA_SCOPES.split(/[\s,]+/).filter((s) => s.length > 0);
+  if (scopes.length === 0) errors.push('ENTRA_SCOPES must name at least one scope');
+  if (errors.length > 0) return { ok: false, errors };
+
+  const cosmosDatabase = e.COSMOS_DATABASE ?? 'tenant-access';
+  return {
+    ok: true,
+    config: {
+      localMode,
+      host,
+      port,
+      publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+      providerName: e.PROVIDER_NAME ?? (localMode ? 'Contoso Managed Services (local)' : 'Your service provider'),
+      providerTenantIds: e.PROVIDER_TENANT_ID.length > 0 ? e.PROVIDER_TENANT_ID.map((t) => t.toLowerCase()) : [...LOCAL_PLAYGROUND.tenantIds],
+      bootstrapAdmins: [
+        ...e.BOOTSTRAP_ADMINS.map((a) => a.toLowerCase()),
+        ...(localMode ? LOCAL_PLAYGROUND.adminObjectIds : []),
+      ],
+      invitationTtlDays: e.INVITATION_TTL_DAYS === undefined ? 7 : Number(e.INVITATION_TTL_DAYS),
+      logLevel: e.LOG_LEVEL ?? 'info',
+      bot: localMode ? undefined : { id: e.BOT_ID!, password: e.BOT_PASSWORD, type: botType, tenantId: e.BOT_TENANT_ID },
+      cosmos:
+        e.COSMOS_ENDPOINT === undefined
+          ? undefined
+          : { endpoint: e.COSMOS_ENDPOINT, key: e.COSMOS_KEY, managedIdentityClientId: e.COSMOS_MANAGED_IDENTITY_CLIENT_ID, database: cosmosDatabase },
+      cosmosDatabase,
+      entra:
+        e.ENTRA_CLIENT_ID === undefined
+          ? undefined
+          : { clientId: e.ENTRA_CLIENT_ID, authorityHost: (e.ENTRA_AUTHORITY_HOST ?? 'https://login.microsoftonline.com').replace(/\/+$/, '') },
+      scopes,
+      graphBaseUrl: e.GRAPH_BASE_URL?.replace(/\/+$/, ''),
+      tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,
+    },
+  };
+}

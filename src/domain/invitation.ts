@@ -1,0 +1,124 @@
+/**
+ * An invitation asks one customer admin to give the provider delegated access to one tenant.
+ * Its life is a state machine: `transition` is the only way to change `status`, and the table
+ * below is its documentation.
+ */
+export type InvitationVariant = 'global' | 'delegated';
+
+export type InvitationStatus =
+  | 'created'
+  | 'opened'
+  | 'signing_in'
+  | 'consent_pending'
+  | 'consent_granted'
+  | 'token_acquired'
+  | 'activated'
+  | 'expired'
+  | 'revoked'
+  | 'failed'
+  | 'interrupted';
+
+export type InvitationEvent =
+  | 'open'
+  | 'start_sign_in'
+  | 'require_consent'
+  | 'grant_consent'
+  | 'decline_consent'
+  | 'acquire_token'
+  | 'activate'
+  | 'fail'
+  | 'interrupt'
+  | 'expire'
+  | 'revoke'
+  | 'reissue';
+
+const ACTIVE_FLOW: InvitationStatus[] = ['signing_in'];
+const LIVE: InvitationStatus[] = ['created', 'opened', 'signing_in', 'consent_pending', 'consent_granted', 'interrupted', 'failed'];
+
+/** event → (from states) → to state. Anything not listed is illegal. */
+export const INVITATION_TRANSITIONS: Readonly<Record<InvitationEvent, { from: readonly InvitationStatus[]; to: InvitationStatus }>> = {
+  open: { from: ['created'], to: 'opened' },
+  start_sign_in: { from: ['created', 'opened', 'consent_granted', 'interrupted', 'failed'], to: 'signing_in' },
+  require_consent: { from: ACTIVE_FLOW, to: 'consent_pending' },
+  grant_consent: { from: ['consent_pending'], to: 'consent_granted' },
+  decline_consent: { from: ['consent_pending'], to: 'failed' },
+  acquire_token: { from: ACTIVE_FLOW, to: 'token_acquired' },
+  activate: { from: ['token_acquired'], to: 'activated' },
+  fail: { from: ['signing_in', 'token_acquired', 'consent_pending'], to: 'failed' },
+  interrupt: { from: ACTIVE_FLOW, to: 'interrupted' },
+  expire: { from: LIVE, to: 'expired' },
+  revoke: { from: LIVE, to: 'revoked' },
+  // A resend issues a new link and starts the customer side over; the history keeps the past.
+  reissue: { from: [...LIVE, 'expired'], to: 'created' },
+};
+
+export type TransitionResult =
+  | { ok: true; status: InvitationStatus }
+  | { ok: false; reason: 'illegal-transition'; from: InvitationStatus; event: InvitationEvent };
+
+export function transition(from: InvitationStatus, event: InvitationEvent): TransitionResult {
+  const rule = INVITATION_TRANSITIONS[event];
+  return rule.from.includes(from) ? { ok: true, status: rule.to } : { ok: false, reason: 'illegal-transition', from, event };
+}
+
+export const FINAL_STATUSES: readonly InvitationStatus[] = ['activated', 'expired', 'revoked'];
+
+export interface InvitationHistoryEntry {
+  readonly at: string;
+  readonly event: InvitationEvent | 'create';
+  readonly status: InvitationStatus;
+  readonly by?: string;
+  readonly detail?: string;
+}
+
+export interface Invitation {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly tenantName: string;
+  readonly email: string;
+  readonly variant: InvitationVariant;
+  readonly status: InvitationStatus;
+  readonly failureReason?: string;
+  /** SHA-256 of the link token (hex). The token itself is never stored. */
+  readonly tokenHash: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly sentCount: number;
+  readonly lastSentAt: string;
+  readonly invitedBy: { readonly aadObjectId: string; readonly name?: string };
+  readonly history: readonly InvitationHistoryEntry[];
+}
+
+/** What a person should see: a live invitation past its expiry is expired, whatever is stored. */
+export function effectiveStatus(inv: Pick<Invitation, 'status' | 'expiresAt'>, now: Date): InvitationStatus {
+  if (INVITATION_TRANSITIONS.expire.from.includes(inv.status) && Date.parse(inv.expiresAt) <= now.getTime()) return 'expired';
+  return inv.status;
+}
+
+export function isPending(status: InvitationStatus): boolean {
+  return !FINAL_STATUSES.includes(status);
+}
+
+export const HISTORY_LIMIT = 50;
+
+/** Applies an event, or says why it cannot be applied. Never mutates. */
+export function applyEvent(
+  inv: Invitation,
+  event: InvitationEvent,
+  at: Date,
+  extra: { by?: string; detail?: string; failureReason?: string } = {},
+): { ok: true; invitation: Invitation } | Extract<TransitionResult, { ok: false }> {
+  const current = effectiveStatus(inv, at);
+  const result = transition(current, event);
+  if (!result.ok) return result;
+  const entry: InvitationHistoryEntry = { at: at.toISOString(), event, status: result.status, by: extra.by, detail: extra.detail };
+  return {
+    ok: true,
+    invitation: {
+      ...inv,
+      status: result.status,
+      failureReason: result.status === 'failed' ? extra.failureReason : undefined,
+      history: [...inv.history, entry].slice(-HISTORY_LIMIT),
+    },
+  };
+}

@@ -1,0 +1,27 @@
+/** A customer tenant the provider manages (or is being given access to). */
+export type AuthMode = 'password' | 'token';
+export type AuthStatus = 'not_configured' | 'pending' | 'successful' | 'failed';
+
+export interface TokenMetadata {
+  readonly account: string;
+  readonly createdAt: string;
+  readonly lastRefreshedAt: string;
+  /** Refresh tokens die after 90 idle days: last use + 90 days. */
+  readonly refreshExpiresAt: string;
+  readonly scopes: readonly string[];
+}
+
+export interface CustomerTenant {
+  /** Entra tenant id (GUID, lower case) — also the partition key. */
+  readonly id: string;
+  readonly tenantId: string;
+  readonly displayName: string;
+  readonly domain?: string;
+  readonly authMode: AuthMode;
+  readonly authStatus: AuthStatus;
+  readonly lastValidation?: { readonly at: string; readonly ok: boolean; readonly detail?: string };
+  readonly token?: TokenMetadata;
+  readonly alertConversationId?: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}

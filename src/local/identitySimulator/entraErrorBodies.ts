@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+
+/** The JSON body Entra's v2 endpoints answer errors with (HTTP 400 for OAuth errors). */
+export interface EntraErrorBody {
+  error: string;
+  error_description: string;
+  error_codes: number[];
+  timestamp: string;
+  trace_id: string;
+  correlation_id: string;
+  error_uri: string;
+  suberror?: string;
+  claims?: string;
+}
+
+interface EntraErrorDefinition {
+  error: string;
+  code: number;
+  message: (detail: Record<string, string>) => string;
+  suberror?: string;
+  claims?: string;
+}
+
+/**
+ * The answers the simulator gives, with the OAuth error and AADSTS code Entra uses for each. Where Entra's exact
+ * choice is not documented (slow_down: Entra is not known to send it; the admin-consent-workflow request) the
+ * simulator picks the nearest documented code and says so here.
+ */
+const DEFINITIONS = {
+  'authorization-pending': {
+    error: 'authorization_pending',
+    code: 70016,
+    message: () => 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.',
+  },
+  // Simulator's own: RFC 8628 slow_down under the pending code, so clients that only read error_codes keep polling.
+  'slow-down': {
+    error: 'slow_down',
+    code: 70016,
+    message: () => 'OAuth 2.0 device flow error. Polling too fast; wait longer between polls.',
+  },
+  'expired-token': {
+    error: 'expired_token',
+    code: 70019,
+    message: () => 'Verification code expired.',
+  },
+  'authorization-declined': {
+    error: 'authorization_declined',
+    code: 65004,
+    message: () => 'User declined to consent to access the app.',
+  },
+  'bad-device-code': {
+    error: 'invalid_grant',
+    code: 70000,
+    message: () => "The provided value for the input parameter 'device_code' is not valid.",
+  },
+  'code-already-redeemed': {
+    error: 'invalid_grant',
+    code: 54005,
+    message: () => 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+  },
+  'mfa-required': {
+    error: 'invalid_grant',
+    code: 50076,
+    suberror: 'basic_action',
+    claims: '{"access_token":{"capolids":{"essential":true,"values":["00000000-0000-0000-0000-00000000cafe"]}}}',
+    message: (d) =>
+      `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${d.resource ?? '00000003-0000-0000-c000-000000000000'}'.`,
+  },
+  'conditional-access-blocked': {
+    error: 'invalid_grant',
+    code: 53003,
+    suberror: 'message_only',
+    message: () => 'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.',
+  },
+  // The admin consent workflow: the user asked for approval instead of consenting. Entra documents 90094 for
+  // "admin permission required"; access_denied is the RFC 6749 error for a refused grant.
+  'admin-approval-required': {
+    error: 'access_denied',
+    code: 90094,
+    message: (d) =>
+      `The grant requires admin permission. Admin consent is required for the permissions requested by application '${d.clientId ?? ''}'. An admin consent request has been sent to the admin.`,
+  },
+  // Entra marks dead grants with suberror bad_token; that is what makes MSAL throw InteractionRequiredAuthError.
+  'refresh-token-revoked': {
+    error: 'invalid_grant',
+    code: 70008,
+    suberror: 'bad_token',
+    message: () =>
+      'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+  },
+  'refresh-token-expired': {
+    error: 'invalid_grant',
+    code: 700082,
+    suberror: 'bad_token',
+    message: (d) =>
+      `The refresh token has expired due to inactivity. The token was issued on ${d.issuedAt ?? 'an earlier date'} and was inactive for 90.00:00:00.`,
+  },
+  'malformed-refresh-token': {
+    error: 'invalid_grant',
+    code: 9002313,
+    message: () => 'Invalid request. Request is malformed or invalid.',
+  },
+  'unknown-tenant': {
+    error: 'invalid_tenant',
+    code: 90002,
+    message: (d) =>
+      `Tenant '${d.tenant ?? ''}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+  },
+  'unknown-client': {
+    error: 'unauthorized_client',
+    code: 700016,
+    message: (d) =>
+      `Application with identifier '${d.clientId ?? ''}' was not found in the directory '${d.tenant ?? ''}'. This can happen if the application has not been installed by the administrator of the tenant.`,
+  },
+  'client-mismatch': {
+    error: 'invalid_grant',
+    code: 70000,
+    message: () => 'The provided grant was issued to another client.',
+  },
+  'missing-parameter': {
+    error: 'invalid_request',
+    code: 900144,
+    message: (d) => `The request body must contain the following parameter: '${d.parameter ?? ''}'.`,
+  },
+  'unsupported-grant-type': {
+    error: 'unsupported_grant_type',
+    code: 70003,
+    message: (d) => `The app requested an unsupported grant type '${d.grantType ?? ''}'.`,
+  },
+} satisfies Record<string, EntraErrorDefinition>;
+
+export type EntraErrorKind = keyof typeof DEFINITIONS;
+
+export interface EntraErrorContext {
+  now: Date;
+  correlationId?: string;
+  baseUrl: string;
+  detail?: Record<string, string>;
+}
+
+/** Builds an error body shaped like Entra's, including the CRLF-separated trace/correlation/timestamp tail of the description. */
+export function entraErrorBody(kind: EntraErrorKind, context: EntraErrorContext): EntraErrorBody {
+  const definition: EntraErrorDefinition = DEFINITIONS[kind];
+  const traceId = randomUUID();
+  const correlationId = context.correlationId ?? randomUUID();
+  const timestamp = entraTimestamp(context.now);
+  const body: EntraErrorBody = {
+    error: definition.error,
+    error_description:
+      `AADSTS${definition.code}: ${definition.message(context.detail ?? {})}` +
+      `\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}`,
+    error_codes: [definition.code],
+    timestamp,
+    trace_id: traceId,
+    correlation_id: correlationId,
+    error_uri: `${context.baseUrl}/error?code=${definition.code}`,
+  };
+  if (definition.suberror) body.suberror = definition.suberror;
+  if (definition.claims) body.claims = definition.claims;
+  return body;
+}
+
+/** Entra writes timestamps as `2024-05-01 10:00:00Z`. */
+export function entraTimestamp(now: Date): string {
+  return now.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** The AADSTS code's one-line meaning, for the `error_uri` page. */
+export function describeAadstsCode(code: number): string | undefined {
+  const definition = Object.values(DEFINITIONS).find((candidate) => candidate.code === code) as
+    | EntraErrorDefinition
+    | undefined;
+  return definition ? definition.message({}) : undefined;
+}

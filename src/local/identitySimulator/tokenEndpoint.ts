@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { codeRef, DeviceCodeGrant } from './deviceCodes';
+import { answerDeviceCodePoll } from './deviceCodePolling';
+import type { TenantLookup } from './directory';
+import { entraErrorBody, EntraErrorKind } from './entraErrorBodies';
+import { correlationIdOf, formOf, RouteContext, sendJson } from './http';
+import type { SimulatorState, TokenRequestLogEntry } from './state';
+import { grantScopes, issueTokens } from './tokenIssuer';
+
+type Context = RouteContext<SimulatorState>;
+
+const DEVICE_CODE_GRANT_TYPES = new Set(['device_code', 'urn:ietf:params:oauth:grant-type:device_code']);
+
+/** POST /{tenant}/oauth2/v2.0/devicecode — starts a device-code sign-in. */
+export function deviceCodeEndpoint(ctx: Context): void {
+  const { state } = ctx;
+  const form = formOf(ctx.request);
+  const lookup = state.directory.lookup(ctx.params.tenant);
+  if (lookup.kind === 'unknown') return sendError(ctx, 'unknown-tenant', { tenant: ctx.params.tenant });
+  const clientId = form.get('client_id');
+  if (!clientId) return sendError(ctx, 'missing-parameter', { parameter: 'client_id' });
+  if (state.settings.clientIds && !state.settings.clientIds.has(clientId)) {
+    return sendError(ctx, 'unknown-client', { clientId, tenant: ctx.params.tenant });
+  }
+  const scope = form.get('scope');
+  if (!scope) return sendError(ctx, 'missing-parameter', { parameter: 'scope' });
+
+  const { settings } = state;
+  const { deviceCode, grant } = state.deviceCodes.issue({
+    authoritySegment: ctx.params.tenant,
+    authorityTenant: lookup.kind === 'tenant' ? lookup.tenant : undefined,
+    clientId,
+    scope,
+    nowMs: state.clock.now().getTime(),
+    expiresInSeconds: settings.deviceCodeExpiresInSeconds,
+    intervalSeconds: settings.pollIntervalSeconds,
+  });
+  const verificationUri = `${state.baseUrl}/devicelogin`;
+  state.logger.info(
+    { event: 'identity-simulator.device-code-issued', tenant: ctx.params.tenant, clientId, codeRef: codeRef(grant.userCode) },
+    'device code issued',
+  );
+  sendJson(ctx.response, 200, {
+    user_code: grant.userCode,
+    device_code: deviceCode,
+    verification_uri: verificationUri,
+    expires_in: settings.deviceCodeExpiresInSeconds,
+    interval: settings.pollIntervalSeconds,
+    message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${grant.userCode} to authenticate.`,
+  });
+}
+
+/** POST /{tenant}/oauth2/v2.0/token — the device-code poll and the refresh-token grant. */
+export function tokenEndpoint(ctx: Context): void {
+  const form = formOf(ctx.request);
+  const lookup = ctx.state.directory.lookup(ctx.params.tenant);
+  const grantType = form.get('grant_type') ?? '';
+  const clientId = form.get('client_id') ?? '';
+  const log: TokenRequestLogEntry = {
+    atMs: ctx.state.clock.now().getTime(),
+    grantType,
+    tenant: ctx.params.tenant,
+    clientId,
+    answer: '',
+  };
+  if (lookup.kind === 'unknown') return answerError(ctx, log, 'unknown-tenant', { tenant: ctx.params.tenant });
+  if (!grantType) return answerError(ctx, log, 'missing-parameter', { parameter: 'grant_type' });
+  if (!clientId) return answerError(ctx, log, 'missing-parameter', { parameter: 'client_id' });
+  if (DEVICE_CODE_GRANT_TYPES.has(grantType)) return deviceCodeGrant(ctx, form, lookup, log);
+  if (grantType === 'refresh_token') return refreshTokenGrant(ctx, form, log);
+  return answerError(ctx, log, 'unsupported-grant-type', { grantType });
+}
+
+function deviceCodeGrant(ctx: Context, form: URLSearchParams, lookup: TenantLookup, log: TokenRequestLogEntry): void {
+  const { state } = ctx;
+  const deviceCode = form.get('device_code');
+  if (!deviceCode) return answerError(ctx, log, 'missing-parameter', { parameter: 'device_code' });
+  const grant = state.deviceCodes.byDeviceCode(deviceCode);
+  if (!grant || !sameAuthority(grant, lookup)) return answerError(ctx, log, 'bad-device-code');
+  log.userCode = grant.userCode;
+  if (grant.clientId !== log.clientId) return answerError(ctx, log, 'client-mismatch');
+
+  const decision = answerDeviceCodePoll(
+    grant,
+    log.atMs,
+    state.settings.slowDownIncrementSeconds * 1000,
+    state.deviceCodes.isExpired(grant, log.atMs),
+  );
+  if (decision.kind === 'error') {
+    return answerError(ctx, log, decision.error, { clientId: grant.clientId, resource: resourceOf(state, grant.scope) });
+  }
+  const { user, tenant } = decision.signIn;
+  answerTokens(ctx, log, { clientId: grant.clientId, userOid: user.oid, tenantId: tenant.tenantId, scope: grant.scope });
+}
+
+function refreshTokenGrant(ctx: Context, form: URLSearchParams, log: TokenRequestLogEntry): void {
+  const { state } = ctx;
+  const refreshToken = form.get('refresh_token');
+  if (!refreshToken) return answerError(ctx, log, 'missing-parameter', { parameter: 'refresh_token' });
+  const redemption = state.refreshTokens.redeem(refreshToken, log.clientId, log.atMs);
+  if (!redemption.ok) {
+    const kinds: Record<typeof redemption.reason, EntraErrorKind> = {
+      unknown: 'malformed-refresh-token',
+      'client-mismatch': 'client-mismatch',
+      revoked: 'refresh-token-revoked',
+      expired: 'refresh-token-expired',
+    };
+    return answerError(ctx, log, kinds[redemption.reason], {
+      issuedAt: redemption.issuedAt ? redemption.issuedAt.toISOString() : '',
+    });
+  }
+  answerTokens(ctx, log, {
+    clientId: redemption.clientId,
+    userOid: redemption.userOid,
+    tenantId: redemption.tenantId,
+    scope: form.get('scope') ?? redemption.scope,
+  });
+}
+
+function answerTokens(
+  ctx: Context,
+  log: TokenRequestLogEntry,
+  subject: { clientId: string; userOid: string; tenantId: string; scope: string },
+): void {
+  const { state } = ctx;
+  const tenant = state.directory.tenantById(subject.tenantId);
+  const user = state.directory.userByOid(subject.tenantId, subject.userOid);
+  // The account was removed from the directory after the token was issued: Entra treats that as revoked.
+  if (!tenant || !user) return answerError(ctx, log, 'refresh-token-revoked');
+  const granted = grantScopes(subject.scope, state.settings.defaultPermissions);
+  const now = state.clock.now();
+  const refreshToken = granted.offlineAccess
+    ? state.refreshTokens.issue({
+        clientId: subject.clientId,
+        userOid: user.oid,
+        tenantId: tenant.tenantId,
+        scope: subject.scope,
+        nowMs: now.getTime(),
+        lifetimeSeconds: state.settings.refreshTokenLifetimeSeconds,
+      })
+    : undefined;
+  const body = issueTokens({
+    key: state.key,
+    baseUrl: state.baseUrl,
+    now,
+    clientId: subject.clientId,
+    user,
+    tenant,
+    granted,
+    accessTokenLifetimeSeconds: state.settings.accessTokenLifetimeSeconds,
+    refreshToken,
+  });
+  log.answer = 'tokens';
+  record(ctx, log);
+  sendJson(ctx.response, 200, body, responseHeaders(ctx));
+}
+
+function answerError(ctx: Context, log: TokenRequestLogEntry, kind: EntraErrorKind, detail: Record<string, string> = {}): void {
+  const correlationId = correlationIdOf(ctx.request);
+  const body = entraErrorBody(kind, { now: ctx.state.clock.now(), correlationId, baseUrl: ctx.state.baseUrl, detail });
+  log.answer = body.error;
+  log.errorCode = body.error_codes[0];
+  record(ctx, log);
+  sendJson(ctx.response, 400, body, { 'client-request-id': correlationId, 'x-ms-request-id': body.trace_id });
+}
+
+function sendError(ctx: Context, kind: EntraErrorKind, detail: Record<string, string>): void {
+  const correlationId = correlationIdOf(ctx.request);
+  const body = entraErrorBody(kind, { now: ctx.state.clock.now(), correlationId, baseUrl: ctx.state.baseUrl, detail });
+  ctx.state.logger.info(
+    { event: 'identity-simulator.request-refused', tenant: ctx.params.tenant, error: body.error, errorCode: body.error_codes[0] },
+    'request refused',
+  );
+  sendJson(ctx.response, 400, body, { 'client-request-id': correlationId, 'x-ms-request-id': body.trace_id });
+}
+
+function record(ctx: Context, log: TokenRequestLogEntry): void {
+  ctx.state.tokenLog.push(log);
+  ctx.state.logger.info(
+    {
+      event: 'identity-simulator.token',
+      grantType: log.grantType,
+      tenant: log.tenant,
+      clientId: log.clientId,
+      answer: log.answer,
+      errorCode: log.errorCode,
+      codeRef: log.userCode ? codeRef(log.userCode) : undefined,
+    },
+    'token endpoint answered',
+  );
+}
+
+function responseHeaders(ctx: Context): Record<string, string> {
+  return { 'client-request-id': correlationIdOf(ctx.request), 'x-ms-request-id': randomUUID() };
+}
+
+/** A poll must come to the authority the code was issued for (by id or by domain: both name the same tenant). */
+function sameAuthority(grant: DeviceCodeGrant, lookup: TenantLookup): boolean {
+  if (lookup.kind === 'tenant') return grant.authorityTenant?.tenantId === lookup.tenant.tenantId;
+  if (lookup.kind === 'multi-tenant') return !grant.authorityTenant && grant.authoritySegment.toLowerCase() === lookup.segment;
+  return false;
+}
+
+function resourceOf(state: SimulatorState, scope: string): string {
+  return grantScopes(scope, state.settings.defaultPermissions).resource;
+}

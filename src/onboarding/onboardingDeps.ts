@@ -1,0 +1,21 @@
+import type { Audit } from '../audit/recordAudit';
+import type { Clock } from '../clock';
+import type { TenantDirectory } from '../identity/tenantDirectory';
+import type { Random } from '../random';
+import type { InvitationRepository } from '../store/invitationRepository';
+import type { TenantRepository } from '../store/tenantRepository';
+
+export interface OnboardingDeps {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly tenants: TenantRepository;
+  readonly invitations: InvitationRepository;
+  readonly directory: TenantDirectory;
+  readonly audit: Audit;
+  readonly invitationTtlDays: number;
+  readonly publicBaseUrl: string;
+}
+
+export function invitationLink(publicBaseUrl: string, token: string): string {
+  return `${publicBaseUrl}/invite/${token}`;
+}

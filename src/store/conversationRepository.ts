@@ -1,0 +1,31 @@
+import type { Container } from '@azure/cosmos';
+import { readItem, withoutSystemProperties } from './conditionalWrite';
+
+/** A saved conversation: enough to post proactively later. The reference is opaque here. */
+export interface SavedConversation {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly kind: 'personal' | 'groupChat' | 'channel';
+  readonly reference: Record<string, unknown>;
+  readonly teamsTenantId?: string;
+  readonly savedAt: string;
+}
+
+/** Cosmos ids may not contain / \ ? #, which Teams conversation ids can. */
+export function conversationDocumentId(conversationId: string): string {
+  return conversationId.replace(/[/\\?#%]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export class ConversationRepository {
+  constructor(private readonly container: Container) {}
+
+  async save(conversation: Omit<SavedConversation, 'id'>): Promise<void> {
+    await this.container.items.upsert({ ...conversation, id: conversationDocumentId(conversation.conversationId) });
+  }
+
+  async get(conversationId: string): Promise<SavedConversation | undefined> {
+    const id = conversationDocumentId(conversationId);
+    const doc = await readItem<SavedConversation>(this.container, id, id);
+    return doc && withoutSystemProperties(doc);
+  }
+}

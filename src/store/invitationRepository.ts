@@ -1,0 +1,54 @@
+import type { Container } from '@azure/cosmos';
+import type { Invitation } from '../domain/invitation';
+import { createIfAbsent, Mutation, readItem, updateIfMatch, withoutSystemProperties } from './conditionalWrite';
+
+export class InvitationRepository {
+  constructor(private readonly container: Container) {}
+
+  create(invitation: Invitation): Promise<boolean> {
+    return createIfAbsent(this.container, invitation);
+  }
+
+  async get(tenantId: string, id: string): Promise<Invitation | undefined> {
+    const doc = await readItem<Invitation>(this.container, id, tenantId);
+    return doc && withoutSystemProperties(doc);
+  }
+
+  /** Staff type only the invitation id, so the tenant is found by query on the id. */
+  async findById(id: string): Promise<Invitation | undefined> {
+    const { resources } = await this.container.items
+      .query<Invitation>({ query: 'SELECT * FROM c WHERE c.id = @id', parameters: [{ name: '@id', value: id }] })
+      .fetchAll();
+    return resources[0] && withoutSystemProperties(resources[0]);
+  }
+
+  /** The invitation page knows only the link token; its hash is the lookup key. */
+  async findByTokenHash(tokenHash: string): Promise<Invitation | undefined> {
+    const { resources } = await this.container.items
+      .query<Invitation>({ query: 'SELECT * FROM c WHERE c.tokenHash = @h', parameters: [{ name: '@h', value: tokenHash }] })
+      .fetchAll();
+    return resources[0] && withoutSystemProperties(resources[0]);
+  }
+
+  async listForTenant(tenantId: string): Promise<Invitation[]> {
+    const { resources } = await this.container.items
+      .query<Invitation>(
+        { query: 'SELECT * FROM c WHERE c.tenantId = @t ORDER BY c.createdAt DESC', parameters: [{ name: '@t', value: tenantId }] },
+        { partitionKey: tenantId },
+      )
+      .fetchAll();
+    return resources.map((r) => withoutSystemProperties(r));
+  }
+
+  /** The Customer Invitations view across tenants, newest first. */
+  async listRecent(limit = 200): Promise<Invitation[]> {
+    const { resources } = await this.container.items
+      .query<Invitation>({ query: 'SELECT TOP @limit * FROM c ORDER BY c.createdAt DESC', parameters: [{ name: '@limit', value: limit }] })
+      .fetchAll();
+    return resources.map((r) => withoutSystemProperties(r));
+  }
+
+  update<F = never>(tenantId: string, id: string, mutate: (inv: Invitation) => Mutation<Invitation, F>) {
+    return updateIfMatch<Invitation, F>(this.container, id, tenantId, mutate);
+  }
+}

@@ -1,0 +1,54 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A stand-in for the Bot Connector service a bot replies to (the activity's `serviceUrl`): records every
+ * request and answers the way the connector does, so a test proves the adapter could send.
+ */
+export interface RecordedConnectorRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+export interface RecordingConnectorService {
+  /** Put this in the activity's `serviceUrl` (and in the token's `serviceurl` claim). */
+  readonly serviceUrl: string;
+  readonly requests: RecordedConnectorRequest[];
+  close(): Promise<void>;
+}
+
+export async function startRecordingConnectorService(): Promise<RecordingConnectorService> {
+  const requests: RecordedConnectorRequest[] = [];
+  let sent = 0;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // keep the raw text: a test asserting on it will show what arrived
+      }
+      requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, body });
+      sent += 1;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ id: `sent-${sent}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A trailing slash, as Teams sends it (https://smba.trafficmanager.net/emea/).
+  const serviceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return {
+    serviceUrl,
+    requests,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
