@@ -1,4 +1,5 @@
 import type { Server } from 'restify';
+import type { TeamsAdapter } from '@microsoft/teams-ai';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'node:https';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
@@ -42,6 +43,7 @@ export interface RunningBot {
   readonly notifier: Notifier;
   readonly store: Store;
   readonly simulator?: IdentitySimulator;
+  readonly adapter: TeamsAdapter;
   close(): Promise<void>;
 }
 
@@ -138,6 +140,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       notifier,
       store,
       simulator,
+      adapter,
       async close() {
         for (const close of closers.reverse()) await close();
       },
