@@ -5,7 +5,8 @@ import { Agent } from 'node:https';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import { createAudit } from '../src/audit/recordAudit';
 import { Clock, systemClock } from '../src/clock';
-import type { Config } from '../src/config';
+import { Config, defaultPublicBaseUrl } from '../src/config';
+import { createServer as createNetServer } from 'node:net';
 import { EntraTenantDirectory, TenantDirectory } from '../src/identity/tenantDirectory';
 import type { Logger } from '../src/log';
 import { startEmbeddedCosmos } from '../src/local/embeddedCosmos';
@@ -25,6 +26,19 @@ import { BotNotifier, Notifier } from './notifier';
 import { createServer } from './server';
 import type { BotServices } from './services';
 import { invitePageRoutes } from './invitePage/routes';
+import { ephemeralKeyring, parseKeyring, SecretBox } from '../src/crypto/secretBox';
+import { createEntraNetworkClient } from '../src/identity/entraNetworkClient';
+import { MsalDeviceCodeAuthority } from '../src/identity/deviceCodeSignIn';
+import { TokenCacheStore } from '../src/identity/tokenCacheStore';
+import { TokenCacheRepository } from '../src/store/tokenCacheRepository';
+import { LeaseRepository } from '../src/store/leaseRepository';
+import { InstanceLease } from '../src/onboarding/instanceLease';
+import { SignInFlows } from '../src/onboarding/signInFlows';
+import type { DeviceCodeAuthority } from '../src/identity/deviceCodeSignIn';
+import { staffNotifications } from './staffNotifications';
+
+/** The client id the local identity simulator knows the bot by (it is not an Entra app). */
+export const LOCAL_CLIENT_ID = '0b5e7a3c-1d2f-4e6a-8b9c-0d1e2f3a4b5c';
 
 export interface ComposeOptions {
   readonly config: Config;
@@ -34,6 +48,14 @@ export interface ComposeOptions {
   /** Tests: outbound credentials that work offline, and a local OpenID metadata URL. */
   readonly credentialsFactory?: ServiceClientCredentialsFactory;
   readonly openIdMetadataUrl?: string;
+  /** Tests: a different identity port (e.g. one that fails on purpose). */
+  readonly deviceCodeAuthority?: DeviceCodeAuthority;
+  /** Tests: options for the local identity simulator (short code lifetimes, poll intervals). */
+  readonly simulatorOptions?: Omit<Parameters<typeof createIdentitySimulator>[0] & object, 'logger'>;
+  /** Tests: a fixed process instance id (to simulate restarts). */
+  readonly instanceId?: string;
+  /** Tests: trust this CA for Entra (a simulator standing in for ENTRA_AUTHORITY_HOST). */
+  readonly entraCaPem?: string;
 }
 
 export interface RunningBot {
@@ -44,6 +66,7 @@ export interface RunningBot {
   readonly store: Store;
   readonly simulator?: IdentitySimulator;
   readonly adapter: TeamsAdapter;
+  readonly flows: SignInFlows;
   close(): Promise<void>;
 }
 
@@ -55,7 +78,8 @@ const localInbound: InboundAuthenticator = { authenticate: async () => ({ ok: tr
  * identity simulator) start only when their real configuration is absent.
  */
 export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
-  const { config, logger } = options;
+  const config = await withListenPort(options.config);
+  const { logger } = options;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
   const closers: (() => Promise<void> | void)[] = [];
@@ -74,15 +98,30 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     }
     closers.push(() => store.dispose());
 
-    let directory: TenantDirectory;
     let simulator: IdentitySimulator | undefined;
-    if (config.entra) {
-      directory = new EntraTenantDirectory(config.entra.authorityHost);
-    } else {
-      simulator = await createIdentitySimulator({ logger, appDisplayName: config.providerName });
+    if (!config.entra) {
+      simulator = await createIdentitySimulator({ appDisplayName: config.appName, ...options.simulatorOptions, logger });
       closers.push(() => simulator!.close());
-      directory = new EntraTenantDirectory(simulator.url, new Agent({ ca: simulator.caPem, keepAlive: true }));
-      logger.warn({ event: 'identity.simulator', url: simulator.url }, `local identity simulator (not Microsoft Entra) at ${simulator.url}/devicelogin`);
+      logger.warn({ event: 'identity.simulator', url: simulator.url }, `local identity simulator (not Microsoft Entra): sign in at ${simulator.url}/devicelogin`);
+    }
+    const entraCa = simulator?.caPem ?? options.entraCaPem;
+    const authorityHost = config.entra?.authorityHost ?? simulator!.url;
+    const clientId = config.entra?.clientId ?? LOCAL_CLIENT_ID;
+    const directory: TenantDirectory = new EntraTenantDirectory(authorityHost, entraCa ? new Agent({ ca: entraCa, keepAlive: true }) : undefined);
+    const networkClient = createEntraNetworkClient({ ca: entraCa, logger });
+    closers.push(() => networkClient.close());
+    const authority =
+      options.deviceCodeAuthority ??
+      new MsalDeviceCodeAuthority({ clientId, authorityHost, knownAuthority: simulator?.knownAuthority ?? (entraCa ? new URL(authorityHost).host : undefined), scopes: config.scopes, networkClient, logger });
+
+    let box: SecretBox;
+    if (config.tokenEncryptionKey) {
+      const keyring = parseKeyring(config.tokenEncryptionKey);
+      if (!keyring.ok) throw new Error(`TOKEN_ENCRYPTION_KEY: ${keyring.message}`);
+      box = new SecretBox(keyring.keyring);
+    } else {
+      box = new SecretBox(ephemeralKeyring());
+      logger.warn({ event: 'crypto.ephemeral-key', keyId: box.activeKeyId }, 'TOKEN_ENCRYPTION_KEY is not set: using an ephemeral key (local mode); stored tokens cannot be read after a restart');
     }
 
     const tenants = new TenantRepository(store.containers.tenants);
@@ -91,6 +130,30 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     const conversations = new ConversationRepository(store.containers.conversations);
     const audit = createAudit(new AuditRepository(store.containers.audit), clock);
     const policy = { providerTenantIds: config.providerTenantIds, bootstrapAdmins: config.bootstrapAdmins };
+    const adapter = createAdapter({ config, logger, random, credentialsFactory: options.credentialsFactory, openIdMetadataUrl: options.openIdMetadataUrl });
+    const botAppId = config.bot?.id ?? '';
+    const notifier = new BotNotifier(adapter, botAppId, conversations, logger);
+    const lease = new InstanceLease(options.instanceId ?? random.shortId(12), new LeaseRepository(store.containers.leases), clock);
+    await lease.start();
+    closers.push(() => lease.stop());
+    const flows = new SignInFlows({
+      invitations,
+      tenants,
+      tokenCaches: new TokenCacheStore(new TokenCacheRepository(store.containers.tokenCaches), box, clock),
+      authority,
+      box,
+      clock,
+      random,
+      lease,
+      observer: staffNotifications(notifier, tenants, clock, logger),
+      audit,
+      logger,
+      publicBaseUrl: config.publicBaseUrl,
+    });
+    closers.push(() => flows.stop());
+    const interrupted = await flows.interruptOrphans();
+    if (interrupted > 0) logger.warn({ event: 'flows.interrupted', count: interrupted }, 'sign-in flows left by a stopped process are now interrupted');
+
     const services: BotServices = {
       logger,
       clock,
@@ -104,12 +167,10 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       conversations,
       policy,
       audit,
+      flows,
     };
 
-    const adapter = createAdapter({ config, logger, random, credentialsFactory: options.credentialsFactory, openIdMetadataUrl: options.openIdMetadataUrl });
-    const botAppId = config.bot?.id ?? '';
     const app = createApp(services, adapter, new ConversationTracker(conversations, clock), botAppId);
-    const notifier = new BotNotifier(adapter, botAppId, conversations, logger);
 
     const inbound = config.bot
       ? createInboundAuthenticator({ botId: config.bot.id, botType: config.bot.type, botTenantId: config.bot.tenantId, openIdMetadataUrl: options.openIdMetadataUrl })
@@ -122,7 +183,12 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       onActivity: (req, res) => adapter.process(req, res, (context) => app.run(context).then(() => undefined)),
       isReady: () => store.ping(),
       newCorrelationId: () => random.correlationId(),
-      routes: invitePageRoutes(services),
+      routes: invitePageRoutes({
+        flows,
+        clock,
+        logger,
+        settings: { providerName: config.providerName, appName: config.appName, clientId, authorityHost, scopes: config.scopes, publicBaseUrl: config.publicBaseUrl },
+      }),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -141,6 +207,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       store,
       simulator,
       adapter,
+      flows,
       async close() {
         for (const close of closers.reverse()) await close();
       },
@@ -149,6 +216,19 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
     throw error;
   }
+}
+
+/** PORT=0 (tests, benchmarks): pick the free port first, so links can name it. */
+async function withListenPort(config: Config): Promise<Config> {
+  if (config.port !== 0) return config;
+  const probe = createNetServer();
+  const port = await new Promise<number>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, config.host, () => resolve((probe.address() as AddressInfo).port));
+  });
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const derived = config.publicBaseUrl === defaultPublicBaseUrl(config.host, 0);
+  return { ...config, port, publicBaseUrl: derived ? defaultPublicBaseUrl(config.host, port) : config.publicBaseUrl };
 }
 
 async function managedIdentity(clientId: string | undefined) {

@@ -9,6 +9,7 @@ import type { InvitationRepository } from '../src/store/invitationRepository';
 import type { StaffRepository } from '../src/store/staffRepository';
 import type { StaffPolicy } from '../src/staff/authorizeStaff';
 import type { Audit } from '../src/audit/recordAudit';
+import type { SignInFlows } from '../src/onboarding/signInFlows';
 
 /** Everything the Teams handlers need, built once by the composition root. */
 export interface BotServices {
@@ -24,4 +25,6 @@ export interface BotServices {
   readonly conversations: ConversationRepository;
   readonly policy: StaffPolicy;
   readonly audit: Audit;
+  /** Customer sign-in flows: a revoke or resend here stops this process's poll at once. */
+  readonly flows: SignInFlows;
 }

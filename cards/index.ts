@@ -6,6 +6,11 @@ import messageTemplate from './message.json';
 import staffListTemplate from './staffList.json';
 import tenantListTemplate from './tenantList.json';
 import tenantStatusTemplate from './tenantStatus.json';
+import customerInvitationTemplate from './customerInvitation.json';
+import deviceCodeTemplate from './deviceCode.json';
+import flowStatusTemplate from './flowStatus.json';
+import consentReviewTemplate from './consentReview.json';
+import staffUpdateTemplate from './staffUpdate.json';
 
 /** An Adaptive Card attachment, shaped as Bot Framework expects; plain data so the web page can use it too. */
 export interface CardAttachment {
@@ -98,6 +103,79 @@ export interface StaffListCard {
 }
 export const renderStaffList = (d: StaffListCard) => expand(staffListTemplate, d);
 
+export interface CustomerInvitationCard {
+  providerName: string;
+  tenantName: string;
+  email: string;
+  expiresAt: string;
+  purpose: string;
+  appName: string;
+  permissions: string;
+  signInAs: string;
+  howItWorks: string;
+  startTitle: string;
+  note: string;
+  noteColor: 'default' | 'good' | 'warning' | 'attention';
+}
+export const renderCustomerInvitation = (d: CustomerInvitationCard) => expand(customerInvitationTemplate, d);
+
+export interface DeviceCodeCard {
+  tenantName: string;
+  providerName: string;
+  appName: string;
+  userCode: string;
+  verificationUri: string;
+  codeExpiresAt: string;
+  signInAs: string;
+}
+export const renderDeviceCode = (d: DeviceCodeCard) => expand(deviceCodeTemplate, d);
+
+export interface FlowStatusCard {
+  tenantName: string;
+  title: string;
+  text: string;
+  color: 'default' | 'good' | 'warning' | 'attention' | 'accent';
+  cause: string;
+  nextStep: string;
+  reviewLink: string;
+  reference: string;
+  actionTitle: string;
+  actionVerb: string;
+}
+export const renderFlowStatus = (d: FlowStatusCard) => expand(flowStatusTemplate, d);
+
+export interface ConsentReviewCard {
+  tenantName: string;
+  providerName: string;
+  appName: string;
+  clientId: string;
+  requester: string;
+  signedInAs: string;
+  permissions: string;
+  requestedAt: string;
+  status: string;
+  consentUrl: string;
+  pending: boolean;
+}
+export const renderConsentReview = (d: ConsentReviewCard) => expand(consentReviewTemplate, d);
+
+export interface StaffUpdateCard {
+  tenantName: string;
+  tenantId: string;
+  title: string;
+  text: string;
+  color: 'default' | 'good' | 'warning' | 'attention' | 'accent';
+  invitationId: string;
+  email: string;
+  status: string;
+  at: string;
+  reviewLink: string;
+  reference: string;
+  canResend: boolean;
+  sentCount: number;
+}
+export const renderStaffUpdate = (d: StaffUpdateCard) => expand(staffUpdateTemplate, d);
+
 /** Every template, for tests that check verbs and bindings. */
 export const TEMPLATES: Record<string, object> = {
   help: helpTemplate,
@@ -107,4 +185,9 @@ export const TEMPLATES: Record<string, object> = {
   staffList: staffListTemplate,
   tenantList: tenantListTemplate,
   tenantStatus: tenantStatusTemplate,
+  customerInvitation: customerInvitationTemplate,
+  deviceCode: deviceCodeTemplate,
+  flowStatus: flowStatusTemplate,
+  consentReview: consentReviewTemplate,
+  staffUpdate: staffUpdateTemplate,
 };

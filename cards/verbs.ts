@@ -5,7 +5,14 @@ export const VERBS = {
   refreshInvitations: 'invitations.refresh',
   refreshTenants: 'tenants.refresh',
   showTenant: 'tenant.show',
+  // Customer side (invitation page, reviewer page, and the card posted in Teams).
+  startSignIn: 'signin.start',
+  portalApproved: 'consent.portal-approved',
+  refreshFlow: 'signin.refresh',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];
 export const ALL_VERBS: readonly Verb[] = Object.values(VERBS);
+
+/** Verbs answered by the customer-facing pages (and their Teams card), not by staff card actions. */
+export const CUSTOMER_VERBS: readonly Verb[] = [VERBS.startSignIn, VERBS.portalApproved, VERBS.refreshFlow];

@@ -40,6 +40,8 @@ export interface Config {
     readonly authorityHost: string;
   };
   readonly scopes: readonly string[];
+  /** The app registration's display name: what Microsoft shows the customer admin at sign-in. */
+  readonly appName: string;
   readonly graphBaseUrl?: string;
   /** Absent: an ephemeral key (local mode only). Raw spec, parsed by the crypto module. */
   readonly tokenEncryptionKey?: string;
@@ -80,7 +82,7 @@ const httpUrl = (name: string, httpsOnly = false) =>
   );
 
 const envSchema = z.object({
-  BOT_ID: optionalText,
+  BOT_ID: optionalText.refine((s) => s === undefined || GUID.test(s), "BOT_ID must be the bot's Microsoft App ID (a GUID)"),
   BOT_PASSWORD: optionalText,
   BOT_TYPE: optionalText.pipe(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi']).optional()),
   BOT_TENANT_ID: optionalText.refine((s) => s === undefined || GUID.test(s), 'BOT_TENANT_ID must be a GUID'),
@@ -102,11 +104,17 @@ const envSchema = z.object({
   ENTRA_CLIENT_ID: optionalText.refine((s) => s === undefined || GUID.test(s), 'ENTRA_CLIENT_ID must be the app registration\'s client id (a GUID)'),
   ENTRA_AUTHORITY_HOST: httpUrl('ENTRA_AUTHORITY_HOST', true),
   ENTRA_SCOPES: optionalText,
+  ENTRA_APP_NAME: optionalText,
   GRAPH_BASE_URL: httpUrl('GRAPH_BASE_URL', true),
   TOKEN_ENCRYPTION_KEY: optionalText,
 });
 
 const DEFAULT_SCOPES = ['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read'];
+
+/** Where links point when PUBLIC_BASE_URL is not set: the bot's own address. */
+export function defaultPublicBaseUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
 
 /** Parses the environment into a Config, or lists every problem by variable name. */
 export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
@@ -125,7 +133,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   const localMode = e.BOT_ID === undefined;
   const host = e.HOST ?? (localMode ? '127.0.0.1' : '0.0.0.0');
   const port = e.PORT === undefined ? 3978 : Number(e.PORT);
-  if (port < 1 || port > 65535) errors.push('PORT must be between 1 and 65535');
+  if (port > 65535) errors.push('PORT must be between 1 and 65535 (0 picks a free port)');
 
   if (localMode && !isLoopbackHost(host)) {
     errors.push(
@@ -159,7 +167,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       localMode,
       host,
       port,
-      publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+      publicBaseUrl: (e.PUBLIC_BASE_URL ?? defaultPublicBaseUrl(host, port)).replace(/\/+$/, ''),
       providerName: e.PROVIDER_NAME ?? (localMode ? 'Contoso Managed Services (local)' : 'Your service provider'),
       providerTenantIds: e.PROVIDER_TENANT_ID.length > 0 ? e.PROVIDER_TENANT_ID.map((t) => t.toLowerCase()) : [...LOCAL_PLAYGROUND.tenantIds],
       bootstrapAdmins: [
@@ -179,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
           ? undefined
           : { clientId: e.ENTRA_CLIENT_ID, authorityHost: (e.ENTRA_AUTHORITY_HOST ?? 'https://login.microsoftonline.com').replace(/\/+$/, '') },
       scopes,
+      appName: e.ENTRA_APP_NAME ?? 'Tenant Access',
       graphBaseUrl: e.GRAPH_BASE_URL?.replace(/\/+$/, ''),
       tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,
     },

@@ -33,8 +33,8 @@ export const inviteCommand = command<InviteArgs>({
   description: 'Invite a customer admin to give us delegated access to their tenant.',
   role: 'operator',
   parse,
-  async run({ services, actor, requestKey }, input) {
-    const result = await inviteAdmin(services.onboarding, { ...input, actor, requestKey });
+  async run({ services, actor, requestKey, context }, input) {
+    const result = await inviteAdmin(services.onboarding, { ...input, actor, requestKey, notifyConversationId: context.activity.conversation?.id });
     const now = services.clock.now();
     if (result.ok) {
       return renderInvitation(

@@ -61,6 +61,8 @@ export function parseInvitationId(text: string): Parsed<string> {
 
 /** Echo user text back safely: short, and without characters that would change a card's layout. */
 export function clip(text: string, max = 60): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f`*_[\]<>]/g, ' ');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  // C0/C1 controls and Unicode line/paragraph separators break lines; bidi controls reorder the rest of the line.
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069`*_[\]<>]/g, ' ');
+  // Never cut between the two halves of a surrogate pair (an emoji would become U+FFFD).
+  return flat.length > max ? `${flat.slice(0, max - 1).replace(/[\ud800-\udbff]$/, '')}…` : flat;
 }

@@ -1,3 +1,5 @@
+import type { SealedSecret } from '../crypto/secretBox';
+
 /**
  * An invitation asks one customer admin to give the provider delegated access to one tenant.
  * Its life is a state machine: `transition` is the only way to change `status`, and the table
@@ -71,6 +73,41 @@ export interface InvitationHistoryEntry {
   readonly detail?: string;
 }
 
+/** The device-code sign-in under way. The device code itself never leaves the owning process. */
+export interface SignInFlow {
+  readonly id: string;
+  /** The process instance that polls; if it dies, the flow is interrupted at the next start-up. */
+  readonly ownerId: string;
+  readonly startedAt: string;
+  /** Sealed: shown only on the invitation page, never stored or logged in plain text. */
+  readonly userCode?: SealedSecret;
+  readonly verificationUri?: string;
+  readonly codeExpiresAt?: string;
+  readonly intervalSeconds?: number;
+}
+
+/** The admin consent workflow (delegated variant). Only hashes of the review link and state are kept. */
+export interface ConsentState {
+  readonly stateHash: string;
+  readonly reviewTokenHash: string;
+  readonly requestedAt: string;
+  readonly status: 'pending' | 'granted' | 'declined';
+  readonly decidedAt?: string;
+  readonly via?: 'callback' | 'portal';
+  readonly error?: string;
+}
+
+/** What went wrong last, in words for people (from the Entra error table), plus Entra's ids for support. */
+export interface FlowError {
+  readonly code: string;
+  readonly title: string;
+  readonly cause: string;
+  readonly nextStep: string;
+  readonly nextStepText: string;
+  readonly traceId?: string;
+  readonly correlationId?: string;
+}
+
 export interface Invitation {
   readonly id: string;
   readonly tenantId: string;
@@ -86,6 +123,13 @@ export interface Invitation {
   readonly sentCount: number;
   readonly lastSentAt: string;
   readonly invitedBy: { readonly aadObjectId: string; readonly name?: string };
+  /** Where the inviting staff member follows the flow (their chat with the bot). */
+  readonly notifyConversationId?: string;
+  readonly flow?: SignInFlow;
+  readonly consent?: ConsentState;
+  readonly lastError?: FlowError;
+  /** The account that signed in last (may differ from the invited email: allowed, but noted). */
+  readonly signedInAs?: string;
   readonly history: readonly InvitationHistoryEntry[];
 }
 
@@ -108,7 +152,8 @@ export function applyEvent(
   at: Date,
   extra: { by?: string; detail?: string; failureReason?: string } = {},
 ): { ok: true; invitation: Invitation } | Extract<TransitionResult, { ok: false }> {
-  const current = effectiveStatus(inv, at);
+  // Expiry is shown from the clock; recording it (`expire`) must work on the stored live state.
+  const current = event === 'expire' ? inv.status : effectiveStatus(inv, at);
   const result = transition(current, event);
   if (!result.ok) return result;
   const entry: InvitationHistoryEntry = { at: at.toISOString(), event, status: result.status, by: extra.by, detail: extra.detail };

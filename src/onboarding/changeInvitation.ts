@@ -62,6 +62,10 @@ export async function resendInvitation(deps: OnboardingDeps, input: ChangeInput)
       ok: true,
       value: {
         ...applied.invitation,
+        // A new link starts the customer side over: no flow, consent request or error carries across.
+        flow: undefined,
+        consent: undefined,
+        lastError: undefined,
         tokenHash: hash,
         sentCount: inv.sentCount + 1,
         lastSentAt: now.toISOString(),

@@ -14,6 +14,8 @@ export interface InviteInput {
   readonly actor: Actor;
   /** Identifies the request (e.g. the Teams activity id) so a redelivery creates nothing new. */
   readonly requestKey: string;
+  /** The conversation to keep informed about this invitation (the inviter's chat). */
+  readonly notifyConversationId?: string;
 }
 
 export type InviteResult =
@@ -66,6 +68,7 @@ export async function inviteAdmin(deps: OnboardingDeps, input: InviteInput): Pro
     sentCount: 1,
     lastSentAt: now.toISOString(),
     invitedBy: { aadObjectId: input.actor.aadObjectId, name: input.actor.name },
+    notifyConversationId: input.notifyConversationId,
     history: [{ at: now.toISOString(), event: 'create', status: 'created', by: input.actor.aadObjectId }],
   };
   if (!(await deps.invitations.create(invitation))) {

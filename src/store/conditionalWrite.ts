@@ -57,7 +57,9 @@ export async function updateIfMatch<T extends { id: string }, F = never>(
       });
       return { ok: true, value: next.value, previous };
     } catch (error) {
-      if (statusOf(error) !== 412) throw error;
+      // 404: deleted since the read; the next read reports not-found.
+      const status = statusOf(error);
+      if (status !== 412 && status !== 404) throw error;
     }
   }
   return { ok: false, reason: 'conflict' };

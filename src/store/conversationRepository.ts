@@ -11,9 +11,13 @@ export interface SavedConversation {
   readonly savedAt: string;
 }
 
-/** Cosmos ids may not contain / \ ? #, which Teams conversation ids can. */
+/**
+ * Cosmos ids may not contain / \ ? #, which Teams conversation ids can. The escape character is
+ * `*` (as botbuilder's CosmosDbKeyEscape): Cosmos URL-decodes the item path, so an id holding
+ * `%2f` cannot be read, replaced or deleted there. `%` and `*` are escaped too, so the map is one to one.
+ */
 export function conversationDocumentId(conversationId: string): string {
-  return conversationId.replace(/[/\\?#%]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return conversationId.replace(/[/\\?#%*]/g, (c) => `*${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 export class ConversationRepository {

@@ -30,6 +30,28 @@ export class InvitationRepository {
     return resources[0] && withoutSystemProperties(resources[0]);
   }
 
+  /** The consent callback knows only the state; the reviewer page only its own token. */
+  async findByConsentStateHash(stateHash: string): Promise<Invitation | undefined> {
+    return this.findOne('SELECT * FROM c WHERE c.consent.stateHash = @h', stateHash);
+  }
+
+  async findByReviewTokenHash(reviewTokenHash: string): Promise<Invitation | undefined> {
+    return this.findOne('SELECT * FROM c WHERE c.consent.reviewTokenHash = @h', reviewTokenHash);
+  }
+
+  /** Flows that may have lost their owner (checked at start-up). */
+  async listSigningIn(): Promise<Invitation[]> {
+    const { resources } = await this.container.items
+      .query<Invitation>({ query: 'SELECT * FROM c WHERE c.status = @s', parameters: [{ name: '@s', value: 'signing_in' }] })
+      .fetchAll();
+    return resources.map((r) => withoutSystemProperties(r));
+  }
+
+  private async findOne(query: string, value: string): Promise<Invitation | undefined> {
+    const { resources } = await this.container.items.query<Invitation>({ query, parameters: [{ name: '@h', value }] }).fetchAll();
+    return resources[0] && withoutSystemProperties(resources[0]);
+  }
+
   async listForTenant(tenantId: string): Promise<Invitation[]> {
     const { resources } = await this.container.items
       .query<Invitation>(

@@ -1,0 +1,332 @@
+import { createHash } from 'node:crypto';
+import type { Audit } from '../audit/recordAudit';
+import { Clock, DAY_MS } from '../clock';
+import type { SecretBox } from '../crypto/secretBox';
+import { hashLinkToken } from '../crypto/linkToken';
+import { applyEvent, effectiveStatus, FlowError, Invitation, InvitationEvent } from '../domain/invitation';
+import type { Actor } from '../domain/staff';
+import type { DeviceCodeAuthority, DeviceCodePrompt, DeviceCodeSession } from '../identity/deviceCodeSignIn';
+import { EntraErrorInput, explainEntraError, isAdminApprovalRequired } from '../identity/entraErrors';
+import type { TokenCacheStore } from '../identity/tokenCacheStore';
+import type { Logger } from '../log';
+import type { Random } from '../random';
+import type { Mutation } from '../store/conditionalWrite';
+import type { InvitationRepository } from '../store/invitationRepository';
+import type { TenantRepository } from '../store/tenantRepository';
+import { consentStateFor, reviewLink, reviewTokenFor } from './customerLinks';
+import type { FlowEvent, FlowEventKind, FlowObserver } from './flowEvents';
+import type { InstanceLease } from './instanceLease';
+
+export interface SignInDeps {
+  readonly invitations: InvitationRepository;
+  readonly tenants: TenantRepository;
+  readonly tokenCaches: TokenCacheStore;
+  readonly authority: DeviceCodeAuthority;
+  readonly box: SecretBox;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly lease: InstanceLease;
+  readonly observer: FlowObserver;
+  readonly audit: Audit;
+  readonly logger: Logger;
+  readonly publicBaseUrl: string;
+}
+
+export type CustomerView = { ok: true; invitation: Invitation } | { ok: false; reason: 'gone' };
+
+/** The customer is not a staff member: audit events name them by the invitation. */
+const customerActor = (inv: Invitation): Actor => ({ aadObjectId: `customer:${inv.email}`, tenantId: inv.tenantId, name: inv.email });
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** A code request that has not produced a code within this time is considered dead. */
+const CODE_REQUEST_GRACE_MS = 60_000;
+const REFRESH_TOKEN_LIFETIME_MS = 90 * DAY_MS;
+
+export const userCodeAad = (invitationId: string) => `userCode:${invitationId}`;
+
+/**
+ * The customer admin's side of an invitation: open the link, start a device-code sign-in, follow it
+ * to an activated tenant or an explained failure, and the admin consent workflow in between.
+ * The poll runs in the background of the process that started it; the stored flow says who owns it.
+ */
+export class SignInFlows {
+  private readonly running = new Map<string, { flowId: string; session: DeviceCodeSession; done: Promise<void> }>();
+
+  constructor(private readonly deps: SignInDeps) {}
+
+  /** The invitation behind a link, if the link can still be used. */
+  async resolve(token: string): Promise<CustomerView> {
+    const inv = await this.deps.invitations.findByTokenHash(hashLinkToken(token));
+    if (!inv) return { ok: false, reason: 'gone' };
+    const status = effectiveStatus(inv, this.deps.clock.now());
+    return status === 'expired' || status === 'revoked' ? { ok: false, reason: 'gone' } : { ok: true, invitation: inv };
+  }
+
+  /** Opening the link marks the invitation opened (once) and tells staff. */
+  async open(token: string): Promise<CustomerView> {
+    const view = await this.resolve(token);
+    if (!view.ok || view.invitation.status !== 'created') return view;
+    const outcome = await this.apply(view.invitation, 'open', {});
+    if (outcome) {
+      await this.emit('opened', outcome);
+      return { ok: true, invitation: outcome };
+    }
+    return this.resolve(token);
+  }
+
+  /**
+   * Start authentication (or New code / Start again / sign in again after approval). One active flow
+   * per invitation: a second click or a second browser gets the flow already under way.
+   */
+  async start(token: string): Promise<CustomerView> {
+    const view = await this.resolve(token);
+    if (!view.ok) return view;
+    const now = this.deps.clock.now();
+    if (view.invitation.status === 'activated') return view;
+    if (view.invitation.status === 'signing_in' && this.flowLooksAlive(view.invitation, now)) return view;
+
+    const flowId = this.deps.random.shortId(12);
+    const tokenHash = hashLinkToken(token);
+    const result = await this.deps.invitations.update<'busy' | 'not-allowed' | 'gone'>(view.invitation.tenantId, view.invitation.id, (cur) => {
+      if (cur.tokenHash !== tokenHash) return { ok: false, failure: 'gone' };
+      if (cur.status === 'signing_in' && this.flowLooksAlive(cur, now)) return { ok: false, failure: 'busy' };
+      // A flow whose code expired with no one left to report it is closed off first.
+      const base = cur.status === 'signing_in' ? applyEvent(cur, 'interrupt', now, { detail: 'stale flow' }) : { ok: true as const, invitation: cur };
+      if (!base.ok) return { ok: false, failure: 'not-allowed' };
+      const applied = applyEvent(base.invitation, 'start_sign_in', now, { by: `customer:${cur.email}` });
+      if (!applied.ok) return { ok: false, failure: 'not-allowed' };
+      return {
+        ok: true,
+        value: { ...applied.invitation, flow: { id: flowId, ownerId: this.deps.lease.instanceId, startedAt: now.toISOString() }, lastError: undefined },
+      };
+    });
+    if (!result.ok) return this.resolve(token);
+    this.launch(result.value, flowId, token);
+    return { ok: true, invitation: result.value };
+  }
+
+  /** "Approved in the Azure portal — continue": the next sign-in proves it. */
+  async confirmPortalApproval(inv: Invitation): Promise<Invitation | undefined> {
+    const now = this.deps.clock.now();
+    const updated = await this.apply(inv, 'grant_consent', { by: 'reviewer', detail: 'approved in the Azure portal' }, (i) => ({
+      ...i,
+      consent: i.consent && { ...i.consent, status: 'granted', decidedAt: now.toISOString(), via: 'portal' },
+    }));
+    if (updated) await this.emit('consent_granted', updated, { detail: 'The reviewer says consent was granted in the Azure portal.' });
+    return updated;
+  }
+
+  /** The admin consent redirect. The state is single-use and names the invitation; Entra's `tenant` is not trusted. */
+  async recordConsent(state: string, answer: { granted: boolean; error?: string; returnedTenant?: string }): Promise<{ ok: true; invitation: Invitation } | { ok: false; reason: 'unknown-state' }> {
+    const inv = await this.deps.invitations.findByConsentStateHash(sha256(state));
+    if (!inv || inv.status !== 'consent_pending' || inv.consent?.status !== 'pending') return { ok: false, reason: 'unknown-state' };
+    if (answer.returnedTenant && answer.returnedTenant.toLowerCase() !== inv.tenantId) {
+      this.deps.logger.warn({ event: 'consent.tenant-mismatch', invitationId: inv.id, tenantId: inv.tenantId }, 'consent callback named another tenant; the invitation decides');
+    }
+    const now = this.deps.clock.now();
+    const event: InvitationEvent = answer.granted ? 'grant_consent' : 'decline_consent';
+    const updated = await this.apply(inv, event, { by: 'reviewer', detail: answer.granted ? 'admin consent granted' : `declined: ${answer.error ?? 'unknown'}`, failureReason: answer.granted ? undefined : 'admin consent declined' }, (i) => ({
+      ...i,
+      consent: i.consent && { ...i.consent, status: answer.granted ? 'granted' : 'declined', decidedAt: now.toISOString(), via: 'callback', error: answer.error },
+      lastError: answer.granted ? undefined : explanationOf({ error: answer.error ?? 'access_denied', description: 'The reviewer declined the admin consent request.' }),
+    }));
+    if (!updated) return { ok: false, reason: 'unknown-state' };
+    await this.emit(answer.granted ? 'consent_granted' : 'consent_declined', updated);
+    return { ok: true, invitation: updated };
+  }
+
+  /** The invitation a reviewer link belongs to, while consent is still asked for. */
+  async resolveReview(reviewToken: string): Promise<CustomerView> {
+    const inv = await this.deps.invitations.findByReviewTokenHash(sha256(reviewToken));
+    if (!inv) return { ok: false, reason: 'gone' };
+    const status = effectiveStatus(inv, this.deps.clock.now());
+    return status === 'expired' || status === 'revoked' ? { ok: false, reason: 'gone' } : { ok: true, invitation: inv };
+  }
+
+  /** The device code for the page, opened from its sealed form. */
+  userCodeOf(inv: Invitation): string | undefined {
+    if (!inv.flow?.userCode) return undefined;
+    try {
+      return this.deps.box.openString(inv.flow.userCode, userCodeAad(inv.id));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stops this process's poll for an invitation (revoked or resent here). */
+  cancel(invitationId: string): void {
+    this.running.get(invitationId)?.session.cancel();
+  }
+
+  /** At start-up: flows whose owner is gone become interrupted, and staff are told. */
+  async interruptOrphans(): Promise<number> {
+    let count = 0;
+    for (const inv of await this.deps.invitations.listSigningIn()) {
+      const owner = inv.flow?.ownerId;
+      if (owner === this.deps.lease.instanceId && this.running.has(inv.id)) continue;
+      if (owner !== undefined && owner !== this.deps.lease.instanceId && (await this.deps.lease.isAlive(owner))) continue;
+      const updated = await this.apply(inv, 'interrupt', { detail: 'the process polling for it stopped' }, (i) => ({ ...i, flow: undefined }));
+      if (updated) {
+        count++;
+        await this.emit('interrupted', updated);
+      }
+    }
+    return count;
+  }
+
+  /** Graceful shutdown: stop polling and mark our flows interrupted so the page offers Start again. */
+  async stop(): Promise<void> {
+    const mine = [...this.running.entries()];
+    for (const [, r] of mine) r.session.cancel();
+    await Promise.all(mine.map(([, r]) => r.done));
+    for (const [invitationId] of mine) {
+      const inv = await this.deps.invitations.findById(invitationId);
+      if (inv?.status === 'signing_in' && inv.flow?.ownerId === this.deps.lease.instanceId) {
+        const updated = await this.apply(inv, 'interrupt', { detail: 'the service restarted' }, (i) => ({ ...i, flow: undefined }));
+        if (updated) await this.emit('interrupted', updated);
+      }
+    }
+  }
+
+  private flowLooksAlive(inv: Invitation, now: Date): boolean {
+    const flow = inv.flow;
+    if (!flow) return false;
+    if (flow.codeExpiresAt) return Date.parse(flow.codeExpiresAt) > now.getTime();
+    return now.getTime() - Date.parse(flow.startedAt) < CODE_REQUEST_GRACE_MS;
+  }
+
+  private launch(inv: Invitation, flowId: string, token: string): void {
+    const session = this.deps.authority.start(inv.tenantId, (prompt) => void this.onPrompt(inv, flowId, prompt, session).catch((error) => this.deps.logger.error({ event: 'flow.prompt-failed', invitationId: inv.id, err: error }, 'could not record the device code')));
+    const done = session.outcome
+      .then((outcome) => this.finish(inv, flowId, token, outcome))
+      .catch((error) => this.deps.logger.error({ event: 'flow.failed-unexpectedly', invitationId: inv.id, correlationId: this.deps.random.correlationId(), err: error }, 'sign-in flow failed'))
+      .finally(() => {
+        if (this.running.get(inv.id)?.flowId === flowId) this.running.delete(inv.id);
+      });
+    this.running.set(inv.id, { flowId, session, done });
+  }
+
+  private async onPrompt(inv: Invitation, flowId: string, prompt: DeviceCodePrompt, session: DeviceCodeSession): Promise<void> {
+    const now = this.deps.clock.now();
+    const sealed = this.deps.box.seal(prompt.userCode, userCodeAad(inv.id));
+    const result = await this.deps.invitations.update<'stale'>(inv.tenantId, inv.id, (cur) =>
+      cur.status === 'signing_in' && cur.flow?.id === flowId
+        ? {
+            ok: true,
+            value: {
+              ...cur,
+              flow: { ...cur.flow, userCode: sealed, verificationUri: prompt.verificationUri, codeExpiresAt: new Date(now.getTime() + prompt.expiresInSeconds * 1000).toISOString(), intervalSeconds: prompt.intervalSeconds },
+            },
+          }
+        : { ok: false, failure: 'stale' },
+    );
+    if (!result.ok) {
+      session.cancel();
+      return;
+    }
+    await this.emit('sign_in_started', result.value);
+  }
+
+  private async finish(inv: Invitation, flowId: string, token: string, outcome: Awaited<DeviceCodeSession['outcome']>): Promise<void> {
+    if (!outcome.ok && outcome.cancelled) return;
+    const ours = (cur: Invitation) => cur.status === 'signing_in' && cur.flow?.id === flowId;
+
+    if (!outcome.ok) {
+      const error = outcome.error;
+      if (isAdminApprovalRequired(error)) {
+        const reviewToken = reviewTokenFor(token);
+        const now = this.deps.clock.now();
+        const updated = await this.applyIf(inv, ours, 'require_consent', { detail: error.errorCodes?.join(',') ?? error.error }, (i) => ({
+          ...i,
+          flow: undefined,
+          lastError: explanationOf(error),
+          consent: { stateHash: sha256(consentStateFor(reviewToken)), reviewTokenHash: sha256(reviewToken), requestedAt: now.toISOString(), status: 'pending' },
+        }));
+        if (updated) await this.emit('approval_requested', updated, { reviewLink: reviewLink(this.deps.publicBaseUrl, reviewToken) });
+        return;
+      }
+      const explained = explanationOf(error);
+      const updated = await this.applyIf(inv, ours, 'fail', { failureReason: explained.title, detail: explained.code }, (i) => ({ ...i, flow: undefined, lastError: explained }));
+      if (updated) await this.emit('failed', updated);
+      return;
+    }
+
+    const { account } = outcome;
+    if (account.tenantId !== inv.tenantId) {
+      // The token is for someone else's tenant: it is dropped with the in-memory cache, never stored.
+      const wrong: FlowError = {
+        code: 'wrong-tenant',
+        title: 'Signed in to the wrong tenant',
+        cause: `The account ${account.username} belongs to another Microsoft 365 organization than the one invited (${inv.tenantName}).`,
+        nextStep: 'use-another-account',
+        nextStepText: `Start again and sign in with an administrator account of ${inv.tenantName}.`,
+      };
+      const updated = await this.applyIf(inv, ours, 'fail', { failureReason: wrong.title, detail: `signed in as ${account.username} of ${account.tenantId}` }, (i) => ({ ...i, flow: undefined, lastError: wrong, signedInAs: account.username }));
+      if (updated) await this.emit('failed', updated);
+      return;
+    }
+
+    const acquired = await this.applyIf(inv, ours, 'acquire_token', { detail: `signed in as ${account.username}` }, (i) => ({ ...i, flow: undefined, signedInAs: account.username }));
+    if (!acquired) {
+      // Revoked or restarted while the admin was signing in: the token is discarded.
+      this.deps.logger.info({ event: 'flow.token-discarded', invitationId: inv.id }, 'token arrived for a flow that is no longer current; discarded');
+      return;
+    }
+    const noted = account.username.toLowerCase() === inv.email.toLowerCase() ? undefined : `signed in as ${account.username}, not the invited ${inv.email}`;
+    await this.emit('token_acquired', acquired, { detail: noted });
+
+    const now = this.deps.clock.now();
+    await this.deps.tokenCaches.save(inv.tenantId, outcome.serializedCache);
+    const tenantUpdate = await this.deps.tenants.update(inv.tenantId, (t) => ({
+      ok: true,
+      value: {
+        ...t,
+        authMode: 'token',
+        authStatus: 'successful',
+        token: {
+          account: account.username,
+          createdAt: now.toISOString(),
+          lastRefreshedAt: now.toISOString(),
+          refreshExpiresAt: new Date(now.getTime() + REFRESH_TOKEN_LIFETIME_MS).toISOString(),
+          scopes: outcome.scopes,
+        },
+        lastValidation: { at: now.toISOString(), ok: true, detail: 'token acquired by device-code sign-in' },
+      },
+    }));
+    if (!tenantUpdate.ok) throw new Error(`tenant ${inv.tenantId} could not be updated (${tenantUpdate.reason})`);
+    const activated = await this.apply(acquired, 'activate', { detail: 'tenant activated' });
+    await this.deps.audit({ actor: customerActor(inv), action: 'tenant.activate', outcome: 'ok', tenantId: inv.tenantId, target: inv.id, detail: `token for ${account.username}`, requestKey: flowId });
+    if (activated) await this.emit('activated', activated, { detail: noted });
+  }
+
+  /** Applies one event with a conditional write; undefined when it no longer applies. */
+  private async apply(inv: Invitation, event: InvitationEvent, extra: { by?: string; detail?: string; failureReason?: string }, also: (i: Invitation) => Invitation = (i) => i): Promise<Invitation | undefined> {
+    return this.applyIf(inv, () => true, event, extra, also);
+  }
+
+  private async applyIf(inv: Invitation, guard: (cur: Invitation) => boolean, event: InvitationEvent, extra: { by?: string; detail?: string; failureReason?: string }, also: (i: Invitation) => Invitation = (i) => i): Promise<Invitation | undefined> {
+    const now = this.deps.clock.now();
+    const result = await this.deps.invitations.update<'skip'>(inv.tenantId, inv.id, (cur): Mutation<Invitation, 'skip'> => {
+      if (!guard(cur)) return { ok: false, failure: 'skip' };
+      const applied = applyEvent(cur, event, now, extra);
+      return applied.ok ? { ok: true, value: also(applied.invitation) } : { ok: false, failure: 'skip' };
+    });
+    if (!result.ok) return undefined;
+    this.deps.logger.info({ event: `invitation.${event}`, invitationId: inv.id, tenantId: inv.tenantId, status: result.value.status }, 'invitation changed');
+    return result.value;
+  }
+
+  private async emit(kind: FlowEventKind, invitation: Invitation, extra: Omit<FlowEvent, 'kind' | 'invitation'> = {}): Promise<void> {
+    try {
+      await this.deps.observer({ kind, invitation, ...extra });
+    } catch (error) {
+      this.deps.logger.warn({ event: 'flow.notify-failed', kind, invitationId: invitation.id, err: error }, 'could not tell staff');
+    }
+  }
+}
+
+export function explanationOf(error: EntraErrorInput): FlowError {
+  const e = explainEntraError(error);
+  return { code: e.code, title: e.title, cause: e.cause, nextStep: e.nextStep, nextStepText: e.nextStepText, traceId: error.traceId, correlationId: error.correlationId };
+}
