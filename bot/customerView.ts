@@ -1,7 +1,7 @@
 import { CardAttachment, renderConsentReview, renderCustomerInvitation, renderDeviceCode, renderFlowStatus } from '../cards';
 import { VERBS } from '../cards/verbs';
 import type { Invitation } from '../src/domain/invitation';
-import { adminConsentUrl, consentRedirectUri, consentStateFor, reviewLink, reviewTokenFor } from '../src/onboarding/customerLinks';
+import { adminConsentUrl, consentRedirectUri, consentStateFor } from '../src/onboarding/customerLinks';
 import { formatUtc } from './views';
 
 export interface CustomerViewSettings {
@@ -27,7 +27,8 @@ const signInAsOf = (inv: Invitation) => (inv.variant === 'global' ? `${inv.email
  * The invitation page's card for each state of the flow. The page and the Teams card both use it,
  * so a customer admin sees the same thing wherever they are.
  */
-export function customerScreen(inv: Invitation, userCode: string | undefined, invitationToken: string, s: CustomerViewSettings, now: Date): CustomerScreen {
+export function customerScreen(inv: Invitation, secrets: { userCode?: string; reviewLink?: string }, s: CustomerViewSettings, now: Date): CustomerScreen {
+  const { userCode } = secrets;
   const tenantName = inv.tenantName;
   const status = (title: string, text: string, o: Partial<Parameters<typeof renderFlowStatus>[0]> = {}, pollAfterMs: number | null = null): CustomerScreen => ({
     card: renderFlowStatus({ tenantName, title, text, color: 'default', cause: '', nextStep: '', reviewLink: '', reference: '', actionTitle: '', actionVerb: '', ...o }),
@@ -81,7 +82,7 @@ export function customerScreen(inv: Invitation, userCode: string | undefined, in
       };
     }
     case 'consent_pending': {
-      const link = reviewLink(s.publicBaseUrl, reviewTokenFor(invitationToken));
+      const link = secrets.reviewLink ?? '';
       return status(
         'Approval required',
         `Your organization requires an administrator to approve ${s.appName} before it can act for ${tenantName}. Your request was recorded.`,

@@ -13,7 +13,7 @@ export function refusal(auth: Extract<Authorization, { ok: false }>, actor: Acto
         tone: 'attention',
       });
     case 'insufficient-role':
-      return renderMessage({ title: 'Not allowed', text: `**${commandName}** needs the ${needed} role; you are ${auth.role === 'admin' ? 'an' : 'a'} ${auth.role}. Ask an admin if you need more.`, tone: 'attention' });
+      return renderMessage({ title: 'Not allowed', text: `**${commandName}** needs the ${needed} role; you are ${/^[aeiou]/.test(auth.role ?? '') ? 'an' : 'a'} ${auth.role}. Ask an admin if you need more.`, tone: 'attention' });
   }
 }
 

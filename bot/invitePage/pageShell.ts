@@ -71,6 +71,7 @@ export function escapeHtml(value: string): string {
     .replace(/'/g, '&#39;');
 }
 
+/** The empty `data:` icon keeps the browser from asking for /favicon.ico, which no route serves. */
 function documentFrame(title: string, head: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -79,6 +80,7 @@ function documentFrame(title: string, head: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex, nofollow">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${STATIC_ASSET_PATHS.stylesheet}">
 ${head}</head>

@@ -58,7 +58,7 @@ const verbOf = (body: Record<string, unknown>) => (typeof body.verb === 'string'
 export function invitePageRoutes(deps: InvitePageDeps): Route[] {
   const { flows, settings, clock } = deps;
   const tokenOf = (req: Request) => String(req.params?.token ?? '');
-  const screenFor = (inv: Invitation, token: string) => customerScreen(inv, flows.userCodeOf(inv), token, settings, clock.now());
+  const screenFor = (inv: Invitation) => customerScreen(inv, { userCode: flows.userCodeOf(inv), reviewLink: flows.reviewLinkOf(inv) }, settings, clock.now());
 
   return [
     ...staticRoutes(),
@@ -83,7 +83,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       handler: async (req, res) => {
         const token = tokenOf(req);
         const view = looksLikeLinkToken(token) ? await flows.resolve(token) : { ok: false as const };
-        return view.ok ? sendScreen(res, screenFor(view.invitation, token)) : sendGone(res);
+        return view.ok ? sendScreen(res, screenFor(view.invitation)) : sendGone(res);
       },
     },
     {
@@ -104,7 +104,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
             if (updated) view = { ok: true as const, invitation: updated };
           }
         } else return sendJson(res, 400, { error: 'That button is not known here. Reload the page.' });
-        return view.ok ? sendScreen(res, screenFor(view.invitation, token)) : sendGone(res);
+        return view.ok ? sendScreen(res, screenFor(view.invitation)) : sendGone(res);
       },
     },
     {

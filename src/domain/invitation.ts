@@ -90,6 +90,8 @@ export interface SignInFlow {
 export interface ConsentState {
   readonly stateHash: string;
   readonly reviewTokenHash: string;
+  /** Sealed, so the page, Teams and staff cards can all show the reviewer link. */
+  readonly reviewToken: SealedSecret;
   readonly requestedAt: string;
   readonly status: 'pending' | 'granted' | 'declined';
   readonly decidedAt?: string;

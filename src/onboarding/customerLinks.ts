@@ -1,13 +1,11 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * Links derived from the invitation token. Only hashes are stored, yet the invitation page (which
- * holds the token in its URL) can always show the reviewer link, and the reviewer page (which holds
- * the review token) can always build the admin consent URL with its state.
+ * The consent `state` is derived from the review token, so the reviewer page (which holds the token
+ * in its URL) can always build the admin consent URL, and only its hash needs storing.
  */
 const derive = (secret: string, purpose: string) => createHmac('sha256', secret).update(purpose).digest('base64url');
 
-export const reviewTokenFor = (invitationToken: string) => derive(invitationToken, 'tenant-access/review/v1');
 export const consentStateFor = (reviewToken: string) => derive(reviewToken, 'tenant-access/consent-state/v1');
 
 export const inviteLink = (publicBaseUrl: string, token: string) => `${publicBaseUrl}/invite/${token}`;

@@ -41,7 +41,8 @@ export async function inviteAdmin(deps: OnboardingDeps, input: InviteInput): Pro
   const existing = await deps.invitations.listForTenant(lookup.tenantId);
   const same = existing.find((i) => i.id === id);
   if (same) return { ok: false, reason: 'duplicate-request', existing: same };
-  const pending = existing.find((i) => i.email === input.email && isPending(effectiveStatus(i, now)));
+  // Mailboxes are case-insensitive: Admin@ and admin@ are one admin.
+  const pending = existing.find((i) => i.email.toLowerCase() === input.email.toLowerCase() && isPending(effectiveStatus(i, now)));
   if (pending) return { ok: false, reason: 'already-pending', existing: pending };
 
   const { tenant, created } = await deps.tenants.ensure({

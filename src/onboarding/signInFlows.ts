@@ -13,7 +13,7 @@ import type { Random } from '../random';
 import type { Mutation } from '../store/conditionalWrite';
 import type { InvitationRepository } from '../store/invitationRepository';
 import type { TenantRepository } from '../store/tenantRepository';
-import { consentStateFor, reviewLink, reviewTokenFor } from './customerLinks';
+import { consentStateFor, reviewLink } from './customerLinks';
 import type { FlowEvent, FlowEventKind, FlowObserver } from './flowEvents';
 import type { InstanceLease } from './instanceLease';
 
@@ -44,6 +44,7 @@ const CODE_REQUEST_GRACE_MS = 60_000;
 const REFRESH_TOKEN_LIFETIME_MS = 90 * DAY_MS;
 
 export const userCodeAad = (invitationId: string) => `userCode:${invitationId}`;
+const reviewTokenAad = (invitationId: string) => `reviewToken:${invitationId}`;
 
 /**
  * The customer admin's side of an invitation: open the link, start a device-code sign-in, follow it
@@ -81,15 +82,23 @@ export class SignInFlows {
    */
   async start(token: string): Promise<CustomerView> {
     const view = await this.resolve(token);
-    if (!view.ok) return view;
+    return view.ok ? this.startFor(view.invitation, hashLinkToken(token)) : view;
+  }
+
+  /**
+   * Starts (or joins) the flow of an invitation already authorized by the caller: by its link, or in
+   * Teams by the invited admin's identity. `tokenHash` pins the link that was used, when there is one.
+   */
+  async startFor(invitation: Invitation, tokenHash?: string): Promise<CustomerView> {
     const now = this.deps.clock.now();
-    if (view.invitation.status === 'activated') return view;
-    if (view.invitation.status === 'signing_in' && this.flowLooksAlive(view.invitation, now)) return view;
+    if (invitation.status === 'activated') return { ok: true, invitation };
+    if (invitation.status === 'signing_in' && this.flowLooksAlive(invitation, now)) return { ok: true, invitation };
 
     const flowId = this.deps.random.shortId(12);
-    const tokenHash = hashLinkToken(token);
-    const result = await this.deps.invitations.update<'busy' | 'not-allowed' | 'gone'>(view.invitation.tenantId, view.invitation.id, (cur) => {
-      if (cur.tokenHash !== tokenHash) return { ok: false, failure: 'gone' };
+    const result = await this.deps.invitations.update<'busy' | 'not-allowed' | 'gone'>(invitation.tenantId, invitation.id, (cur) => {
+      if (tokenHash !== undefined && cur.tokenHash !== tokenHash) return { ok: false, failure: 'gone' };
+      const status = effectiveStatus(cur, now);
+      if (status === 'expired' || status === 'revoked') return { ok: false, failure: 'gone' };
       if (cur.status === 'signing_in' && this.flowLooksAlive(cur, now)) return { ok: false, failure: 'busy' };
       // A flow whose code expired with no one left to report it is closed off first.
       const base = cur.status === 'signing_in' ? applyEvent(cur, 'interrupt', now, { detail: 'stale flow' }) : { ok: true as const, invitation: cur };
@@ -101,9 +110,23 @@ export class SignInFlows {
         value: { ...applied.invitation, flow: { id: flowId, ownerId: this.deps.lease.instanceId, startedAt: now.toISOString() }, lastError: undefined },
       };
     });
-    if (!result.ok) return this.resolve(token);
-    this.launch(result.value, flowId, token);
+    if (!result.ok) {
+      if (result.reason === 'rejected' && result.failure === 'gone') return { ok: false, reason: 'gone' };
+      const current = await this.deps.invitations.get(invitation.tenantId, invitation.id);
+      return current ? { ok: true, invitation: current } : { ok: false, reason: 'gone' };
+    }
+    this.launch(result.value, flowId);
     return { ok: true, invitation: result.value };
+  }
+
+  /** The reviewer link of an invitation waiting for admin consent. */
+  reviewLinkOf(inv: Invitation): string | undefined {
+    if (!inv.consent?.reviewToken) return undefined;
+    try {
+      return reviewLink(this.deps.publicBaseUrl, this.deps.box.openString(inv.consent.reviewToken, reviewTokenAad(inv.id)));
+    } catch {
+      return undefined;
+    }
   }
 
   /** "Approved in the Azure portal — continue": the next sign-in proves it. */
@@ -196,10 +219,10 @@ export class SignInFlows {
     return now.getTime() - Date.parse(flow.startedAt) < CODE_REQUEST_GRACE_MS;
   }
 
-  private launch(inv: Invitation, flowId: string, token: string): void {
+  private launch(inv: Invitation, flowId: string): void {
     const session = this.deps.authority.start(inv.tenantId, (prompt) => void this.onPrompt(inv, flowId, prompt, session).catch((error) => this.deps.logger.error({ event: 'flow.prompt-failed', invitationId: inv.id, err: error }, 'could not record the device code')));
     const done = session.outcome
-      .then((outcome) => this.finish(inv, flowId, token, outcome))
+      .then((outcome) => this.finish(inv, flowId, outcome))
       .catch((error) => this.deps.logger.error({ event: 'flow.failed-unexpectedly', invitationId: inv.id, correlationId: this.deps.random.correlationId(), err: error }, 'sign-in flow failed'))
       .finally(() => {
         if (this.running.get(inv.id)?.flowId === flowId) this.running.delete(inv.id);
@@ -228,20 +251,26 @@ export class SignInFlows {
     await this.emit('sign_in_started', result.value);
   }
 
-  private async finish(inv: Invitation, flowId: string, token: string, outcome: Awaited<DeviceCodeSession['outcome']>): Promise<void> {
+  private async finish(inv: Invitation, flowId: string, outcome: Awaited<DeviceCodeSession['outcome']>): Promise<void> {
     if (!outcome.ok && outcome.cancelled) return;
     const ours = (cur: Invitation) => cur.status === 'signing_in' && cur.flow?.id === flowId;
 
     if (!outcome.ok) {
       const error = outcome.error;
       if (isAdminApprovalRequired(error)) {
-        const reviewToken = reviewTokenFor(token);
+        const reviewToken = this.deps.random.token(32);
         const now = this.deps.clock.now();
         const updated = await this.applyIf(inv, ours, 'require_consent', { detail: error.errorCodes?.join(',') ?? error.error }, (i) => ({
           ...i,
           flow: undefined,
           lastError: explanationOf(error),
-          consent: { stateHash: sha256(consentStateFor(reviewToken)), reviewTokenHash: sha256(reviewToken), requestedAt: now.toISOString(), status: 'pending' },
+          consent: {
+            stateHash: sha256(consentStateFor(reviewToken)),
+            reviewTokenHash: sha256(reviewToken),
+            reviewToken: this.deps.box.seal(reviewToken, reviewTokenAad(i.id)),
+            requestedAt: now.toISOString(),
+            status: 'pending',
+          },
         }));
         if (updated) await this.emit('approval_requested', updated, { reviewLink: reviewLink(this.deps.publicBaseUrl, reviewToken) });
         return;

@@ -243,6 +243,7 @@
       wrapper.append(heading, body);
       cardHost.replaceChildren(wrapper);
       cardHost.removeAttribute('aria-busy');
+      announcer.textContent = title;
     }
 
     function schedulePoll(delayMs) {
@@ -432,26 +433,28 @@
 
     /* ---------- device code helpers ---------- */
 
+    /* Puts the code and its Copy button on one row (wrapping on narrow screens), with a hint line for the outcome. */
     function addCopyButton(card) {
       var codeBlock = card.getElementById('userCode');
       var codeElement = codeBlock && codeBlock.renderedElement;
       var code = codeBlock && typeof codeBlock.text === 'string' ? codeBlock.text.trim() : '';
-      if (!codeElement || !code) return;
+      if (!codeElement || !codeElement.parentNode || !code) return;
       codeElement.classList.add('ta-user-code');
       var row = doc.createElement('div');
-      row.className = 'ta-copy-row';
+      row.className = 'ta-code-row';
       var button = doc.createElement('button');
       button.type = 'button';
       button.className = 'ta-copy-button';
       button.id = 'ta-copy-code';
       button.textContent = 'Copy code';
-      var hint = doc.createElement('span');
+      var hint = doc.createElement('p');
       hint.className = 'ta-copy-hint';
       hint.id = 'ta-copy-hint';
       hint.setAttribute('aria-live', 'polite');
       button.addEventListener('click', function () { copyCode(code, codeElement, button, hint); });
-      row.append(button, hint);
-      codeElement.insertAdjacentElement('afterend', row);
+      codeElement.parentNode.insertBefore(row, codeElement);
+      row.append(codeElement, button);
+      row.insertAdjacentElement('afterend', hint);
     }
 
     async function copyCode(code, codeElement, button, hint) {
