@@ -2,6 +2,8 @@ import { ActivityTypes, CardFactory, MessageFactory, TurnContext } from 'botbuil
 import { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import type { CardAttachment } from '../cards';
 import { CARD_ACTIONS } from './actions/cardActions';
+import { CUSTOMER_VERBS } from '../cards/verbs';
+import { answerCustomerAction } from './customerActions';
 import { answerCardAction } from './answerCardAction';
 import { COMMANDS } from './commands/commandTable';
 import { triggerFor } from './commands/parseCommand';
@@ -47,6 +49,16 @@ export function createApp(services: BotServices, adapter: TeamsAdapter, tracker:
     );
     app.adaptiveCards.actionSubmit(spec.verb, async (context, _state, data) =>
       replyOrApologize(services, context, spec.verb, () => answerCardAction(services, context, spec, data)),
+    );
+  }
+
+  // The customer's side of an invitation posted in Teams: checked against the invited admin, not staff roles.
+  for (const verb of CUSTOMER_VERBS) {
+    app.adaptiveCards.actionExecute(verb, async (context, _state, data) =>
+      guarded(services, context, verb, async () => {
+        const answer = await answerCustomerAction(services, services.customerView, context, verb, data);
+        return 'card' in answer ? (answer.card.content as never) : answer.message;
+      }, async (correlationId) => `Something went wrong on our side; nothing was half-done. Reference: ${correlationId}`),
     );
   }
 

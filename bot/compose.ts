@@ -154,6 +154,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     const interrupted = await flows.interruptOrphans();
     if (interrupted > 0) logger.warn({ event: 'flows.interrupted', count: interrupted }, 'sign-in flows left by a stopped process are now interrupted');
 
+    const customerView = { providerName: config.providerName, appName: config.appName, clientId, authorityHost, scopes: config.scopes, publicBaseUrl: config.publicBaseUrl };
     const services: BotServices = {
       logger,
       clock,
@@ -168,6 +169,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       policy,
       audit,
       flows,
+      customerView,
     };
 
     const app = createApp(services, adapter, new ConversationTracker(conversations, clock), botAppId);
@@ -187,7 +189,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
         flows,
         clock,
         logger,
-        settings: { providerName: config.providerName, appName: config.appName, clientId, authorityHost, scopes: config.scopes, publicBaseUrl: config.publicBaseUrl },
+        settings: customerView,
       }),
     });
     await new Promise<void>((resolve, reject) => {

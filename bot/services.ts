@@ -10,6 +10,7 @@ import type { StaffRepository } from '../src/store/staffRepository';
 import type { StaffPolicy } from '../src/staff/authorizeStaff';
 import type { Audit } from '../src/audit/recordAudit';
 import type { SignInFlows } from '../src/onboarding/signInFlows';
+import type { CustomerViewSettings } from './customerView';
 
 /** Everything the Teams handlers need, built once by the composition root. */
 export interface BotServices {
@@ -27,4 +28,6 @@ export interface BotServices {
   readonly audit: Audit;
   /** Customer sign-in flows: a revoke or resend here stops this process's poll at once. */
   readonly flows: SignInFlows;
+  /** What customer-facing cards say about the provider and the app. */
+  readonly customerView: CustomerViewSettings;
 }

@@ -9,10 +9,13 @@ export const VERBS = {
   startSignIn: 'signin.start',
   portalApproved: 'consent.portal-approved',
   refreshFlow: 'signin.refresh',
+  postReviewCard: 'consent.post-review',
+  // Staff: post the customer-facing invitation card into the current conversation.
+  postInvitation: 'invitation.post',
 } as const;
 
 export type Verb = (typeof VERBS)[keyof typeof VERBS];
 export const ALL_VERBS: readonly Verb[] = Object.values(VERBS);
 
 /** Verbs answered by the customer-facing pages (and their Teams card), not by staff card actions. */
-export const CUSTOMER_VERBS: readonly Verb[] = [VERBS.startSignIn, VERBS.portalApproved, VERBS.refreshFlow];
+export const CUSTOMER_VERBS: readonly Verb[] = [VERBS.startSignIn, VERBS.portalApproved, VERBS.refreshFlow, VERBS.postReviewCard];

@@ -7,6 +7,7 @@ import { runInvitationChange } from '../commands/changeInvitation';
 import type { CommandTurn } from '../commands/commandSpec';
 import { invitationListCard } from '../commands/invitations';
 import { tenantCard, tenantListCard } from '../commands/tenants';
+import { postInvitationHere } from '../commands/invite';
 
 /** A card button: its verb, who may press it, how its data parses, what it does. */
 export interface ActionSpec<I = unknown> {
@@ -49,6 +50,15 @@ export const CARD_ACTIONS: readonly ActionSpec[] = [
       return { ok: true, value: f === 'all' ? 'all' : 'pending' };
     },
     run: ({ services }, filter) => invitationListCard(services, filter),
+  }),
+  action<{ invitationId: string }>({
+    verb: VERBS.postInvitation,
+    role: 'operator',
+    parse: (data) => {
+      const id = parseInvitationId(String((data as { invitationId?: unknown } | undefined)?.invitationId ?? ''));
+      return id.ok ? { ok: true, value: { invitationId: id.value } } : id;
+    },
+    run: ({ services, context }, { invitationId }) => postInvitationHere(services, context, invitationId),
   }),
   action<void>({
     verb: VERBS.refreshTenants,

@@ -4,16 +4,34 @@ import type { InvitationVariant } from '../../src/domain/invitation';
 import { inviteAdmin } from '../../src/onboarding/inviteAdmin';
 import { invitationCard } from '../views';
 import { command } from './commandSpec';
+import type { TurnContext } from 'botbuilder';
+import type { BotServices } from '../services';
+import { invitationCardForTeams } from '../customerActions';
+import type { CardAttachment } from '../../cards';
+
+/** The invitation-created card's "Post for the admin here" button. */
+export async function postInvitationHere(services: BotServices, context: TurnContext, invitationId: string): Promise<CardAttachment> {
+  const inv = await services.invitations.findById(invitationId);
+  const now = services.clock.now();
+  if (!inv) return renderMessage({ title: 'No such invitation', text: `There is no invitation ${invitationId}.`, tone: 'warning' });
+  await context.sendActivity({ attachments: [invitationCardForTeams(inv, services.customerView, now)] });
+  return renderInvitation(invitationCard(inv, now, 'Invitation posted', `The card for ${inv.email} was posted in this conversation; only they can start the sign-in.`));
+}
 
 interface InviteArgs {
   tenant: TenantRef;
   email: string;
   variant: InvitationVariant;
+  /** Post the customer-facing card into this conversation for the admin (e.g. a shared channel). */
+  here: boolean;
 }
 
-function parse(args: readonly string[]): Parsed<InviteArgs> {
+function parse(words: readonly string[]): Parsed<InviteArgs> {
+  let args = words;
+  const here = args.length > 2 && args[args.length - 1].toLowerCase() === 'here';
+  if (here) args = args.slice(0, -1);
   if (args.length < 2) return { ok: false, message: 'Say which tenant and which admin to invite.' };
-  if (args.length > 3) return { ok: false, message: `Too many words: expected a tenant, an email and optionally global or delegated.` };
+  if (args.length > 3) return { ok: false, message: `Too many words: expected a tenant, an email, optionally global or delegated, and optionally here.` };
   const tenant = parseTenantRef(args[0]);
   if (!tenant.ok) return tenant;
   const email = parseEmail(args[1]);
@@ -22,10 +40,10 @@ function parse(args: readonly string[]): Parsed<InviteArgs> {
   if (variant !== 'global' && variant !== 'delegated') {
     return { ok: false, message: `"${args[2].slice(0, 30)}" is not a variant: use global (a Global admin signs in) or delegated (a service account with admin consent).` };
   }
-  return { ok: true, value: { tenant: tenant.value, email: email.value, variant } };
+  return { ok: true, value: { tenant: tenant.value, email: email.value, variant, here } };
 }
 
-const USAGE = 'invite <tenant domain or id> <admin email> [global|delegated]';
+const USAGE = 'invite <tenant domain or id> <admin email> [global|delegated] [here]';
 
 export const inviteCommand = command<InviteArgs>({
   name: 'invite',
@@ -36,6 +54,10 @@ export const inviteCommand = command<InviteArgs>({
   async run({ services, actor, requestKey, context }, input) {
     const result = await inviteAdmin(services.onboarding, { ...input, actor, requestKey, notifyConversationId: context.activity.conversation?.id });
     const now = services.clock.now();
+    if (result.ok && input.here) {
+      // In a conversation the customer admin is in, the link (a credential) is not shown to everyone.
+      return invitationCardForTeams(result.invitation, services.customerView, now);
+    }
     if (result.ok) {
       return renderInvitation(
         invitationCard(result.invitation, now, 'Invitation created', result.tenantCreated ? `New customer tenant ${result.tenant.displayName} added.` : '', result.link),

@@ -157,20 +157,20 @@
       paragraph = [];
     }
     function flushList() {
-      if (list) blocks.push('<' + list.tag + '>' + list.items.map(function (item) { return '<li>' + item + '</li>'; }).join('') + '</' + list.tag + '>');
+      if (list) blocks.push('<' + list.tag + (list.start > 1 ? ' start="' + list.start + '"' : '') + '>' + list.items.map(function (item) { return '<li>' + item + '</li>'; }).join('') + '</' + list.tag + '>');
       list = null;
     }
 
     String(text).replace(/\u0000/g, '').split(/\r?\n/).forEach(function (line) {
       var bullet = /^\s*[-*+]\s+(.*)$/.exec(line);
-      var numbered = /^\s*\d+[.)]\s+(.*)$/.exec(line);
-      var item = bullet || numbered;
-      if (item) {
+      var numbered = /^\s*(\d+)[.)]\s+(.*)$/.exec(line);
+      if (bullet || numbered) {
         var tag = bullet ? 'ul' : 'ol';
         flushParagraph();
         if (list && list.tag !== tag) flushList();
-        if (!list) list = { tag: tag, items: [] };
-        list.items.push(inline(item[1]));
+        // Cards number steps across TextBlocks ("1. …", then "2. …"): keep the author's number.
+        if (!list) list = { tag: tag, items: [], start: numbered ? Number(numbered[1]) : 1 };
+        list.items.push(inline(bullet ? bullet[1] : numbered[2]));
         used = true;
       } else if (line.trim() === '') {
         flushList();
@@ -381,7 +381,7 @@
       shownCard = card;
       cardHost.replaceChildren(rendered);
       cardHost.removeAttribute('aria-busy');
-      addCopyButton(card);
+      addCopyButtons(card);
       announce(card);
       // The button that was clicked is gone; keep keyboard and screen-reader users in the card.
       if (hadFocus || fromAction) cardHost.focus();
@@ -433,35 +433,49 @@
 
     /* ---------- device code helpers ---------- */
 
-    /* Puts the code and its Copy button on one row (wrapping on narrow screens), with a hint line for the outcome. */
-    function addCopyButton(card) {
-      var codeBlock = card.getElementById('userCode');
-      var codeElement = codeBlock && codeBlock.renderedElement;
-      var code = codeBlock && typeof codeBlock.text === 'string' ? codeBlock.text.trim() : '';
-      if (!codeElement || !codeElement.parentNode || !code) return;
-      codeElement.classList.add('ta-user-code');
+    /* TextBlocks a person has to paste somewhere else, by card element id. */
+    var COPYABLE = [
+      { id: 'userCode', label: 'Copy code', noun: 'code' },
+      { id: 'reviewLink', label: 'Copy link', noun: 'link' },
+    ];
+
+    function addCopyButtons(card) {
+      COPYABLE.forEach(function (copyable) { addCopyButton(card, copyable); });
+    }
+
+    /* Puts the text and its Copy button on one row (wrapping on narrow screens), with a hint line for the outcome. */
+    function addCopyButton(card, copyable) {
+      var block = card.getElementById(copyable.id);
+      var textElement = block && block.renderedElement;
+      var text = block && typeof block.text === 'string' ? block.text.trim() : '';
+      if (!textElement || !textElement.parentNode || !text) return;
+      textElement.classList.add('ta-copyable');
       var row = doc.createElement('div');
-      row.className = 'ta-code-row';
+      row.className = 'ta-copy-row';
+      // Keep the card author's alignment (the device code is centred) now that the text sits in a row.
+      var align = win.getComputedStyle(textElement).textAlign;
+      if (align === 'center') row.classList.add('ta-copy-row-center');
+      if (align === 'right' || align === 'end') row.classList.add('ta-copy-row-end');
       var button = doc.createElement('button');
       button.type = 'button';
       button.className = 'ta-copy-button';
-      button.id = 'ta-copy-code';
-      button.textContent = 'Copy code';
+      button.id = 'ta-copy-' + copyable.id;
+      button.textContent = copyable.label;
       var hint = doc.createElement('p');
-      hint.className = 'ta-copy-hint';
-      hint.id = 'ta-copy-hint';
+      hint.className = row.className.replace('ta-copy-row', 'ta-copy-hint');
+      hint.id = 'ta-copy-' + copyable.id + '-hint';
       hint.setAttribute('aria-live', 'polite');
-      button.addEventListener('click', function () { copyCode(code, codeElement, button, hint); });
-      codeElement.parentNode.insertBefore(row, codeElement);
-      row.append(codeElement, button);
+      button.addEventListener('click', function () { copyText(text, textElement, copyable, button, hint); });
+      textElement.parentNode.insertBefore(row, textElement);
+      row.append(textElement, button);
       row.insertAdjacentElement('afterend', hint);
     }
 
-    async function copyCode(code, codeElement, button, hint) {
+    async function copyText(text, textElement, copyable, button, hint) {
       var copied = false;
       if (win.navigator.clipboard && typeof win.navigator.clipboard.writeText === 'function') {
         try {
-          await win.navigator.clipboard.writeText(code);
+          await win.navigator.clipboard.writeText(text);
           copied = true;
         } catch (e) {
           copied = false;
@@ -469,20 +483,20 @@
       }
       if (copied) {
         button.textContent = 'Copied';
-        hint.textContent = 'The code is on your clipboard.';
+        hint.textContent = 'The ' + copyable.noun + ' is on your clipboard.';
         win.setTimeout(function () {
-          button.textContent = 'Copy code';
+          button.textContent = copyable.label;
           hint.textContent = '';
         }, 3000);
         return;
       }
-      // No clipboard access (older browser, or permission refused): select the code for a manual copy.
+      // No clipboard access (older browser, or permission refused): select the text for a manual copy.
       var range = doc.createRange();
-      range.selectNodeContents(codeElement);
+      range.selectNodeContents(textElement);
       var selection = win.getSelection();
       selection.removeAllRanges();
       selection.addRange(range);
-      hint.textContent = 'The code is selected: copy it with Ctrl+C (⌘C on a Mac).';
+      hint.textContent = 'The ' + copyable.noun + ' is selected: copy it with Ctrl+C (⌘C on a Mac).';
     }
 
     function stopCountdown() {

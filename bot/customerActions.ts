@@ -1,0 +1,87 @@
+import { TeamsInfo, TurnContext } from 'botbuilder';
+import { CardAttachment, renderFlowStatus } from '../cards';
+import { VERBS } from '../cards/verbs';
+import { parseInvitationId } from '../src/domain/inputs';
+import { effectiveStatus, Invitation } from '../src/domain/invitation';
+import { CustomerViewSettings, customerScreen, reviewerScreen } from './customerView';
+import { forTeams } from './customerTeamsCard';
+import type { BotServices } from './services';
+import { statusWords } from './views';
+
+export type CustomerActionAnswer = { card: CardAttachment } | { message: string };
+
+/** The invited admin is recognized by the email or UPN Teams knows for the person pressing. */
+async function isInvitedAdmin(context: TurnContext, inv: Invitation): Promise<boolean> {
+  const from = context.activity.from;
+  try {
+    const member = await TeamsInfo.getMember(context, from.id);
+    const names = [member.email, member.userPrincipalName].filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase());
+    return names.includes(inv.email.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+/** Everyone but the invited admin sees who is signing in, never the code. */
+function waitingCard(inv: Invitation, now: Date, adminUserId?: string): CardAttachment {
+  const status = effectiveStatus(inv, now);
+  const card = renderFlowStatus({
+    tenantName: inv.tenantName,
+    title: status === 'activated' ? 'Tenant activated' : `Waiting for ${inv.email}`,
+    text: status === 'activated' ? 'Delegated access is in place.' : `Only ${inv.email} can see the sign-in code on this card. Status: ${statusWords(status, inv.failureReason)}.`,
+    color: status === 'activated' ? 'good' : 'default',
+    cause: '',
+    nextStep: '',
+    reviewLink: '',
+    reference: '',
+    actionTitle: status === 'activated' ? '' : 'Refresh',
+    actionVerb: VERBS.refreshFlow,
+  });
+  return forTeams(card, inv.id, adminUserId ? { userIds: [adminUserId], verb: VERBS.refreshFlow } : undefined);
+}
+
+/**
+ * The customer's side of an invitation posted into a Teams conversation (`invite … here`). The same
+ * flow and cards as the invitation page; only the invited admin can start it and see the code.
+ */
+export async function answerCustomerAction(services: BotServices, settings: CustomerViewSettings, context: TurnContext, verb: string, data: unknown): Promise<CustomerActionAnswer> {
+  const id = parseInvitationId(String((data as { invitationId?: unknown } | undefined)?.invitationId ?? ''));
+  if (!id.ok) return { message: 'This card is missing its invitation. Ask your provider to post it again.' };
+  let inv = await services.invitations.findById(id.value);
+  const now = services.clock.now();
+  if (!inv || ['expired', 'revoked'].includes(effectiveStatus(inv, now))) return { message: 'This invitation is no longer valid. Ask your provider for a new one.' };
+
+  const admin = await isInvitedAdmin(context, inv);
+  const adminUserId = admin ? context.activity.from.id : undefined;
+
+  if (verb === VERBS.portalApproved) {
+    if (inv.status === 'consent_pending') inv = (await services.flows.confirmPortalApproval(inv)) ?? inv;
+    return { card: waitingCard(inv, now, adminUserId) };
+  }
+  if (verb === VERBS.startSignIn) {
+    if (!admin) return { message: `Only ${inv.email} can start this sign-in.` };
+    const started = await services.flows.startFor(inv);
+    if (!started.ok) return { message: 'This invitation is no longer valid. Ask your provider for a new one.' };
+    inv = started.invitation;
+  }
+  if (verb === VERBS.postReviewCard) {
+    if (!admin || inv.status !== 'consent_pending') return { message: 'There is no consent request to post.' };
+    const reviewLink = services.flows.reviewLinkOf(inv);
+    const reviewToken = reviewLink?.split('/').pop();
+    if (!reviewToken) return { message: 'The reviewer link is not available; use the invitation page.' };
+    await context.sendActivity({ attachments: [forTeams(reviewerScreen(inv, reviewToken, settings).card, inv.id)] });
+    return { message: 'The consent review card was posted for your reviewer.' };
+  }
+  if (!admin) return { card: waitingCard(inv, now) };
+  const screen = customerScreen(inv, { userCode: services.flows.userCodeOf(inv), reviewLink: services.flows.reviewLinkOf(inv) }, settings, now);
+  const personal = forTeams(screen.card, inv.id, { userIds: [context.activity.from.id], verb: VERBS.refreshFlow });
+  if (inv.status === 'consent_pending' && Array.isArray(personal.content.actions)) {
+    (personal.content.actions as unknown[]).push({ type: 'Action.Execute', title: 'Post the review card here', verb: VERBS.postReviewCard, data: { verb: VERBS.postReviewCard, invitationId: inv.id } });
+  }
+  return { card: personal };
+}
+
+/** The card `invite … here` (or the staff card's button) posts for the customer admin. */
+export function invitationCardForTeams(inv: Invitation, settings: CustomerViewSettings, now: Date): CardAttachment {
+  return forTeams(customerScreen(inv, {}, settings, now).card, inv.id);
+}
