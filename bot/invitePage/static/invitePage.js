@@ -454,15 +454,15 @@
       row.className = 'ta-copy-row';
       // Keep the card author's alignment (the device code is centred) now that the text sits in a row.
       var align = win.getComputedStyle(textElement).textAlign;
-      if (align === 'center') row.classList.add('ta-copy-row-center');
-      if (align === 'right' || align === 'end') row.classList.add('ta-copy-row-end');
+      var placement = align === 'center' ? '-center' : align === 'right' || align === 'end' ? '-end' : '';
+      if (placement) row.classList.add('ta-copy-row' + placement);
       var button = doc.createElement('button');
       button.type = 'button';
       button.className = 'ta-copy-button';
       button.id = 'ta-copy-' + copyable.id;
       button.textContent = copyable.label;
       var hint = doc.createElement('p');
-      hint.className = row.className.replace('ta-copy-row', 'ta-copy-hint');
+      hint.className = 'ta-copy-hint' + (placement ? ' ta-copy-hint' + placement : '');
       hint.id = 'ta-copy-' + copyable.id + '-hint';
       hint.setAttribute('aria-live', 'polite');
       button.addEventListener('click', function () { copyText(text, textElement, copyable, button, hint); });
