@@ -1,0 +1,226 @@
+import type { Page } from 'playwright-core';
+import { slug } from '../../src/local/identitySimulator/pageLayout';
+import {
+  AdaptiveCardJson,
+  BOOTSTRAP_ADMIN,
+  BotHarness,
+  cardFacts,
+  cardText,
+  cardTitle,
+  startBotHarness,
+} from '../support/botHarness';
+import { ChromiumSession, describeInBrowser, eventually, launchChromium, saveScreenshot, waitForPopups, WatchedPage } from '../support/browser';
+
+/*
+ * The customer's side of both journeys, clicked through in chromium as a person would: the real bot
+ * server (invitation page, consent callback) and the real local identity simulator (sign-in and
+ * admin consent pages). Screenshots of each step land in $TMPDIR/tenant-access-screenshots.
+ */
+
+const STAFF = BOOTSTRAP_ADMIN;
+const MEGAN = 'megan.bowen@contoso.onmicrosoft.com';
+const SERVICE_ACCOUNT = 'svc-tenantaccess@contoso.onmicrosoft.com';
+const ALEX = 'alex.wilber@fabrikam.onmicrosoft.com';
+const STEP_TIMEOUT_MS = 10_000;
+
+/** Chromium prints a console error for every 4xx answer; the tests that expect one say which. */
+const unexpected = (problems: string[], ...expected: RegExp[]) => problems.filter((line) => !expected.some((re) => re.test(line)));
+
+describeInBrowser('customer journeys in chromium, against the real bot and identity simulator', () => {
+  let h: BotHarness;
+  let chromium: ChromiumSession;
+  let simulatorUrl: string;
+  const opened: WatchedPage[] = [];
+
+  beforeAll(async () => {
+    // No PUBLIC_BASE_URL: links then point at the bot's own address (composeBot derives it from the free port).
+    [h, chromium] = await Promise.all([
+      startBotHarness({ env: { PUBLIC_BASE_URL: undefined }, compose: { simulatorOptions: { pollIntervalSeconds: 0.2 } } }),
+      launchChromium(),
+    ]);
+    simulatorUrl = h.bot.simulator!.url;
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await h?.close();
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((watched) => watched.close()));
+  });
+
+  /** A fresh browser profile: each person (admin, reviewer) has their own. The simulator's CA is its own. */
+  async function browserFor(): Promise<WatchedPage> {
+    const watched = await chromium.newPage({ viewport: { width: 1000, height: 900 }, ignoreHTTPSErrors: true });
+    opened.push(watched);
+    return watched;
+  }
+
+  /** Staff run `invite …` in Teams; returns the link from the card, as they would forward it. */
+  async function invite(command: string): Promise<{ link: string; invitationId: string }> {
+    const reply = await h.say(STAFF, command);
+    expect(cardTitle(reply.card)).toBe('Invitation created');
+    const link = cardText(reply.card).split('\n').find((line) => line.startsWith(`${h.url}/invite/`));
+    if (!link) throw new Error(`no invitation link on the card:\n${cardText(reply.card)}`);
+    return { link, invitationId: cardFacts(reply.card).Invitation };
+  }
+
+  const card = (page: Page) => page.locator('#ta-card');
+
+  async function waitForCard(page: Page, text: string | RegExp): Promise<void> {
+    await card(page).getByText(text).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  }
+
+  async function userCodeOn(page: Page): Promise<string> {
+    await page.locator('#userCode').waitFor({ timeout: STEP_TIMEOUT_MS });
+    const code = (await page.locator('#userCode').textContent())?.trim() ?? '';
+    expect(code).toMatch(/^[A-Z0-9]{6,12}$/);
+    return code;
+  }
+
+  /**
+   * Opens the verification page from the device-code card (a popup, like a new tab), enters the
+   * code, picks the account and what Entra should answer, and returns the result page.
+   */
+  async function signInOnSimulator(admin: WatchedPage, code: string, upn: string, outcome: string, shot: string): Promise<Page> {
+    const before = admin.popups.length;
+    await admin.page.getByRole('link', { name: 'Open the Microsoft sign-in page' }).click();
+    const sim = (await waitForPopups(admin, before + 1))[before];
+    await sim.waitForLoadState();
+    expect(sim.url()).toBe(`${simulatorUrl}/devicelogin`);
+    await sim.locator('#user-code').fill(code);
+    await sim.locator('#next').click();
+    await sim.locator(`#account-${slug(upn)}`).check();
+    await sim.locator(`#outcome-${outcome}`).check();
+    await saveScreenshot(sim, `${shot}-simulator-pick`);
+    await sim.locator('#sign-in').click();
+    await sim.locator('#sign-in-result').waitFor();
+    await saveScreenshot(sim, `${shot}-simulator-result`);
+    return sim;
+  }
+
+  /** The staff chat's proactive cards about one invitation, by title ("<tenant>: <what happened>"). */
+  function staffUpdates(invitationId: string): string[] {
+    return h.connector.requests
+      .map((request) => (request.body as { attachments?: { content?: AdaptiveCardJson }[] } | undefined)?.attachments?.[0]?.content)
+      .filter((content): content is AdaptiveCardJson => !!content && cardFacts(content).Invitation === invitationId && cardTitle(content) !== 'Invitation created')
+      .map((content) => cardTitle(content)!.replace(/^[^:]+: /, ''));
+  }
+
+  it('Global admin: opens the link, signs in with the code, and sees the tenant activated without a reload', async () => {
+    const { link, invitationId } = await invite(`invite contoso.onmicrosoft.com ${MEGAN}`);
+    const admin = await browserFor();
+    const { page } = admin;
+
+    const response = await page.goto(link);
+    expect(response?.status()).toBe(200);
+    await waitForCard(page, /asks for access to/);
+    const start = (await card(page).textContent()) ?? '';
+    expect(start).toContain(h.config.providerName);
+    expect(start).toContain('contoso.onmicrosoft.com');
+    expect(start).toMatch(/valid until \d{1,2} \w{3} \d{4}/);
+    expect(start).toContain(MEGAN);
+    await saveScreenshot(page, 'global-1-invitation');
+
+    await page.getByRole('button', { name: 'Start authentication' }).click();
+    const code = await userCodeOn(page);
+    await eventually(async () => expect(await page.locator('#countdown').textContent()).toMatch(/^Code expires in 1[45]:\d\d$/));
+    await saveScreenshot(page, 'global-2-device-code');
+
+    const sim = await signInOnSimulator(admin, code, MEGAN, 'success', 'global-3');
+    await expect(sim.locator('#sign-in-result').getAttribute('data-outcome')).resolves.toBe('success');
+
+    // The page follows along by itself: no reload, no click.
+    await waitForCard(page, 'Tenant activated');
+    await expect(page.locator('#ta-announce').textContent()).resolves.toBe('Tenant activated');
+    await page.bringToFront();
+    await saveScreenshot(page, 'global-4-activated');
+
+    await eventually(() => expect(staffUpdates(invitationId)).toEqual(expect.arrayContaining(['invitation opened', 'sign-in started', 'tenant activated'])));
+    expect(unexpected(admin.problems)).toEqual([]);
+  });
+
+  it('Delegated: the service account asks for approval, the reviewer consents, and the second sign-in activates the tenant', async () => {
+    const { link, invitationId } = await invite(`invite contoso.onmicrosoft.com ${SERVICE_ACCOUNT} delegated`);
+    const admin = await browserFor();
+    const { page } = admin;
+
+    await page.goto(link);
+    await waitForCard(page, /asks for access to/);
+    await expect(card(page).textContent()).resolves.toContain('the service account');
+    await page.getByRole('button', { name: 'Start authentication' }).click();
+    const firstCode = await userCodeOn(page);
+
+    const sim = await signInOnSimulator(admin, firstCode, SERVICE_ACCOUNT, 'success', 'delegated-1');
+    // Nobody has consented for Contoso yet, so Entra's admin consent workflow takes over.
+    await expect(sim.locator('#sign-in-result').getAttribute('data-outcome')).resolves.toBe('admin-approval-required');
+
+    await waitForCard(page, 'Approval required');
+    const reviewLink = ((await page.locator('#reviewLink').textContent()) ?? '').trim();
+    expect(reviewLink).toMatch(new RegExp(`^${h.url.replace(/[.]/g, '\\.')}/review/[A-Za-z0-9_-]{43}$`));
+    await page.bringToFront();
+    await saveScreenshot(page, 'delegated-2-approval-required');
+
+    // The reviewer is someone else, on another machine: their own browser profile.
+    const reviewer = await browserFor();
+    await reviewer.page.goto(reviewLink);
+    await waitForCard(reviewer.page, /Admin consent requested for/);
+    await expect(card(reviewer.page).textContent()).resolves.toContain(SERVICE_ACCOUNT);
+    await saveScreenshot(reviewer.page, 'delegated-3-reviewer');
+    await reviewer.page.getByRole('link', { name: 'Review permissions and consent' }).click();
+    const [consent] = await waitForPopups(reviewer, 1);
+    await consent.locator('#accept').waitFor();
+    expect(consent.url().startsWith(`${simulatorUrl}/`)).toBe(true);
+    expect(new URL(consent.url()).pathname).toMatch(/\/v2\.0\/adminconsent$/);
+    await saveScreenshot(consent, 'delegated-4-simulator-consent');
+    await consent.locator('#accept').click();
+    await consent.getByText('Consent recorded').waitFor({ timeout: STEP_TIMEOUT_MS });
+    expect(consent.url().startsWith(`${h.url}/consent/callback?`)).toBe(true);
+    await saveScreenshot(consent, 'delegated-5-consent-recorded');
+
+    // The admin's page notices the consent on its own and offers the second sign-in.
+    await page.getByRole('button', { name: 'Sign in again' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await saveScreenshot(page, 'delegated-6-sign-in-again');
+    await page.getByRole('button', { name: 'Sign in again' }).click();
+    const secondCode = await userCodeOn(page);
+    expect(secondCode).not.toBe(firstCode);
+
+    const again = await signInOnSimulator(admin, secondCode, SERVICE_ACCOUNT, 'success', 'delegated-7');
+    await expect(again.locator('#sign-in-result').getAttribute('data-outcome')).resolves.toBe('success');
+    await waitForCard(page, 'Tenant activated');
+    await page.bringToFront();
+    await saveScreenshot(page, 'delegated-8-activated');
+
+    await eventually(() =>
+      expect(staffUpdates(invitationId)).toEqual(expect.arrayContaining(['admin approval requested', 'admin consent granted', 'tenant activated'])),
+    );
+    expect(unexpected(admin.problems)).toEqual([]);
+    expect(unexpected(reviewer.problems)).toEqual([]);
+  });
+
+  it('a Conditional Access block is explained in plain words, and the admin can start again with a new code', async () => {
+    const { link } = await invite(`invite fabrikam.onmicrosoft.com ${ALEX}`);
+    const admin = await browserFor();
+    const { page } = admin;
+
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Start authentication' }).click();
+    const firstCode = await userCodeOn(page);
+    const sim = await signInOnSimulator(admin, firstCode, ALEX, 'conditional-access-blocked', 'blocked-1');
+    await expect(sim.locator('#sign-in-result').getAttribute('data-outcome')).resolves.toBe('conditional-access-blocked');
+
+    await waitForCard(page, 'Blocked by a Conditional Access policy');
+    const explained = (await card(page).textContent()) ?? '';
+    expect(explained).toContain('Many organizations block device code sign-in');
+    expect(explained).toMatch(/Next step:.*Conditional Access|Next step:.*sign-in logs/);
+    expect(explained).toContain('AADSTS53003');
+    await page.bringToFront();
+    await saveScreenshot(page, 'blocked-2-explained');
+
+    const retry = page.getByRole('button', { name: /^(Start again|New code)$/ });
+    await retry.click();
+    const secondCode = await userCodeOn(page);
+    expect(secondCode).not.toBe(firstCode);
+    await saveScreenshot(page, 'blocked-3-new-code');
+    expect(unexpected(admin.problems)).toEqual([]);
+  });
+});

@@ -1,0 +1,373 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as AdaptiveCards from 'adaptivecards';
+import fc from 'fast-check';
+import { CARD_ACTIONS } from '../../bot/actions/cardActions';
+import {
+  CardAttachment,
+  renderConsentReview,
+  renderCustomerInvitation,
+  renderDeviceCode,
+  renderFlowStatus,
+  renderHelp,
+  renderInvitation,
+  renderInvitationList,
+  renderMessage,
+  renderStaffList,
+  renderStaffUpdate,
+  renderTenantList,
+  renderTenantStatus,
+  TEMPLATES,
+} from '../../cards';
+import { ALL_VERBS, CUSTOMER_VERBS, VERBS } from '../../cards/verbs';
+
+// The package's `main` is ES modules; its UMD bundle is what the invitation page loads, and it parses without a DOM.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AC = require('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCards;
+
+const CARDS_DIR = join(__dirname, '..', '..', 'cards');
+const json = (value: unknown) => JSON.stringify(value);
+
+/**
+ * Every template with the data its callers give it: a full sample and a sparse one (empty lists,
+ * optional texts empty, flags off). A new template must be added here.
+ */
+const SAMPLES: Record<string, { full: () => CardAttachment; sparse: () => CardAttachment[] }> = {
+  message: {
+    full: () => renderMessage({ title: 'That invite command needs a fix', text: '"x" is not a domain name.', tone: 'warning', usage: 'invite <tenant domain or id> <admin email>', correlationId: 'c0rr3l4t10n1' }),
+    sparse: () => [renderMessage({ title: 'Staff updated', text: 'Done.' })],
+  },
+  help: {
+    full: () => renderHelp({ intro: 'Tenant Access keeps access alive.', role: 'operator', commands: [{ usage: 'help [command]', description: 'Show commands.' }, { usage: 'tenants', description: 'List tenants.' }] }),
+    sparse: () => [renderHelp({ intro: 'Commands:', role: 'viewer', commands: [] })],
+  },
+  invitation: {
+    full: () =>
+      renderInvitation({
+        title: 'Invitation created',
+        subtitle: 'New customer tenant contoso.com added.',
+        id: 'inv-7k2m9q4xzt',
+        tenant: 'contoso.com (0f0e0d0c-0b0a-4909-8807-060504030201)',
+        email: 'admin@contoso.com',
+        variant: 'Global admin',
+        status: 'Sent',
+        createdAt: '2026-03-01 09:00 UTC',
+        expiresAt: '2026-03-08 09:00 UTC',
+        sentCount: 2,
+        link: 'https://tenant-access.example/invite/abc',
+        canChange: true,
+      }),
+    sparse: () => [
+      renderInvitation({ title: 'Invitation revoked', subtitle: '', id: 'inv-7k2m9q4xzt', tenant: 't', email: 'e@x.co', variant: 'v', status: 'Revoked', createdAt: '—', expiresAt: '—', sentCount: 0, link: '', canChange: false }),
+    ],
+  },
+  invitationList: {
+    full: () =>
+      renderInvitationList({
+        filter: 'all',
+        emptyText: 'No invitations yet.',
+        rows: [
+          { id: 'inv-7k2m9q4xzt', email: 'admin@contoso.com', tenant: 'contoso.com', variant: 'Global', status: 'Sent', createdAt: '2026-03-01 09:00 UTC', expiresAt: '2026-03-08 09:00 UTC', sentCount: 3 },
+          { id: 'inv-8k2m9q4xzt', email: 'it@fabrikam.com', tenant: 'fabrikam.com', variant: 'Delegated', status: 'Expired', createdAt: '2026-02-01 09:00 UTC', expiresAt: '2026-02-08 09:00 UTC', sentCount: 1 },
+        ],
+      }),
+    sparse: () => [renderInvitationList({ filter: 'pending', emptyText: 'No pending invitations.', rows: [] })],
+  },
+  staffList: {
+    full: () => renderStaffList({ members: [{ id: '5b8e2c1a-7d4f-4e3b-9a6c-0f1e2d3c4b5a', role: 'admin', note: ' (from configuration)' }, { id: '11111111-1111-4111-8111-111111111111', role: 'viewer', note: '' }] }),
+    sparse: () => [renderStaffList({ members: [] })],
+  },
+  tenantList: {
+    full: () =>
+      renderTenantList({
+        rows: [{ tenantId: '0f0e0d0c-0b0a-4909-8807-060504030201', name: 'contoso.com', authMode: 'Auth token', authStatus: 'Successful', lastValidation: '2026-03-01 09:00 UTC (ok)', tokenCreated: '2026-03-01 09:00 UTC', tokenExpires: '2026-05-30 09:00 UTC' }],
+      }),
+    sparse: () => [renderTenantList({ rows: [] })],
+  },
+  tenantStatus: {
+    full: () =>
+      renderTenantStatus({
+        tenantId: '0f0e0d0c-0b0a-4909-8807-060504030201',
+        name: 'contoso.com',
+        authMode: 'Auth token',
+        authStatus: 'Successful',
+        lastValidation: '2026-03-01 09:00 UTC (ok)',
+        tokenCreated: '2026-03-01 09:00 UTC',
+        tokenExpires: '2026-05-30 09:00 UTC',
+        tokenAccount: 'svc@contoso.com',
+        tokenRefreshed: '2026-03-02 09:00 UTC',
+        scopes: 'User.Read, Organization.Read.All',
+        invitations: [{ id: 'inv-7k2m9q4xzt', email: 'admin@contoso.com', variant: 'global', status: 'Activated', expiresAt: '2026-03-08 09:00 UTC' }],
+      }),
+    sparse: () => [
+      renderTenantStatus({ tenantId: 't', name: 't', authMode: 'User/password', authStatus: 'Not configured', lastValidation: '—', tokenCreated: '—', tokenExpires: '—', tokenAccount: '—', tokenRefreshed: '—', scopes: '—', invitations: [] }),
+    ],
+  },
+  customerInvitation: {
+    full: () =>
+      renderCustomerInvitation({
+        providerName: 'Contoso Managed Services',
+        tenantName: 'fabrikam.com',
+        email: 'admin@fabrikam.com',
+        expiresAt: '2026-03-08 09:00 UTC',
+        purpose: 'To run your Teams phone system.',
+        appName: 'Tenant Access',
+        permissions: 'User.Read, Organization.Read.All',
+        signInAs: 'a Global Administrator',
+        howItWorks: 'Start, copy the code, sign in.',
+        startTitle: 'Start authentication',
+        note: 'The last attempt was interrupted.',
+        noteColor: 'warning',
+      }),
+    sparse: () => [
+      renderCustomerInvitation({ providerName: 'p', tenantName: 't', email: 'e@x.co', expiresAt: 'x', purpose: 'p', appName: 'a', permissions: 'p', signInAs: 's', howItWorks: 'h', startTitle: 'Start', note: '', noteColor: 'default' }),
+    ],
+  },
+  deviceCode: {
+    full: () =>
+      renderDeviceCode({
+        tenantName: 'fabrikam.com',
+        providerName: 'Contoso Managed Services',
+        appName: 'Tenant Access',
+        userCode: 'ABCD-EFGH',
+        verificationUri: 'https://microsoft.com/devicelogin',
+        codeExpiresAt: '09:15 UTC',
+        signInAs: 'admin@fabrikam.com',
+      }),
+    sparse: () => [],
+  },
+  flowStatus: {
+    full: () =>
+      renderFlowStatus({
+        tenantName: 'fabrikam.com',
+        title: 'Approval required',
+        text: 'Your tenant requires an administrator to approve the app.',
+        color: 'warning',
+        cause: 'AADSTS90094',
+        nextStep: 'Send the reviewer link.',
+        reviewLink: 'https://tenant-access.example/review/abc',
+        reference: 'Trace id 1234',
+        actionTitle: 'Approved in the portal — continue',
+        actionVerb: VERBS.portalApproved,
+      }),
+    sparse: () => [
+      renderFlowStatus({ tenantName: 't', title: 'Activated', text: 'Done.', color: 'good', cause: '', nextStep: '', reviewLink: '', reference: '', actionTitle: '', actionVerb: '' }),
+      ...CUSTOMER_VERBS.map((verb) =>
+        renderFlowStatus({ tenantName: 't', title: 'x', text: 'y', color: 'default', cause: '', nextStep: '', reviewLink: '', reference: '', actionTitle: 'Go', actionVerb: verb }),
+      ),
+    ],
+  },
+  consentReview: {
+    full: () =>
+      renderConsentReview({
+        tenantName: 'fabrikam.com',
+        providerName: 'Contoso Managed Services',
+        appName: 'Tenant Access',
+        clientId: '6f1c7c2e-8f0e-4b7a-9d3e-0a1b2c3d4e5f',
+        requester: 'svc-teams',
+        signedInAs: 'svc-teams@fabrikam.com',
+        permissions: 'User.Read',
+        requestedAt: '2026-03-01 09:00 UTC',
+        status: 'Pending',
+        consentUrl: 'https://login.microsoftonline.com/fabrikam.com/v2.0/adminconsent?client_id=x',
+        pending: true,
+      }),
+    sparse: () => [
+      renderConsentReview({ tenantName: 't', providerName: 'p', appName: 'a', clientId: 'c', requester: 'r', signedInAs: 's', permissions: 'p', requestedAt: 'r', status: 'Granted', consentUrl: '', pending: false }),
+    ],
+  },
+  staffUpdate: {
+    full: () =>
+      renderStaffUpdate({
+        tenantName: 'fabrikam.com',
+        tenantId: '0f0e0d0c-0b0a-4909-8807-060504030201',
+        title: 'Consent pending',
+        text: 'The service account asked for approval.',
+        color: 'warning',
+        invitationId: 'inv-7k2m9q4xzt',
+        email: 'svc@fabrikam.com',
+        status: 'Approval pending',
+        at: '2026-03-01 09:00 UTC',
+        reviewLink: 'https://tenant-access.example/review/abc',
+        reference: 'Trace id 1234',
+        canResend: true,
+        sentCount: 2,
+      }),
+    sparse: () => [
+      renderStaffUpdate({ tenantName: 't', tenantId: 't', title: 'Activated', text: 'x', color: 'good', invitationId: 'inv-7k2m9q4xzt', email: 'e', status: 's', at: 'a', reviewLink: '', reference: '', canResend: false, sentCount: 1 }),
+    ],
+  },
+};
+
+/** Templating is slow (tens of ms a card): each sample is rendered once per run. */
+const renderedCache = new Map<string, CardAttachment[]>();
+function renderedOf(name: string): CardAttachment[] {
+  if (!renderedCache.has(name)) renderedCache.set(name, [SAMPLES[name].full(), ...SAMPLES[name].sparse()]);
+  return renderedCache.get(name)!;
+}
+const allRendered = (): [string, CardAttachment][] => Object.keys(SAMPLES).flatMap((name) => renderedOf(name).map((c) => [name, c] as [string, CardAttachment]));
+
+/** Every object in a JSON tree. */
+function* objectsIn(value: unknown): Generator<Record<string, unknown>> {
+  if (Array.isArray(value)) for (const v of value) yield* objectsIn(v);
+  else if (value !== null && typeof value === 'object') {
+    yield value as Record<string, unknown>;
+    for (const v of Object.values(value)) yield* objectsIn(v);
+  }
+}
+
+type ActionObject = { type: string; verb?: unknown; data?: { verb?: unknown }; fallback?: ActionObject };
+const isVerbAction = (o: Record<string, unknown>) => o.type === 'Action.Execute' || o.type === 'Action.Submit';
+const verbsIn = (tree: unknown): string[] =>
+  [...objectsIn(tree)].filter(isVerbAction).flatMap((a) => [(a as ActionObject).verb, (a as ActionObject).data?.verb].filter((v): v is string => typeof v === 'string'));
+
+/** What a person reads on a card: texts, facts and button titles, in order (fallbacks show only where Execute cannot). */
+function visibleTexts(tree: unknown): unknown[] {
+  if (Array.isArray(tree)) return tree.flatMap(visibleTexts);
+  if (tree === null || typeof tree !== 'object') return [];
+  const o = tree as Record<string, unknown>;
+  const own = [
+    ...(o.type === 'TextBlock' ? [o.text] : []),
+    ...(Array.isArray(o.facts) ? (o.facts as Record<string, unknown>[]).flatMap((f) => [f.title, f.value]) : []),
+    ...(typeof o.type === 'string' && o.type.startsWith('Action.') ? [o.title] : []),
+  ];
+  return [...own, ...Object.entries(o).flatMap(([key, value]) => (key === 'fallback' || key === 'facts' ? [] : visibleTexts(value)))];
+}
+
+/**
+ * The card as the Adaptive Cards renderer (the one the invitation page uses) understands it: its
+ * complaints, and what it keeps to show. It drops silently what it cannot read (a number as a text).
+ */
+function rendererView(content: object): { events: string[]; texts: unknown[] } {
+  const card = new AC.AdaptiveCard();
+  const context = new AC.SerializationContext();
+  card.parse(content, context);
+  const events: string[] = [];
+  for (let i = 0; i < context.eventCount; i++) events.push(context.getEventAt(i).message);
+  return { events, texts: visibleTexts(card.toJSON()) };
+}
+
+describe('card templates', () => {
+  const files = readdirSync(CARDS_DIR).filter((f) => f.endsWith('.json'));
+
+  it('are all registered, and all have sample data here', () => {
+    expect(files.map((f) => f.replace(/\.json$/, '')).sort()).toEqual(Object.keys(TEMPLATES).sort());
+    expect(Object.keys(SAMPLES).sort()).toEqual(Object.keys(TEMPLATES).sort());
+  });
+
+  it.each(files)('%s is an Adaptive Card 1.5', (file) => {
+    const template = JSON.parse(readFileSync(join(CARDS_DIR, file), 'utf8')) as Record<string, unknown>;
+    expect(template).toMatchObject({ type: 'AdaptiveCard', version: '1.5', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json' });
+  });
+
+  describe.each(Object.keys(SAMPLES))('%s', (name) => {
+    const rendered = () => renderedOf(name);
+
+    it('renders every sample with every binding resolved', () => {
+      for (const card of rendered()) {
+        expect(card.contentType).toBe('application/vnd.microsoft.card.adaptive');
+        expect(card.content).toMatchObject({ type: 'AdaptiveCard', version: '1.5' });
+        const text = json(card.content);
+        expect(text).not.toContain('${');
+        expect(text).not.toContain('"$when"');
+        expect(text).not.toContain('"$data"');
+      }
+    });
+
+    it('gives every text a string, so no renderer drops it', () => {
+      for (const card of rendered()) {
+        for (const o of objectsIn(card.content)) {
+          if (o.type === 'TextBlock' || o.type === 'TextRun') expect({ type: o.type, text: typeof o.text }).toEqual({ type: o.type, text: 'string' });
+          if (typeof o.type === 'string' && o.type.startsWith('Action.')) expect(typeof o.title).toBe('string');
+          if ('facts' in o) for (const f of o.facts as Record<string, unknown>[]) expect([typeof f.title, typeof f.value]).toEqual(['string', 'string']);
+        }
+      }
+    });
+
+    it('parses in the Adaptive Cards renderer without complaint, keeping every text', () => {
+      for (const card of rendered()) expect(rendererView(card.content)).toEqual({ events: [], texts: visibleTexts(card.content) });
+    });
+  });
+
+  it('shows the values it was given, where they belong', () => {
+    const invitation = json(renderedOf('invitation')[0].content);
+    for (const value of ['inv-7k2m9q4xzt', 'admin@contoso.com', 'Global admin', '2026-03-08 09:00 UTC', 'https://tenant-access.example/invite/abc']) expect(invitation).toContain(value);
+    const sparse = renderedOf('invitation')[1].content as { body: unknown[]; actions?: unknown[] };
+    expect(json(sparse)).not.toContain('Forward this link');
+    expect(sparse.actions ?? []).toEqual([]);
+    const list = json(renderedOf('invitationList')[1].content);
+    expect(list).toContain('No pending invitations.');
+    expect(list).not.toContain('"Table"');
+  });
+});
+
+describe('card action verbs', () => {
+  const staticVerbs = () => new Set(Object.values(TEMPLATES).flatMap((t) => verbsIn(t).filter((v) => !v.includes('${'))));
+  const renderedVerbs = () => new Set(allRendered().flatMap(([, c]) => verbsIn(c.content)));
+
+  it('are all constants from cards/verbs.ts, in templates and in rendered cards', () => {
+    for (const verb of [...staticVerbs(), ...renderedVerbs()]) expect(ALL_VERBS).toContain(verb);
+  });
+
+  it('agree within each button: Action.Execute verb, its data.verb and its Action.Submit fallback', () => {
+    for (const [, card] of allRendered()) {
+      for (const o of objectsIn(card.content)) {
+        if (o.type === 'Action.Execute') {
+          const a = o as ActionObject;
+          expect(a.data?.verb).toBe(a.verb);
+          expect(a.fallback).toMatchObject({ type: 'Action.Submit', data: { verb: a.verb } });
+        }
+        if (o.type === 'Action.Submit') expect(ALL_VERBS).toContain((o as ActionObject).data?.verb);
+      }
+    }
+  });
+
+  it('each staff verb has exactly one card action handler, and customer verbs none', () => {
+    const staffVerbs = ALL_VERBS.filter((v) => !CUSTOMER_VERBS.includes(v));
+    for (const verb of staffVerbs) expect({ verb, handlers: CARD_ACTIONS.filter((a) => a.verb === verb).length }).toEqual({ verb, handlers: 1 });
+    for (const verb of CUSTOMER_VERBS) expect(CARD_ACTIONS.filter((a) => a.verb === verb)).toEqual([]);
+    expect(CARD_ACTIONS).toHaveLength(staffVerbs.length);
+  });
+
+  /** The customer side answers verbs in code (the invitation page routes and the Teams customer actions). */
+  const customerHandlers = () =>
+    ['invitePage/routes.ts', 'customerActions.ts'].map((f) => readFileSync(join(__dirname, '..', '..', 'bot', f), 'utf8')).join('\n');
+
+  it('customer verbs are answered by the customer-side handlers', () => {
+    const code = customerHandlers();
+    for (const [key, verb] of Object.entries(VERBS)) {
+      if (CUSTOMER_VERBS.includes(verb)) expect({ key, answered: code.includes(`VERBS.${key}`) }).toEqual({ key, answered: true });
+    }
+  });
+
+  it('every card action handler is used by some template, and no verb is unused', () => {
+    for (const a of CARD_ACTIONS) expect({ verb: a.verb, usedByATemplate: staticVerbs().has(a.verb) }).toEqual({ verb: a.verb, usedByATemplate: true });
+    const used = new Set([...staticVerbs(), ...renderedVerbs()]);
+    const code = customerHandlers();
+    for (const [key, verb] of Object.entries(VERBS)) expect({ verb, used: used.has(verb) || code.includes(`VERBS.${key}`) }).toEqual({ verb, used: true });
+  });
+});
+
+describe('user text in card data', () => {
+  it('is shown literally, never evaluated as a template expression', () => {
+    const nasty = ['${title}', '${1+1}', "${join(createArray('a','b'), '-')}", '${$root}', '$when', '${', '}'];
+    for (const text of nasty) {
+      const card = renderMessage({ title: text, text: `user typed ${text}`, usage: text });
+      const blocks = [...objectsIn(card.content)].filter((o) => o.type === 'TextBlock').map((o) => o.text);
+      expect(blocks).toEqual([text, `user typed ${text}`, `Usage: ${text}`]);
+    }
+  });
+
+  it('is shown literally for any text, in any card field', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string({ unit: 'binary' }), (a, b) => {
+        const card = renderInvitation({ title: a, subtitle: b, id: a, tenant: b, email: `${a}@x.co`, variant: a, status: b, createdAt: a, expiresAt: b, sentCount: 1, link: a, canChange: true });
+        const text = json(card.content);
+        expect(text).toContain(json(`${a}@x.co`));
+        const facts = [...objectsIn(card.content)].flatMap((o) => ('facts' in o ? (o.facts as { value: unknown }[]) : [])).map((f) => f.value);
+        expect(facts.slice(0, 5)).toEqual([a, b, `${a}@x.co`, a, b]);
+      }),
+      { numRuns: 10 },
+    );
+  });
+});

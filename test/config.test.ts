@@ -1,0 +1,286 @@
+import fc from 'fast-check';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import ts from 'typescript';
+import { Config, loadConfig, LOCAL_PLAYGROUND } from '../src/config';
+import { isLoopbackHost } from '../src/net/loopback';
+
+const ROOT = join(__dirname, '..');
+const GUID_A = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const GUID_B = '5b8e2c1a-7d4f-4e3b-9a6c-0f1e2d3c4b5a';
+
+/** A complete production configuration: each test removes or breaks one thing. */
+const PRODUCTION: Record<string, string> = {
+  BOT_ID: '6f1c7c2e-8f0e-4b7a-9d3e-0a1b2c3d4e5f',
+  BOT_PASSWORD: 'not-a-real-secret',
+  HOST: '0.0.0.0',
+  PUBLIC_BASE_URL: 'https://tenant-access.contoso-msp.com/',
+  PROVIDER_TENANT_ID: GUID_A,
+  COSMOS_ENDPOINT: 'https://tenant-access.documents.azure.com:443/',
+  COSMOS_KEY: 'a2V5',
+  ENTRA_CLIENT_ID: GUID_B,
+  TOKEN_ENCRYPTION_KEY: 'k1:AAAA',
+};
+
+const VARIABLES = [
+  'BOT_ID', 'BOT_PASSWORD', 'BOT_TYPE', 'BOT_TENANT_ID', 'HOST', 'PORT', 'PUBLIC_BASE_URL', 'PROVIDER_NAME', 'PROVIDER_TENANT_ID',
+  'BOOTSTRAP_ADMINS', 'INVITATION_TTL_DAYS', 'LOG_LEVEL', 'COSMOS_ENDPOINT', 'COSMOS_KEY', 'COSMOS_MANAGED_IDENTITY_CLIENT_ID',
+  'COSMOS_DATABASE', 'ENTRA_CLIENT_ID', 'ENTRA_AUTHORITY_HOST', 'ENTRA_SCOPES', 'ENTRA_APP_NAME', 'GRAPH_BASE_URL', 'TOKEN_ENCRYPTION_KEY',
+] as const;
+
+function configOf(env: Record<string, string | undefined>): Config {
+  const r = loadConfig(env);
+  if (!r.ok) throw new Error(`expected a configuration, got:\n${r.errors.join('\n')}`);
+  return r.config;
+}
+function errorsOf(env: Record<string, string | undefined>): string[] {
+  const r = loadConfig(env);
+  if (r.ok) throw new Error('expected errors, got a configuration');
+  return r.errors;
+}
+const without = (name: string) => ({ ...PRODUCTION, [name]: undefined });
+
+describe('loadConfig', () => {
+  it('runs in local mode with no configuration at all: loopback, embedded store, simulator, Playground identities', () => {
+    const c = configOf({});
+    expect(c).toMatchObject({
+      localMode: true,
+      host: '127.0.0.1',
+      port: 3978,
+      publicBaseUrl: 'http://127.0.0.1:3978',
+      invitationTtlDays: 7,
+      logLevel: 'info',
+      cosmosDatabase: 'tenant-access',
+      providerTenantIds: [...LOCAL_PLAYGROUND.tenantIds],
+      bootstrapAdmins: [...LOCAL_PLAYGROUND.adminObjectIds],
+    });
+    expect(c.bot).toBeUndefined();
+    expect(c.cosmos).toBeUndefined();
+    expect(c.entra).toBeUndefined();
+    expect(c.tokenEncryptionKey).toBeUndefined();
+    expect(c.scopes.length).toBeGreaterThan(0);
+  });
+
+  it('treats blank values as unset', () => {
+    expect(configOf({ BOT_ID: '   ', PORT: '', HOST: ' ' })).toMatchObject({ localMode: true, host: '127.0.0.1', port: 3978 });
+  });
+
+  it('takes a local port and IPv6 loopback, and builds the public URL from them', () => {
+    expect(configOf({ PORT: '0' }).port).toBe(0);
+    expect(configOf({ HOST: '::1', PORT: '4000' })).toMatchObject({ host: '::1', port: 4000, publicBaseUrl: 'http://[::1]:4000' });
+    expect(configOf({ HOST: 'localhost' }).host).toBe('localhost');
+  });
+
+  it.each(['0.0.0.0', '10.1.2.3', '::', 'bot.contoso.com'])('refuses HOST=%s without BOT_ID, naming HOST and BOT_ID', (host) => {
+    const errors = errorsOf({ HOST: host });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(`HOST=${host}`);
+    expect(errors[0]).toContain('BOT_ID');
+    expect(errors[0]).toMatch(/loopback/);
+  });
+
+  it('accepts a complete production configuration', () => {
+    const c = configOf(PRODUCTION);
+    expect(c).toMatchObject({
+      localMode: false,
+      host: '0.0.0.0',
+      publicBaseUrl: 'https://tenant-access.contoso-msp.com',
+      providerTenantIds: [GUID_A],
+      bootstrapAdmins: [],
+      bot: { id: PRODUCTION.BOT_ID, password: PRODUCTION.BOT_PASSWORD, type: 'MultiTenant' },
+      cosmos: { endpoint: PRODUCTION.COSMOS_ENDPOINT, key: 'a2V5', database: 'tenant-access' },
+      entra: { clientId: GUID_B, authorityHost: 'https://login.microsoftonline.com' },
+      tokenEncryptionKey: 'k1:AAAA',
+    });
+    // None of the local-mode identities may leak into production.
+    expect(c.bootstrapAdmins).not.toContain(LOCAL_PLAYGROUND.adminObjectIds[0]);
+  });
+
+  it.each(['COSMOS_ENDPOINT', 'ENTRA_CLIENT_ID', 'TOKEN_ENCRYPTION_KEY', 'PUBLIC_BASE_URL', 'PROVIDER_TENANT_ID'])(
+    'with BOT_ID set, requires %s and says so by name',
+    (name) => {
+      const errors = errorsOf(without(name));
+      expect(errors).toEqual([expect.stringContaining(name)]);
+      expect(errors[0]).toMatch(/required when BOT_ID is set/);
+    },
+  );
+
+  it('lists every missing production variable at once', () => {
+    const errors = errorsOf({ BOT_ID: PRODUCTION.BOT_ID });
+    for (const name of ['COSMOS_ENDPOINT', 'ENTRA_CLIENT_ID', 'TOKEN_ENCRYPTION_KEY', 'PUBLIC_BASE_URL', 'PROVIDER_TENANT_ID']) {
+      expect(errors.filter((e) => e.startsWith(name))).toHaveLength(1);
+    }
+  });
+
+  it('needs a Cosmos key or a managed identity with COSMOS_ENDPOINT', () => {
+    expect(errorsOf(without('COSMOS_KEY'))).toEqual([expect.stringMatching(/COSMOS_ENDPOINT needs COSMOS_KEY or COSMOS_MANAGED_IDENTITY_CLIENT_ID/)]);
+    expect(configOf({ ...without('COSMOS_KEY'), COSMOS_MANAGED_IDENTITY_CLIENT_ID: GUID_B }).cosmos).toMatchObject({ managedIdentityClientId: GUID_B, key: undefined });
+  });
+
+  it.each([
+    ['PORT', 'eighty', /^PORT must be a number/],
+    ['PORT', '-1', /^PORT must be a number/],
+    ['PORT', '65536', /^PORT must be between 1 and 65535/],
+    ['BOT_ID', 'my-bot', /^BOT_ID must be .*GUID/],
+    ['BOT_TENANT_ID', 'contoso.com', /^BOT_TENANT_ID must be a GUID/],
+    ['PROVIDER_TENANT_ID', `${GUID_A},nope`, /^PROVIDER_TENANT_ID must be a GUID/],
+    ['BOOTSTRAP_ADMINS', `${GUID_A}, 12345`, /^BOOTSTRAP_ADMINS must be .*GUIDs/],
+    ['ENTRA_CLIENT_ID', 'tenant-access', /^ENTRA_CLIENT_ID must be .*GUID/],
+    ['PUBLIC_BASE_URL', 'tenant-access.contoso.com', /^PUBLIC_BASE_URL must be an absolute http\(s\) URL/],
+    ['PUBLIC_BASE_URL', 'ftp://contoso.com', /^PUBLIC_BASE_URL must be an absolute http\(s\) URL/],
+    ['COSMOS_ENDPOINT', 'localhost:8081', /^COSMOS_ENDPOINT must be an absolute http\(s\) URL/],
+    ['ENTRA_AUTHORITY_HOST', 'http://login.microsoftonline.com', /^ENTRA_AUTHORITY_HOST must be an absolute https URL/],
+    ['GRAPH_BASE_URL', 'graph', /^GRAPH_BASE_URL must be an absolute https URL/],
+    ['INVITATION_TTL_DAYS', '0', /^INVITATION_TTL_DAYS must be/],
+    ['INVITATION_TTL_DAYS', '91', /^INVITATION_TTL_DAYS must be/],
+    ['INVITATION_TTL_DAYS', 'a week', /^INVITATION_TTL_DAYS must be/],
+    ['LOG_LEVEL', 'verbose', /^LOG_LEVEL: /],
+    ['BOT_TYPE', 'Anonymous', /^BOT_TYPE: /],
+    ['COSMOS_DATABASE', 'tenant access', /^COSMOS_DATABASE may use/],
+    ['ENTRA_SCOPES', ' , ', /^ENTRA_SCOPES must name at least one scope/],
+  ])('refuses %s=%j with a message that names it', (name, value, message) => {
+    const errors = errorsOf({ ...PRODUCTION, [name]: value });
+    expect(errors).toEqual([expect.stringMatching(message)]);
+  });
+
+  it.each(['SingleTenant', 'UserAssignedMsi'])('requires BOT_TENANT_ID with BOT_TYPE=%s', (type) => {
+    expect(errorsOf({ ...PRODUCTION, BOT_TYPE: type })).toEqual([`BOT_TENANT_ID is required when BOT_TYPE=${type}`]);
+    expect(configOf({ ...PRODUCTION, BOT_TYPE: type, BOT_TENANT_ID: GUID_A.toUpperCase() }).bot).toMatchObject({ type, tenantId: GUID_A.toUpperCase() });
+  });
+
+  it('normalizes lists of ids to lower case and keeps Playground admins only in local mode', () => {
+    const local = configOf({ BOOTSTRAP_ADMINS: ` ${GUID_B.toUpperCase()} ,,${GUID_A} `, PROVIDER_TENANT_ID: GUID_A.toUpperCase() });
+    expect(local.bootstrapAdmins).toEqual([GUID_B, GUID_A, ...LOCAL_PLAYGROUND.adminObjectIds]);
+    expect(local.providerTenantIds).toEqual([GUID_A]);
+    expect(configOf({ ...PRODUCTION, BOOTSTRAP_ADMINS: GUID_B }).bootstrapAdmins).toEqual([GUID_B]);
+  });
+
+  it('reads the optional settings', () => {
+    const c = configOf({
+      ...PRODUCTION,
+      PORT: '8080',
+      INVITATION_TTL_DAYS: '2.5',
+      LOG_LEVEL: 'debug',
+      PROVIDER_NAME: 'Fabrikam Voice',
+      COSMOS_DATABASE: 'ta-prod',
+      ENTRA_AUTHORITY_HOST: 'https://login.microsoftonline.us/',
+      ENTRA_SCOPES: 'https://graph.microsoft.com/User.Read, offline_access',
+      GRAPH_BASE_URL: 'https://graph.microsoft.us/',
+    });
+    expect(c).toMatchObject({
+      port: 8080,
+      invitationTtlDays: 2.5,
+      logLevel: 'debug',
+      providerName: 'Fabrikam Voice',
+      cosmosDatabase: 'ta-prod',
+      cosmos: { database: 'ta-prod' },
+      entra: { authorityHost: 'https://login.microsoftonline.us' },
+      scopes: ['https://graph.microsoft.com/User.Read', 'offline_access'],
+      graphBaseUrl: 'https://graph.microsoft.us',
+    });
+  });
+
+  describe('for any environment', () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('', ' ', '0', '3978', '65536', 'true', GUID_A, GUID_A.toUpperCase(), `${GUID_A},${GUID_B}`, 'https://x.example', 'http://127.0.0.1:1', '::1', '0.0.0.0', 'localhost', 'SingleTenant', 'debug', '7'),
+    );
+    const env = fc.dictionary(fc.oneof(fc.constantFrom(...VARIABLES), fc.string()), value, { maxKeys: 14 });
+
+    it('gives a configuration or a list of errors that each name a variable, never a throw', () => {
+      fc.assert(
+        fc.property(env, (e) => {
+          const r = loadConfig(e);
+          if (r.ok) return;
+          expect(r.errors.length).toBeGreaterThan(0);
+          for (const error of r.errors) {
+            expect(typeof error).toBe('string');
+            expect(VARIABLES.some((v) => error.includes(v))).toBe(true);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('never serves a non-loopback host without inbound authentication, and production never falls back to local parts', () => {
+      fc.assert(
+        fc.property(env, fc.boolean(), (e, production) => {
+          const r = loadConfig(production ? { ...PRODUCTION, ...e } : e);
+          if (!r.ok) return;
+          const c = r.config;
+          if (c.localMode) {
+            expect(isLoopbackHost(c.host)).toBe(true);
+            expect(c.bot).toBeUndefined();
+          } else {
+            expect(c.bot?.id).toBeTruthy();
+            expect(c.cosmos).toBeDefined();
+            expect(c.entra).toBeDefined();
+            expect(c.tokenEncryptionKey).toBeTruthy();
+            expect(c.providerTenantIds.length).toBeGreaterThan(0);
+            expect(c.bootstrapAdmins.some((a) => (LOCAL_PLAYGROUND.adminObjectIds as readonly string[]).includes(a))).toBe(false);
+          }
+          // 0 asks the system for a free port.
+          expect(Number.isInteger(c.port) && c.port >= 0 && c.port <= 65535).toBe(true);
+          expect(c.scopes.length).toBeGreaterThan(0);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+});
+
+describe('reading the environment', () => {
+  /** Where the product's code lives; tests, benches and build scripts are entry points of their own. */
+  const SOURCE_DIRS = ['src', 'bot', 'cards'];
+  const ALLOWED = new Set(['src/config.ts', 'bot/index.ts']);
+
+  function sourceFiles(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(path);
+      return /\.(ts|js|mjs|cjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : [];
+    });
+  }
+
+  /** Every place a file touches `process.env` (or `env` of the process module), found in the syntax tree, not in comments. */
+  function environmentReads(file: string): string[] {
+    const text = readFileSync(file, 'utf8');
+    // Every form below names `process`; parsing only those files keeps the scan fast.
+    if (!text.includes('process')) return [];
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+    const found: string[] = [];
+    const where = (node: ts.Node) => `${relative(ROOT, file).split(sep).join('/')}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+    const isProcess = (node: ts.Node) => ts.isIdentifier(node) && node.text === 'process';
+    const visit = (node: ts.Node): void => {
+      if (ts.isPropertyAccessExpression(node) && isProcess(node.expression) && node.name.text === 'env') found.push(where(node));
+      if (ts.isElementAccessExpression(node) && isProcess(node.expression)) found.push(where(node));
+      if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer && isProcess(node.initializer)) found.push(where(node));
+      if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) && /^(node:)?process$/.test(node.moduleSpecifier.text)) {
+        found.push(where(node));
+      }
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require' && node.arguments.some((a) => ts.isStringLiteral(a) && /^(node:)?process$/.test(a.text))) {
+        found.push(where(node));
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    return found;
+  }
+
+  it('finds environment reads the way the scan should (so the scan itself can fail)', () => {
+    const probe = join(ROOT, 'test', 'config.test.ts');
+    expect(environmentReads(probe).length).toBeGreaterThan(0);
+  });
+
+  it('happens only in src/config.ts and the entry point bot/index.ts', () => {
+    const files = SOURCE_DIRS.flatMap((d) => sourceFiles(join(ROOT, d)));
+    expect(files.length).toBeGreaterThan(20);
+    const offenders = files.filter((f) => !ALLOWED.has(relative(ROOT, f).split(sep).join('/'))).flatMap(environmentReads);
+    expect(offenders).toEqual([]);
+    expect(environmentReads(join(ROOT, 'bot', 'index.ts'))).toHaveLength(1);
+  });
+});
+
+// The scan's self-test needs one real read in a file it can parse; this one is never executed for its value.
+export const scanProbe = () => process.env.SCAN_PROBE_NEVER_SET;
