@@ -20,8 +20,24 @@ export interface CardAttachment {
 
 export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive' as const;
 
+/**
+ * Teams and the Playground treat `<…>` in card text as markup and drop it, which would eat usage
+ * placeholders like `<admin email>` (and anything a user typed in angle brackets). Shown text gets
+ * look-alike angle quotes instead; data sent back by buttons is left as it is.
+ */
+const SHOWN_KEYS = new Set(['text', 'title', 'value', 'placeholder', 'label']);
+
+function showable(node: unknown, key?: string): unknown {
+  if (typeof node === 'string') return key !== undefined && SHOWN_KEYS.has(key) ? node.replace(/</g, '‹').replace(/>/g, '›') : node;
+  if (Array.isArray(node)) return node.map((n) => showable(n));
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'data' ? v : showable(v, k)]));
+  }
+  return node;
+}
+
 function expand(template: object, data: object): CardAttachment {
-  const content = new ACData.Template(template).expand({ $root: data }) as Record<string, unknown>;
+  const content = showable(new ACData.Template(template).expand({ $root: data })) as Record<string, unknown>;
   return { contentType: ADAPTIVE_CARD, content };
 }
 
