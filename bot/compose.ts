@@ -6,6 +6,7 @@ import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import { createAudit } from '../src/audit/recordAudit';
 import { Clock, systemClock } from '../src/clock';
 import { Config, defaultPublicBaseUrl } from '../src/config';
+import { isLoopbackHost } from '../src/net/loopback';
 import { createServer as createNetServer } from 'node:net';
 import { EntraTenantDirectory, TenantDirectory } from '../src/identity/tenantDirectory';
 import type { Logger } from '../src/log';
@@ -88,7 +89,9 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     let store: Store;
     if (config.cosmos) {
       const credential = config.cosmos.key === undefined ? await managedIdentity(config.cosmos.managedIdentityClientId) : undefined;
-      store = await openStore({ endpoint: config.cosmos.endpoint, key: config.cosmos.key, credential, database: config.cosmos.database });
+      // A loopback endpoint (the Cosmos DB emulator, a local protocol server) has no regions to discover.
+      const loopback = isLoopbackHost(new URL(config.cosmos.endpoint).hostname);
+      store = await openStore({ endpoint: config.cosmos.endpoint, key: config.cosmos.key, credential, database: config.cosmos.database, local: loopback });
       logger.info({ event: 'store.ready', endpoint: config.cosmos.endpoint, database: config.cosmos.database }, 'using Azure Cosmos DB');
     } else {
       const embedded = await startEmbeddedCosmos();

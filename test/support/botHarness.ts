@@ -102,7 +102,7 @@ export interface LogRecorder {
 }
 
 export interface BotHarnessOptions {
-  /** Environment for `loadConfig` (PORT is ignored: the harness listens on an ephemeral port). */
+  /** Environment for `loadConfig`; PORT is always 0 (an ephemeral port). */
   readonly env?: Record<string, string | undefined>;
   /** Last word on the parsed Config. */
   readonly config?: (config: Config) => Config;
@@ -135,7 +135,7 @@ export interface BotHarness {
   /** Posts any activity to /api/messages. */
   post(activity: TeamsActivity, options?: Pick<PostOptions, 'authorization'>): Promise<Exchange>;
   get(path: string): Promise<{ status: number; body: string }>;
-  /** Every document of the named containers (default: all), system properties included. */
+  /** Every document of the named containers (default: all; only those keys are filled), system properties included. */
   documents(names?: readonly ContainerName[]): Promise<Record<ContainerName, Record<string, unknown>[]>>;
   close(): Promise<void>;
 }
