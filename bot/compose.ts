@@ -127,7 +127,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       logger.warn({ event: 'crypto.ephemeral-key', keyId: box.activeKeyId }, 'TOKEN_ENCRYPTION_KEY is not set: using an ephemeral key (local mode); stored tokens cannot be read after a restart');
     }
 
-    const tenants = new TenantRepository(store.containers.tenants);
+    const tenants = new TenantRepository(store.containers.tenants, store.containers.tenantDomains);
     const invitations = new InvitationRepository(store.containers.invitations);
     const staff = new StaffRepository(store.containers.staff);
     const conversations = new ConversationRepository(store.containers.conversations);

@@ -36,8 +36,16 @@ function showable(node: unknown, key?: string): unknown {
   return node;
 }
 
+/** Parsing a template's expressions costs ~2 ms; each template is parsed once, on first use. */
+const parsed = new WeakMap<object, ACData.Template>();
+
 function expand(template: object, data: object): CardAttachment {
-  const content = showable(new ACData.Template(template).expand({ $root: data })) as Record<string, unknown>;
+  let compiled = parsed.get(template);
+  if (!compiled) {
+    compiled = new ACData.Template(template);
+    parsed.set(template, compiled);
+  }
+  const content = showable(compiled.expand({ $root: data })) as Record<string, unknown>;
   return { contentType: ADAPTIVE_CARD, content };
 }
 

@@ -5,6 +5,8 @@ import type { Agent } from 'node:http';
 /** Containers and their partition keys (DESIGN.md §4). Created when missing. */
 export const CONTAINERS = {
   tenants: '/tenantId',
+  /** domain → tenant id, so `status <domain>` is a point read, not a query. */
+  tenantDomains: '/id',
   invitations: '/tenantId',
   tokenCaches: '/tenantId',
   conversations: '/id',

@@ -52,14 +52,14 @@ export class InvitationRepository {
     return resources[0] && withoutSystemProperties(resources[0]);
   }
 
+  /** One tenant's invitations, newest first: a single-partition feed read (no query plan). */
   async listForTenant(tenantId: string): Promise<Invitation[]> {
-    const { resources } = await this.container.items
-      .query<Invitation>(
-        { query: 'SELECT * FROM c WHERE c.tenantId = @t ORDER BY c.createdAt DESC', parameters: [{ name: '@t', value: tenantId }] },
-        { partitionKey: tenantId },
-      )
-      .fetchAll();
-    return resources.map((r) => withoutSystemProperties(r));
+    const { resources } = await this.container.items.readAll<Invitation & { id: string }>({ partitionKey: tenantId }).fetchAll();
+    // The filter is for the local Cosmos-protocol server, whose feeds ignore the partition key.
+    return resources
+      .filter((r) => r.tenantId === tenantId)
+      .map((r) => withoutSystemProperties<Invitation>(r))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   /** The Customer Invitations view across tenants, newest first. */

@@ -111,7 +111,7 @@ async function world(): Promise<World> {
   const deps: OnboardingDeps = {
     clock,
     random,
-    tenants: new TenantRepository(store.containers.tenants),
+    tenants: new TenantRepository(store.containers.tenants, store.containers.tenantDomains),
     invitations: new InvitationRepository(store.containers.invitations),
     directory,
     audit,

@@ -200,7 +200,7 @@ const expectNoSystemProperties = (doc: object | undefined) => {
 
 describe('TenantRepository', () => {
   it('ensure creates once; a second ensure keeps what is stored', async () => {
-    const tenants = new TenantRepository(test.store.containers.tenants);
+    const tenants = new TenantRepository(test.store.containers.tenants, test.store.containers.tenantDomains);
     const id = uid('tenant');
     expect(await tenants.ensure(tenant(id, 'Contoso', 'contoso.com'))).toEqual({ tenant: tenant(id, 'Contoso', 'contoso.com'), created: true });
     const again = await tenants.ensure(tenant(id, 'Someone else'));
@@ -211,7 +211,7 @@ describe('TenantRepository', () => {
   });
 
   it('finds a tenant by domain, and nothing for an unknown domain', async () => {
-    const tenants = new TenantRepository(test.store.containers.tenants);
+    const tenants = new TenantRepository(test.store.containers.tenants, test.store.containers.tenantDomains);
     const id = uid('tenant');
     const domain = `${id}.onmicrosoft.com`;
     await tenants.ensure(tenant(id, 'Fabrikam', domain));
@@ -221,7 +221,8 @@ describe('TenantRepository', () => {
   });
 
   it('lists tenants by name, up to the limit', async () => {
-    const tenants = new TenantRepository((await isolatedStore()).containers.tenants);
+    const isolated = await isolatedStore();
+    const tenants = new TenantRepository(isolated.containers.tenants, isolated.containers.tenantDomains);
     for (const name of ['Northwind', 'Contoso', 'Fabrikam', 'Adatum']) await tenants.ensure(tenant(uid('t'), name));
     const all = await tenants.list();
     expect(all.map((t) => t.displayName)).toEqual(['Adatum', 'Contoso', 'Fabrikam', 'Northwind']);
@@ -230,7 +231,7 @@ describe('TenantRepository', () => {
   });
 
   it('updates conditionally', async () => {
-    const tenants = new TenantRepository(test.store.containers.tenants);
+    const tenants = new TenantRepository(test.store.containers.tenants, test.store.containers.tenantDomains);
     const id = uid('tenant');
     await tenants.ensure(tenant(id, 'Contoso'));
     const r = await tenants.update(id, (t) => ({ ok: true, value: { ...t, authMode: 'token' } }));

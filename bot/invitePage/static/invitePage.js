@@ -387,14 +387,21 @@
       if (hadFocus || fromAction) cardHost.focus();
     }
 
-    /* A short spoken summary, so a screen-reader user hears that the step changed. */
+    /*
+     * A short spoken summary, so a screen-reader user hears that the step changed: the card's heading
+     * (its first bold TextBlock), not a subtle line above it such as the tenant name on status cards.
+     */
     function announce(card) {
       var first = null;
-      for (var i = 0; i < card.getItemCount() && !first; i++) {
+      var heading = null;
+      for (var i = 0; i < card.getItemCount() && !heading; i++) {
         var item = card.getItemAt(i);
-        if (item.getJsonTypeName() === 'TextBlock' && item.text) first = item.text;
+        if (item.getJsonTypeName() !== 'TextBlock' || !item.text) continue;
+        if (first === null) first = item.text;
+        if (item.weight === AC.TextWeight.Bolder) heading = item.text;
       }
-      announcer.textContent = first ? String(first).replace(/[*_]/g, '') : '';
+      var text = heading || first;
+      announcer.textContent = text ? String(text).replace(/[*_]/g, '') : '';
     }
 
     function setBusy(on) {

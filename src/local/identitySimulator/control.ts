@@ -1,7 +1,7 @@
 import type { AdminConsentRecord } from './adminConsents';
 import type { SignInOutcome } from './deviceCodes';
 import { completeSignIn } from './signIn';
-import type { SimulatorState, TokenRequestLogEntry } from './state';
+import type { IssuedSecrets, SimulatorState, TokenRequestLogEntry } from './state';
 
 export type ControlResult<Extra = object> = ({ ok: true } & Extra) | { ok: false; reason: string };
 
@@ -29,6 +29,11 @@ export interface IdentitySimulatorControl {
   pollLog(userCode?: string): TokenRequestLogEntry[];
   /** Every token-endpoint call, oldest first. */
   tokenRequestLog(): TokenRequestLogEntry[];
+  /**
+   * Read-only: the device codes and tokens handed out so far, in plain text, so a test can scan the bot's
+   * stores and logs for them. In-process only: the `/_sim` JSON API does not offer it.
+   */
+  issuedSecrets(): IssuedSecrets;
 }
 
 const DEVICE_CODE_GRANTS = new Set(['device_code', 'urn:ietf:params:oauth:grant-type:device_code']);
@@ -99,6 +104,10 @@ export function createSimulatorControl(state: SimulatorState): IdentitySimulator
     },
     tokenRequestLog() {
       return state.tokenLog.map((entry) => ({ ...entry }));
+    },
+    issuedSecrets() {
+      const { deviceCodes, refreshTokens, accessTokens, idTokens } = state.issued;
+      return { deviceCodes: [...deviceCodes], refreshTokens: [...refreshTokens], accessTokens: [...accessTokens], idTokens: [...idTokens] };
     },
   };
   return control;

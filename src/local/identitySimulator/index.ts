@@ -14,7 +14,7 @@ export type { SimulatedDirectory, SimulatedTenant, SimulatedUser } from './direc
 export type { IdentitySimulatorControl, ControlResult } from './control';
 export type { SignInOutcome } from './deviceCodes';
 export { SIGN_IN_OUTCOMES } from './deviceCodes';
-export type { TokenRequestLogEntry, SimulatorClock } from './state';
+export type { TokenRequestLogEntry, SimulatorClock, IssuedSecrets } from './state';
 
 export interface IdentitySimulatorOptions {
   /** Defaults to `defaultSimulatedDirectory().tenants`. */

@@ -35,6 +35,24 @@ export interface TokenRequestLogEntry {
   userCode?: string;
 }
 
+/**
+ * The bearer secrets the simulator handed out, in plain text, newest last (at most ISSUED_SECRETS_KEPT of
+ * each). Only for tests that scan the bot's stores and logs for leaks: the protocol itself works on hashes.
+ */
+export interface IssuedSecrets {
+  deviceCodes: string[];
+  refreshTokens: string[];
+  accessTokens: string[];
+  idTokens: string[];
+}
+
+export const ISSUED_SECRETS_KEPT = 1000;
+
+export function rememberIssued(list: string[], secret: string): void {
+  list.push(secret);
+  if (list.length > ISSUED_SECRETS_KEPT) list.splice(0, list.length - ISSUED_SECRETS_KEPT);
+}
+
 export interface GraphThrottle {
   remaining: number;
   retryAfterSeconds: number;
@@ -48,6 +66,7 @@ export interface SimulatorState {
   refreshTokens: RefreshTokenStore;
   consents: AdminConsents;
   tokenLog: TokenRequestLogEntry[];
+  issued: IssuedSecrets;
   graphThrottle: GraphThrottle;
   key: SigningKey;
   clock: SimulatorClock;
@@ -68,6 +87,7 @@ export function createSimulatorState(parts: {
     refreshTokens: new RefreshTokenStore(),
     consents: new AdminConsents(),
     tokenLog: [],
+    issued: { deviceCodes: [], refreshTokens: [], accessTokens: [], idTokens: [] },
     graphThrottle: { remaining: 0, retryAfterSeconds: 0 },
   };
 }

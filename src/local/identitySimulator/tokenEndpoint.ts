@@ -4,7 +4,7 @@ import { answerDeviceCodePoll } from './deviceCodePolling';
 import type { TenantLookup } from './directory';
 import { entraErrorBody, EntraErrorKind } from './entraErrorBodies';
 import { correlationIdOf, formOf, RouteContext, sendJson } from './http';
-import type { SimulatorState, TokenRequestLogEntry } from './state';
+import { rememberIssued, SimulatorState, TokenRequestLogEntry } from './state';
 import { grantScopes, issueTokens } from './tokenIssuer';
 
 type Context = RouteContext<SimulatorState>;
@@ -35,6 +35,7 @@ export function deviceCodeEndpoint(ctx: Context): void {
     expiresInSeconds: settings.deviceCodeExpiresInSeconds,
     intervalSeconds: settings.pollIntervalSeconds,
   });
+  rememberIssued(state.issued.deviceCodes, deviceCode);
   const verificationUri = `${state.baseUrl}/devicelogin`;
   state.logger.info(
     { event: 'identity-simulator.device-code-issued', tenant: ctx.params.tenant, clientId, codeRef: codeRef(grant.userCode) },
@@ -150,6 +151,9 @@ function answerTokens(
     accessTokenLifetimeSeconds: state.settings.accessTokenLifetimeSeconds,
     refreshToken,
   });
+  rememberIssued(state.issued.accessTokens, body.access_token);
+  rememberIssued(state.issued.idTokens, body.id_token);
+  if (body.refresh_token) rememberIssued(state.issued.refreshTokens, body.refresh_token);
   log.answer = 'tokens';
   record(ctx, log);
   sendJson(ctx.response, 200, body, responseHeaders(ctx));
