@@ -1,3 +1,6 @@
+import { escapeHtml } from '../../src/net/escapeHtml';
+
+export { escapeHtml };
 /**
  * The HTML around the customer-facing pages (invitation, consent review). The page itself is an
  * empty frame: the card comes from the state endpoint and is drawn in the browser by
@@ -59,16 +62,6 @@ export function securityHeaders(): Record<string, string> {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'X-Robots-Tag': 'noindex, nofollow',
   };
-}
-
-/** Escapes text for HTML element content and double- or single-quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 /** The empty `data:` icon keeps the browser from asking for /favicon.ico, which no route serves. */

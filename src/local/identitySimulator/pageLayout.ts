@@ -1,13 +1,6 @@
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+import { escapeHtml } from '../../net/escapeHtml';
 
+export { escapeHtml };
 /** Turns any text into a stable, id-safe slug, so tests can address `#account-megan-bowen-contoso-onmicrosoft-com`. */
 export function slug(value: string): string {
   return value
