@@ -1,4 +1,4 @@
-import { renderHelp } from '../../cards';
+import { renderHelp, renderMessage } from '../../cards';
 import { roleAllows } from '../../src/domain/staff';
 import { clip } from '../../src/domain/inputs';
 import { inviteCommand } from './invite';
@@ -20,6 +20,10 @@ const helpCommand = command<string | undefined>({
         ? { ok: true, value: args[0].toLowerCase() }
         : { ok: false, message: `"${clip(args.join(' '), 30)}" is not a command. Commands: ${COMMANDS.map((c) => c.name).join(', ')}.` },
   async run({ role, services }, only) {
+    const wanted = COMMANDS.find((c) => c.name === only);
+    if (wanted && !roleAllows(role, wanted.role)) {
+      return renderMessage({ title: `${wanted.name} needs the ${wanted.role} role`, text: `You are ${role === 'admin' || role === 'operator' ? 'an' : 'a'} ${role}. Ask a Tenant Access admin if you need it.`, usage: wanted.usage });
+    }
     const allowed = COMMANDS.filter((c) => roleAllows(role, c.role) && (only === undefined || c.name === only));
     return renderHelp({
       intro: `Tenant Access keeps ${services.providerName}'s delegated access to customer Microsoft 365 tenants. Commands:`,
