@@ -161,7 +161,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
         const granted = text('admin_consent')?.toLowerCase() === 'true';
         const error = text('error');
         if (!granted && !error) return sendPlain(res, 400, { title: 'This consent answer cannot be used', text: 'Microsoft Entra did not say whether consent was granted. Open the reviewer page again.' });
-        const result = await flows.recordConsent(state, { granted, error: error?.slice(0, 100), returnedTenant: text('tenant') });
+        const result = await flows.recordConsent(state, { granted, error: error?.slice(0, 100), errorDescription: text('error_description')?.slice(0, 500), returnedTenant: text('tenant') });
         if (!result.ok) {
           return sendPlain(res, 404, { title: 'This consent answer was already recorded', text: 'Nothing more to do here: the request was already answered, withdrawn or replaced. The administrator who asked can follow up from their invitation page.' });
         }

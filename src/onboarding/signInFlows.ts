@@ -141,7 +141,7 @@ export class SignInFlows {
   }
 
   /** The admin consent redirect. The state is single-use and names the invitation; Entra's `tenant` is not trusted. */
-  async recordConsent(state: string, answer: { granted: boolean; error?: string; returnedTenant?: string }): Promise<{ ok: true; invitation: Invitation } | { ok: false; reason: 'unknown-state' }> {
+  async recordConsent(state: string, answer: { granted: boolean; error?: string; errorDescription?: string; returnedTenant?: string }): Promise<{ ok: true; invitation: Invitation } | { ok: false; reason: 'unknown-state' }> {
     const inv = await this.deps.invitations.findByConsentStateHash(sha256(state));
     if (!inv || inv.status !== 'consent_pending' || inv.consent?.status !== 'pending') return { ok: false, reason: 'unknown-state' };
     if (answer.returnedTenant && answer.returnedTenant.toLowerCase() !== inv.tenantId) {
@@ -152,7 +152,9 @@ export class SignInFlows {
     const updated = await this.apply(inv, event, { by: 'reviewer', detail: answer.granted ? 'admin consent granted' : `declined: ${answer.error ?? 'unknown'}`, failureReason: answer.granted ? undefined : 'admin consent declined' }, (i) => ({
       ...i,
       consent: i.consent && { ...i.consent, status: answer.granted ? 'granted' : 'declined', decidedAt: now.toISOString(), via: 'callback', error: answer.error },
-      lastError: answer.granted ? undefined : explanationOf({ error: answer.error ?? 'access_denied', description: 'The reviewer declined the admin consent request.' }),
+      // Entra's description carries the AADSTS code (65004 when the reviewer cancels). Our own fallback
+      // must not read as a pending request ("admin consent request" is how the table spots one).
+      lastError: answer.granted ? undefined : explanationOf({ error: answer.error ?? 'access_denied', description: answer.errorDescription ?? 'The reviewer declined the request.' }),
     }));
     if (!updated) return { ok: false, reason: 'unknown-state' };
     await this.emit(answer.granted ? 'consent_granted' : 'consent_declined', updated);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ComposeOptions } from '../../bot/compose';
 import { defaultSimulatedDirectory, IdentitySimulator, SimulatedTenant } from '../../src/local/identitySimulator';
 import { callSimulator, inputValue, RawResponse } from '../local/identitySimulatorHarness';
 import {
@@ -63,12 +64,13 @@ export function customerTenant(slug: string, n: number): SimulatedTenant {
   };
 }
 
-/** The default directory plus one tenant per slug. */
+/** The default directory plus one tenant per slug (`<slug>.onmicrosoft.com`). */
 export function simulatedDirectory(slugs: readonly string[]): { tenants: SimulatedTenant[]; bySlug: Record<string, SimulatedTenant> } {
   const extra = slugs.map((slug, i) => customerTenant(slug, i + 1));
-  return { tenants: [...directory, ...extra], bySlug: Object.fromEntries(extra.map((t) => [slug(t), t])) };
+  return { tenants: [...directory, ...extra], bySlug: Object.fromEntries(extra.map((t, i) => [slugs[i], t])) };
 }
-const slug = (t: SimulatedTenant) => t.domain.split('.')[0];
+
+type SimulatorOptions = NonNullable<ComposeOptions['simulatorOptions']>;
 
 export interface SignInWorld {
   readonly h: BotHarness;
@@ -78,7 +80,7 @@ export interface SignInWorld {
 /** The bot in local mode with its identity simulator on the given directory and fast polling. */
 export async function startSignInWorld(
   tenants: SimulatedTenant[],
-  options: BotHarnessOptions & { simulator?: Record<string, unknown> } = {},
+  options: BotHarnessOptions & { simulator?: SimulatorOptions } = {},
 ): Promise<SignInWorld> {
   const { simulator, ...rest } = options;
   const h = await startBotHarness({
@@ -101,6 +103,23 @@ export async function waitUntil<T>(probe: () => Promise<T | undefined | false> |
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(25);
   }
+}
+
+/**
+ * Waits until the simulator has seen no poll of the code for `quietMs` (eight poll intervals): the
+ * poll loop has ended. A poll already in flight when the flow was cancelled may still land first.
+ * Returns how many polls there were.
+ */
+export async function pollingHasStopped(sim: IdentitySimulator, userCode: string, quietMs = 400): Promise<number> {
+  let count = sim.control.pollLog(userCode).length;
+  await waitUntil(async () => {
+    await sleep(quietMs);
+    const now = sim.control.pollLog(userCode).length;
+    const quiet = now === count;
+    count = now;
+    return quiet;
+  }, `the polls of ${userCode} to stop`, 3_000);
+  return count;
 }
 
 export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -194,6 +213,11 @@ export class LinkPage {
     return new LinkPage(h, kind, link.token);
   }
 
+  /** The same link, opened on another instance of the bot (they share the store). */
+  on(h: BotHarness): LinkPage {
+    return new LinkPage(h, this.kind, this.token);
+  }
+
   get path(): string {
     return `/${this.kind}/${this.token}`;
   }
@@ -256,9 +280,16 @@ export interface Invited {
   readonly exchange: Exchange;
 }
 
-/** `invite <tenant> <email> [variant]` by the staff member in their personal chat; the link's page. */
+let invites = 0;
+
+/**
+ * `invite <tenant> <email> [variant]` by the staff member in their personal chat; the link's page.
+ * Each invite gets a message id of its own across harnesses: the invitation id derives from it, and
+ * bot instances sharing one store would otherwise number their activities alike.
+ */
 export async function invite(h: BotHarness, tenant: SimulatedTenant, email: string, variant: 'global' | 'delegated' = 'global'): Promise<Invited> {
-  const exchange = await h.say(STAFF, `invite ${tenant.domain} ${email} ${variant}`);
+  const activityId = `${Date.now()}${String(++invites).padStart(4, '0')}`;
+  const exchange = await h.say(STAFF, `invite ${tenant.domain} ${email} ${variant}`, { activityId });
   if (cardTitle(exchange.card) !== 'Invitation created') throw new Error(`invite did not create an invitation:\n${cardText(exchange.card)}`);
   return { id: cardFacts(exchange.card).Invitation, page: LinkPage.fromCard(h, exchange.card), exchange };
 }

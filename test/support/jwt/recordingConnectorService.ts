@@ -12,15 +12,39 @@ export interface RecordedConnectorRequest {
   body: unknown;
 }
 
+/** A conversation member as the connector returns it (botframework-schema's TeamsChannelAccount). */
+export interface TeamsMember {
+  id: string;
+  name: string;
+  aadObjectId: string;
+  email?: string;
+  userPrincipalName?: string;
+  tenantId?: string;
+  userRole?: string;
+}
+
+export interface RecordingConnectorServiceOptions {
+  /** Members by Teams user id (`29:…`), answered to `GET /v3/conversations/{id}/members/{userId}`. */
+  members?: Iterable<[string, TeamsMember]>;
+}
+
 export interface RecordingConnectorService {
   /** Put this in the activity's `serviceUrl` (and in the token's `serviceurl` claim). */
   readonly serviceUrl: string;
   readonly requests: RecordedConnectorRequest[];
+  /**
+   * The roster `TeamsInfo.getMember` reads, for every conversation: add members at any time. An id
+   * that is not here gets the same answer as any other request (200 `{ id }`), as before.
+   */
+  readonly members: Map<string, TeamsMember>;
   close(): Promise<void>;
 }
 
-export async function startRecordingConnectorService(): Promise<RecordingConnectorService> {
+const MEMBER_PATH = /^\/v3\/conversations\/[^/]+\/members\/([^/?]+)$/;
+
+export async function startRecordingConnectorService(options: RecordingConnectorServiceOptions = {}): Promise<RecordingConnectorService> {
   const requests: RecordedConnectorRequest[] = [];
+  const members = new Map<string, TeamsMember>(options.members ?? []);
   let sent = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -34,6 +58,13 @@ export async function startRecordingConnectorService(): Promise<RecordingConnect
         // keep the raw text: a test asserting on it will show what arrived
       }
       requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, body });
+      const memberId = req.method === 'GET' ? MEMBER_PATH.exec(req.url ?? '')?.[1] : undefined;
+      const member = memberId === undefined ? undefined : members.get(decodeURIComponent(memberId));
+      if (member) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(member));
+        return;
+      }
       sent += 1;
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ id: `sent-${sent}` }));
@@ -45,6 +76,7 @@ export async function startRecordingConnectorService(): Promise<RecordingConnect
   return {
     serviceUrl,
     requests,
+    members,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

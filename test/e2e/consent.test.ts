@@ -1,0 +1,291 @@
+import { LOCAL_CLIENT_ID } from '../../bot/compose';
+import { explainEntraError } from '../../src/identity/entraErrors';
+import type { SimulatedTenant } from '../../src/local/identitySimulator';
+import { cardFacts, DEFAULT_PUBLIC_BASE_URL } from '../support/botHarness';
+import {
+  decideOnConsentPage,
+  invite,
+  Invited,
+  LinkPage,
+  linkOn,
+  onBot,
+  openUrlOf,
+  Screen,
+  serviceAccountOf,
+  sha256,
+  simulatedDirectory,
+  SignInWorld,
+  staffUpdates,
+  startSignInWorld,
+  storedInvitation,
+  tokenCacheDocs,
+  waitUntil,
+} from './signInDriver';
+
+/**
+ * The delegated variant end to end: a service account signs in, Entra asks for an admin's approval,
+ * the Admin Consent Reviewer answers on the simulator's admin consent page (or says it was done in
+ * the Azure portal), Entra redirects to /consent/callback, and the service account signs in again.
+ */
+
+const dir = simulatedDirectory(['proseware', 'lucerne', 'cohowinery', 'woodgrove', 'fabrikamfiber']);
+
+let w: SignInWorld;
+
+beforeAll(async () => {
+  w = await startSignInWorld(dir.tenants);
+});
+
+afterAll(async () => {
+  await w?.h.close();
+});
+
+/** The service account signs in; Entra stops it for admin approval and the page says so. */
+async function untilApprovalRequired(inv: Invited, tenant: SimulatedTenant): Promise<Screen> {
+  const { userCode } = await inv.page.startAndGetCode();
+  expect(w.sim.control.completeDeviceCode({ userCode, upn: serviceAccountOf(tenant) })).toEqual({ ok: true, outcome: 'admin-approval-required' });
+  return inv.page.waitFor('Approval required');
+}
+
+async function delegatedInvitation(tenant: SimulatedTenant): Promise<Invited> {
+  const inv = await invite(w.h, tenant, serviceAccountOf(tenant), 'delegated');
+  expect((await inv.page.open()).status).toBe(200);
+  return inv;
+}
+
+/** The second sign-in after consent: a new code, and this time a token. */
+async function signInAgain(inv: Invited, tenant: SimulatedTenant, button = 'Sign in again'): Promise<Screen> {
+  const before = await inv.page.state();
+  expect(before.buttons).toContain(button);
+  const started = await inv.page.press(before, button);
+  const { userCode } = started.userCode ? { userCode: started.userCode } : await inv.page.startAndGetCode('signin.refresh');
+  w.sim.control.completeDeviceCode({ userCode, upn: serviceAccountOf(tenant) });
+  return inv.page.waitFor((s) => s.title === 'Tenant activated' || s.title === 'Approval required');
+}
+
+/** Calls the bot's consent callback the way the reviewer's browser follows Entra's redirect. */
+async function callback(redirect: URL | string): Promise<{ status: number; body: string; headers: Headers }> {
+  const response = await fetch(onBot(w.h, redirect.toString()));
+  return { status: response.status, body: await response.text(), headers: response.headers };
+}
+
+function consentUrlOn(review: Screen): URL {
+  return new URL(openUrlOf(review.card, 'Review permissions and consent'));
+}
+
+describe('service account with the admin consent callback', () => {
+  const tenant = dir.bySlug.proseware;
+  let inv: Invited;
+  let reviewer: LinkPage;
+  let consentUrl: URL;
+  let redirect: URL;
+
+  beforeAll(async () => {
+    inv = await delegatedInvitation(tenant);
+  });
+
+  it('stops for approval with a reviewer link on the page and in the staff card', async () => {
+    const pending = await untilApprovalRequired(inv, tenant);
+
+    const link = linkOn(pending.card, 'review');
+    expect(link).toBeDefined();
+    expect(pending.buttons).toEqual(['Approved in the Azure portal — continue', 'Open the reviewer page']);
+    expect(openUrlOf(pending.card, 'Open the reviewer page')).toBe(link!.url);
+    expect(pending.text).toMatch(/^AADSTS90094 · trace /m);
+    const stored = await storedInvitation(w.h, inv.id);
+    expect(stored.status).toBe('consent_pending');
+    expect((stored.consent as { reviewTokenHash: string }).reviewTokenHash).toBe(sha256(link!.token));
+    expect(JSON.stringify(stored)).not.toContain(link!.token);
+
+    const asked = await waitUntil(() => staffUpdates(w.h, inv.id).find((u) => u.title === 'admin approval requested'), 'the approval staff update');
+    expect(linkOn(asked.card, 'review')?.url).toBe(link!.url);
+    reviewer = new LinkPage(w.h, 'review', link!.token);
+  });
+
+  it("the reviewer page shows what is asked and Entra's admin consent URL for the customer's own tenant", async () => {
+    const page = await reviewer.open();
+    expect(page.status).toBe(200);
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+
+    const review = await reviewer.state();
+    expect(review.title).toBe(`Admin consent requested for ${tenant.domain}`);
+    expect(cardFacts(review.card)).toMatchObject({ 'Application (client) ID': LOCAL_CLIENT_ID, Status: 'Waiting for your review' });
+    expect(review.buttons).toEqual(['Review permissions and consent', 'Approved in the Azure portal — continue']);
+
+    consentUrl = consentUrlOn(review);
+    expect(`${consentUrl.origin}${consentUrl.pathname}`).toBe(`${w.sim.url}/${tenant.tenantId}/v2.0/adminconsent`);
+    expect(consentUrl.searchParams.get('client_id')).toBe(LOCAL_CLIENT_ID);
+    expect(consentUrl.searchParams.get('scope')).toBe('https://graph.microsoft.com/.default');
+    expect(consentUrl.searchParams.get('redirect_uri')).toBe(`${DEFAULT_PUBLIC_BASE_URL}/consent/callback`);
+    const state = consentUrl.searchParams.get('state')!;
+    expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(state).not.toBe(reviewer.token);
+    expect((await storedInvitation(w.h, inv.id)).consent).toMatchObject({ stateHash: sha256(state), status: 'pending' });
+  });
+
+  it('Accept on Entra\'s page redirects to the callback, which records the consent once', async () => {
+    redirect = await decideOnConsentPage(w.sim, consentUrl.toString(), 'accept');
+
+    expect(`${redirect.origin}${redirect.pathname}`).toBe(`${DEFAULT_PUBLIC_BASE_URL}/consent/callback`);
+    expect(redirect.searchParams.get('admin_consent')).toBe('True');
+    expect(redirect.searchParams.get('tenant')).toBe(tenant.tenantId);
+    expect(redirect.searchParams.get('state')).toBe(consentUrl.searchParams.get('state'));
+    expect(w.sim.control.hasAdminConsent(tenant.tenantId, LOCAL_CLIENT_ID)).toBe(true);
+
+    const answer = await callback(redirect);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('Consent recorded');
+    expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(await storedInvitation(w.h, inv.id)).toMatchObject({ status: 'consent_granted', consent: { status: 'granted', via: 'callback' } });
+
+    const replay = await callback(redirect);
+    expect(replay.status).toBe(404);
+    expect(replay.body).toContain('This consent answer was already recorded');
+    expect(await storedInvitation(w.h, inv.id)).toMatchObject({ status: 'consent_granted' });
+
+    const admin = await inv.page.state();
+    expect(admin.buttons).toEqual(['Sign in again']);
+    expect(admin.text).toContain('Admin consent was granted');
+    const review = await reviewer.state();
+    expect(cardFacts(review.card).Status).toBe('Approved');
+    expect(review.buttons).toEqual([]);
+    await waitUntil(() => staffUpdates(w.h, inv.id).some((u) => u.title === 'admin consent granted'), 'the consent staff update');
+  });
+
+  it('the second sign-in of the service account activates the tenant', async () => {
+    const done = await signInAgain(inv, tenant);
+
+    expect(done.title).toBe('Tenant activated');
+    expect(await storedInvitation(w.h, inv.id)).toMatchObject({ status: 'activated', signedInAs: serviceAccountOf(tenant) });
+    expect(await tokenCacheDocs(w.h, tenant.tenantId)).toHaveLength(1);
+    const updates = await waitUntil(() => {
+      const titles = staffUpdates(w.h, inv.id).map((u) => u.title);
+      return titles.includes('tenant activated') ? titles : undefined;
+    }, 'the activation staff update');
+    expect(updates).toEqual([
+      'invitation opened',
+      'sign-in started',
+      'admin approval requested',
+      'admin consent granted',
+      'sign-in started',
+      'token acquired',
+      'tenant activated',
+    ]);
+  });
+});
+
+describe('the consent callback decides nothing by what Entra says about the tenant', () => {
+  const first = dir.bySlug.lucerne;
+  const second = dir.bySlug.cohowinery;
+  let a: Invited;
+  let b: Invited;
+  let stateOfA: string;
+  let stateOfB: string;
+
+  beforeAll(async () => {
+    a = await delegatedInvitation(first);
+    b = await delegatedInvitation(second);
+    await untilApprovalRequired(a, first);
+    await untilApprovalRequired(b, second);
+    const reviewerOf = async (inv: Invited) => LinkPage.fromCard(w.h, (await inv.page.state()).card, 'review');
+    stateOfA = consentUrlOn(await (await reviewerOf(a)).state()).searchParams.get('state')!;
+    stateOfB = consentUrlOn(await (await reviewerOf(b)).state()).searchParams.get('state')!;
+  });
+
+  it('a made-up state or an answer without a decision changes nothing', async () => {
+    const madeUp = await callback(`${DEFAULT_PUBLIC_BASE_URL}/consent/callback?admin_consent=True&tenant=${first.tenantId}&state=${'A'.repeat(43)}`);
+    expect(madeUp.status).toBe(404);
+    const undecided = await callback(`${DEFAULT_PUBLIC_BASE_URL}/consent/callback?tenant=${first.tenantId}&state=${stateOfA}`);
+    expect(undecided.status).toBe(400);
+    expect((await storedInvitation(w.h, a.id)).status).toBe('consent_pending');
+    expect((await storedInvitation(w.h, b.id)).status).toBe('consent_pending');
+  });
+
+  it("a forged tenant affects only the state's own invitation", async () => {
+    const forged = await callback(`${DEFAULT_PUBLIC_BASE_URL}/consent/callback?admin_consent=True&tenant=${second.tenantId}&state=${stateOfA}`);
+
+    expect(forged.status).toBe(200);
+    expect(forged.body).toContain(first.domain);
+    expect(forged.body).not.toContain(second.domain);
+    expect((await storedInvitation(w.h, a.id)).status).toBe('consent_granted');
+    expect((await storedInvitation(w.h, b.id)).status).toBe('consent_pending');
+    expect(w.h.logs.records().find((r) => r.event === 'consent.tenant-mismatch')).toMatchObject({ invitationId: a.id, tenantId: first.tenantId });
+    expect(staffUpdates(w.h, b.id).map((u) => u.title)).not.toContain('admin consent granted');
+  });
+
+  it('the reviewer declines on Entra\'s page: the invitation fails with an explanation and staff are told', async () => {
+    const redirect = await decideOnConsentPage(w.sim, `${w.sim.url}/${second.tenantId}/v2.0/adminconsent?${new URLSearchParams({
+      client_id: LOCAL_CLIENT_ID,
+      scope: 'https://graph.microsoft.com/.default',
+      redirect_uri: `${DEFAULT_PUBLIC_BASE_URL}/consent/callback`,
+      state: stateOfB,
+    })}`, 'cancel');
+    expect(redirect.searchParams.get('error')).toBe('access_denied');
+    expect(redirect.searchParams.get('admin_consent')).toBeNull();
+
+    const answer = await callback(redirect);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('Your decision was recorded');
+    expect(await storedInvitation(w.h, b.id)).toMatchObject({ status: 'failed', failureReason: 'admin consent declined', consent: { status: 'declined' } });
+    expect(w.sim.control.hasAdminConsent(second.tenantId, LOCAL_CLIENT_ID)).toBe(false);
+
+    // Explained with the table's words for the code Entra sent (AADSTS65004), not as a request still waiting.
+    const page = await b.page.state();
+    const words = explainEntraError({ errorCodes: [65004] });
+    expect(page.title).toBe(words.title);
+    expect(page.text).toContain('The reviewer declined the consent request.');
+    expect(page.text).toContain(`**Why:** ${words.cause}`);
+    expect(page.text).toMatch(/^AADSTS65004$/m);
+    expect(page.buttons).toEqual(['Start again']);
+    const told = await waitUntil(() => staffUpdates(w.h, b.id).find((u) => u.title === 'admin consent declined'), 'the declined staff update');
+    expect(told.facts.Status).toBe('Failed: admin consent declined');
+    expect(told.card.actions).toEqual(expect.arrayContaining([expect.objectContaining({ title: 'Resend (new link)' })]));
+  });
+});
+
+describe('a decline without a description', () => {
+  it('reads as declined, not as a request still waiting for approval', async () => {
+    const tenant = dir.bySlug.fabrikamfiber;
+    const inv = await delegatedInvitation(tenant);
+    const pending = await untilApprovalRequired(inv, tenant);
+    const review = await LinkPage.fromCard(w.h, pending.card, 'review').state();
+    const state = consentUrlOn(review).searchParams.get('state')!;
+
+    expect((await callback(`${DEFAULT_PUBLIC_BASE_URL}/consent/callback?error=access_denied&state=${state}`)).status).toBe(200);
+
+    const page = await inv.page.state();
+    expect(page.title).toBe(explainEntraError({ error: 'access_denied' }).title);
+    expect(page.title).not.toBe(explainEntraError({ errorCodes: [90095] }).title);
+    expect(page.text).toContain('The reviewer declined the consent request.');
+  });
+});
+
+describe('Approved in the Azure portal — continue', () => {
+  const tenant = dir.bySlug.woodgrove;
+
+  it('is checked by the next sign-in: before the approval it stops again, after it the tenant is activated', async () => {
+    const inv = await delegatedInvitation(tenant);
+    const pending = await untilApprovalRequired(inv, tenant);
+
+    // Said too early: nothing was approved in Entra yet.
+    const claimed = await inv.page.press(pending, 'Approved in the Azure portal — continue');
+    expect(claimed.buttons).toEqual(['Sign in again']);
+    expect((await storedInvitation(w.h, inv.id)).consent).toMatchObject({ status: 'granted', via: 'portal' });
+    const granted = await waitUntil(() => staffUpdates(w.h, inv.id).find((u) => u.title === 'admin consent granted'), 'the staff update');
+    expect(granted.text).toContain('The reviewer says consent was granted in the Azure portal.');
+    const stoppedAgain = await signInAgain(inv, tenant);
+    expect(stoppedAgain.title).toBe('Approval required');
+
+    // The reviewer approves the request under Enterprise applications → Admin consent requests, then says so on their page.
+    expect(w.sim.control.grantAdminConsent({ tenant: tenant.tenantId, clientId: LOCAL_CLIENT_ID })).toEqual({ ok: true });
+    const reviewer = LinkPage.fromCard(w.h, stoppedAgain.card, 'review');
+    const reviewed = await reviewer.press(await reviewer.state(), 'Approved in the Azure portal — continue');
+    expect(cardFacts(reviewed.card).Status).toBe('Approved');
+
+    const done = await signInAgain(inv, tenant);
+    expect(done.title).toBe('Tenant activated');
+    expect(await tokenCacheDocs(w.h, tenant.tenantId)).toHaveLength(1);
+  });
+});
