@@ -88,12 +88,12 @@ export function customerScreen(inv: Invitation, secrets: { userCode?: string; re
         `Your organization requires an administrator to approve ${s.appName} before it can act for ${tenantName}. Your request was recorded.`,
         {
           color: 'accent',
-          cause: inv.lastError?.cause ?? '',
-          nextStep: 'Forward the reviewer link below. When the reviewer has approved, this page lets you sign in again.',
+          nextStep: 'Forward the reviewer link below. When the reviewer has approved, this page lets you sign in again. If they approved the request in the Azure portal instead, choose the button below.',
           reviewLink: link,
           reference,
           actionTitle: 'Approved in the Azure portal — continue',
           actionVerb: VERBS.portalApproved,
+          actionStyle: 'default',
         },
         5_000,
       );

@@ -165,8 +165,10 @@ export interface FlowStatusCard {
   reference: string;
   actionTitle: string;
   actionVerb: string;
+  /** positive for the step the person should take; default for a secondary way out. */
+  actionStyle?: 'positive' | 'default';
 }
-export const renderFlowStatus = (d: FlowStatusCard) => expand(flowStatusTemplate, d);
+export const renderFlowStatus = (d: FlowStatusCard) => expand(flowStatusTemplate, { actionStyle: 'positive', ...d });
 
 export interface ConsentReviewCard {
   tenantName: string;

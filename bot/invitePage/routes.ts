@@ -19,7 +19,7 @@ export interface InvitePageDeps {
 
 const GONE_PAGE = {
   title: 'This link does not work',
-  text: 'This invitation link is not valid any more. It may have expired, been replaced by a newer link, or been withdrawn. Ask your provider to send a new invitation.',
+  text: 'This invitation link does not work (any more). If you already finished signing in with it, there is nothing more to do. Otherwise it may have expired, been replaced by a newer link, or been withdrawn: ask your provider to send a new invitation.',
 };
 
 function send(res: Response, status: number, contentType: string, body: string): void {

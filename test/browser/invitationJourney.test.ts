@@ -21,7 +21,8 @@ const STAFF = BOOTSTRAP_ADMIN;
 const MEGAN = 'megan.bowen@contoso.onmicrosoft.com';
 const SERVICE_ACCOUNT = 'svc-tenantaccess@contoso.onmicrosoft.com';
 const ALEX = 'alex.wilber@fabrikam.onmicrosoft.com';
-const STEP_TIMEOUT_MS = 10_000;
+/** The page polls every 2 s while signing in and every 5 s while consent is pending. */
+const STEP_TIMEOUT_MS = 15_000;
 
 /** Chromium prints a console error for every 4xx answer; the tests that expect one say which. */
 const unexpected = (problems: string[], ...expected: RegExp[]) => problems.filter((line) => !expected.some((re) => re.test(line)));
@@ -117,7 +118,10 @@ describeInBrowser('customer journeys in chromium, against the real bot and ident
     const start = (await card(page).textContent()) ?? '';
     expect(start).toContain(h.config.providerName);
     expect(start).toContain('contoso.onmicrosoft.com');
-    expect(start).toMatch(/valid until \d{1,2} \w{3} \d{4}/);
+    const validUntil = /valid until (\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC/.exec(start);
+    expect(validUntil).not.toBeNull();
+    // The default lifetime is 7 days; the card shows minutes, so allow a minute either way.
+    expect(Math.abs(Date.parse(`${validUntil![1]}T${validUntil![2]}:00Z`) - (Date.now() + 7 * 86_400_000))).toBeLessThan(61_000);
     expect(start).toContain(MEGAN);
     await saveScreenshot(page, 'global-1-invitation');
 
@@ -155,6 +159,7 @@ describeInBrowser('customer journeys in chromium, against the real bot and ident
     await expect(sim.locator('#sign-in-result').getAttribute('data-outcome')).resolves.toBe('admin-approval-required');
 
     await waitForCard(page, 'Approval required');
+    await expect(page.locator('#ta-announce').textContent()).resolves.toBe('Approval required');
     const reviewLink = ((await page.locator('#reviewLink').textContent()) ?? '').trim();
     expect(reviewLink).toMatch(new RegExp(`^${h.url.replace(/[.]/g, '\\.')}/review/[A-Za-z0-9_-]{43}$`));
     await page.bringToFront();
@@ -164,7 +169,9 @@ describeInBrowser('customer journeys in chromium, against the real bot and ident
     const reviewer = await browserFor();
     await reviewer.page.goto(reviewLink);
     await waitForCard(reviewer.page, /Admin consent requested for/);
-    await expect(card(reviewer.page).textContent()).resolves.toContain(SERVICE_ACCOUNT);
+    const review = (await card(reviewer.page).textContent()) ?? '';
+    expect(review).toContain(`${SERVICE_ACCOUNT} asked for approval`);
+    expect(review).toContain('Waiting for your review');
     await saveScreenshot(reviewer.page, 'delegated-3-reviewer');
     await reviewer.page.getByRole('link', { name: 'Review permissions and consent' }).click();
     const [consent] = await waitForPopups(reviewer, 1);
@@ -179,6 +186,9 @@ describeInBrowser('customer journeys in chromium, against the real bot and ident
 
     // The admin's page notices the consent on its own and offers the second sign-in.
     await page.getByRole('button', { name: 'Sign in again' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    // The news comes first, right under the heading, not below the whole invitation text.
+    const blocks = await card(page).locator('.ac-textBlock').allTextContents();
+    expect(blocks.findIndex((text) => text.startsWith('Admin consent was granted'))).toBe(2);
     await saveScreenshot(page, 'delegated-6-sign-in-again');
     await page.getByRole('button', { name: 'Sign in again' }).click();
     const secondCode = await userCodeOn(page);
@@ -198,7 +208,7 @@ describeInBrowser('customer journeys in chromium, against the real bot and ident
   });
 
   it('a Conditional Access block is explained in plain words, and the admin can start again with a new code', async () => {
-    const { link } = await invite(`invite fabrikam.onmicrosoft.com ${ALEX}`);
+    const { link, invitationId } = await invite(`invite fabrikam.onmicrosoft.com ${ALEX}`);
     const admin = await browserFor();
     const { page } = admin;
 
@@ -209,6 +219,7 @@ describeInBrowser('customer journeys in chromium, against the real bot and ident
     await expect(sim.locator('#sign-in-result').getAttribute('data-outcome')).resolves.toBe('conditional-access-blocked');
 
     await waitForCard(page, 'Blocked by a Conditional Access policy');
+    await expect(page.locator('#ta-announce').textContent()).resolves.toBe('Blocked by a Conditional Access policy');
     const explained = (await card(page).textContent()) ?? '';
     expect(explained).toContain('Many organizations block device code sign-in');
     expect(explained).toMatch(/Next step:.*Conditional Access|Next step:.*sign-in logs/);
@@ -221,6 +232,7 @@ describeInBrowser('customer journeys in chromium, against the real bot and ident
     const secondCode = await userCodeOn(page);
     expect(secondCode).not.toBe(firstCode);
     await saveScreenshot(page, 'blocked-3-new-code');
+    await eventually(() => expect(staffUpdates(invitationId)).toContain('sign-in failed'));
     expect(unexpected(admin.problems)).toEqual([]);
   });
 });

@@ -176,9 +176,10 @@ describe('help', () => {
     expectUsage(reply, 'help', /"frobnicate" is not a command\. Commands: help, invite, invitations, resend, revoke, tenants, status, staff\./);
   });
 
-  it('does not show a command a viewer may not run, even by name', async () => {
+  it('does not show a command a viewer may not run, even by name, and says which role it needs', async () => {
     const reply = await h.say(VIEWER, 'help staff');
-    expect(helpUsages(reply.card)).toEqual([]);
+    expect(cardTitle(reply.card)).toBe('staff needs the admin role');
+    expect(cardText(reply.card)).toContain('You are a viewer');
   });
 
   it('points unknown words and empty messages to help', async () => {
