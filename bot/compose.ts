@@ -37,6 +37,7 @@ import { InstanceLease } from '../src/onboarding/instanceLease';
 import { SignInFlows } from '../src/onboarding/signInFlows';
 import type { DeviceCodeAuthority } from '../src/identity/deviceCodeSignIn';
 import { staffNotifications } from './staffNotifications';
+import { GraphOrganizationReader } from '../src/graph/organization';
 
 /** The client id the local identity simulator knows the bot by (it is not an Entra app). */
 export const LOCAL_CLIENT_ID = '0b5e7a3c-1d2f-4e6a-8b9c-0d1e2f3a4b5c';
@@ -110,6 +111,8 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     const entraCa = simulator?.caPem ?? options.entraCaPem;
     const authorityHost = config.entra?.authorityHost ?? simulator!.url;
     const clientId = config.entra?.clientId ?? LOCAL_CLIENT_ID;
+    // The simulator answers the few Graph endpoints the bot calls on its own address.
+    const graphBaseUrl = config.graphBaseUrl ?? simulator?.url ?? 'https://graph.microsoft.com';
     const directory: TenantDirectory = new EntraTenantDirectory(authorityHost, entraCa ? new Agent({ ca: entraCa, keepAlive: true }) : undefined);
     const networkClient = createEntraNetworkClient({ ca: entraCa, logger });
     closers.push(() => networkClient.close());
@@ -152,6 +155,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       audit,
       logger,
       publicBaseUrl: config.publicBaseUrl,
+      organizations: new GraphOrganizationReader(graphBaseUrl, entraCa ? new Agent({ ca: entraCa, keepAlive: true }) : undefined),
     });
     closers.push(() => flows.stop());
     const interrupted = await flows.interruptOrphans();

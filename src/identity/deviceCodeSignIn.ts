@@ -19,7 +19,8 @@ export interface SignedInAccount {
 }
 
 export type DeviceCodeOutcome =
-  | { ok: true; account: SignedInAccount; scopes: string[]; serializedCache: string }
+  /** `accessToken` stays in memory: it is used once, for the Graph check, and never stored. */
+  | { ok: true; account: SignedInAccount; scopes: string[]; serializedCache: string; accessToken: string }
   | { ok: false; cancelled: true }
   | { ok: false; cancelled: false; error: EntraErrorInput };
 
@@ -81,6 +82,7 @@ export class MsalDeviceCodeAuthority implements DeviceCodeAuthority {
           },
           scopes: result.scopes,
           serializedCache: pca.getTokenCache().serialize(),
+          accessToken: result.accessToken,
         };
       } catch (error) {
         if (cancelled) return { ok: false, cancelled: true };

@@ -1,11 +1,11 @@
 import { Agent, get } from 'node:https';
 
-export type JsonResponse = { status: number; body: unknown };
+export type JsonResponse = { status: number; body: unknown; headers: Record<string, string | string[] | undefined> };
 
 /** GET a JSON document with a bounded time; network failures reject, HTTP errors resolve. */
-export function getJson(url: string, agent: Agent | undefined, timeoutMs = 5000): Promise<JsonResponse> {
+export function getJson(url: string, agent: Agent | undefined, timeoutMs = 5000, headers: Record<string, string> = {}): Promise<JsonResponse> {
   return new Promise((resolve, reject) => {
-    const req = get(url, { agent, headers: { accept: 'application/json' }, timeout: timeoutMs }, (res) => {
+    const req = get(url, { agent, headers: { accept: 'application/json', ...headers }, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
@@ -20,7 +20,7 @@ export function getJson(url: string, agent: Agent | undefined, timeoutMs = 5000)
         } catch {
           body = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, body });
+        resolve({ status: res.statusCode ?? 0, body, headers: res.headers });
       });
       res.on('error', reject);
     });

@@ -16,6 +16,7 @@ import type { TenantRepository } from '../store/tenantRepository';
 import { consentStateFor, reviewLink } from './customerLinks';
 import type { FlowEvent, FlowEventKind, FlowObserver } from './flowEvents';
 import type { InstanceLease } from './instanceLease';
+import type { OrganizationReader } from '../graph/organization';
 
 export interface SignInDeps {
   readonly invitations: InvitationRepository;
@@ -30,6 +31,8 @@ export interface SignInDeps {
   readonly audit: Audit;
   readonly logger: Logger;
   readonly publicBaseUrl: string;
+  /** Microsoft Graph: the organization behind the token (name, verified domains). */
+  readonly organizations: OrganizationReader;
 }
 
 export type CustomerView = { ok: true; invitation: Invitation } | { ok: false; reason: 'gone' };
@@ -307,12 +310,23 @@ export class SignInFlows {
     const noted = account.username.toLowerCase() === inv.email.toLowerCase() ? undefined : `signed in as ${account.username}, not the invited ${inv.email}`;
     await this.emit('token_acquired', acquired, { detail: noted });
 
+    // Graph confirms whose organization the token reaches and gives its real name and domains.
+    // A Graph failure does not undo a good sign-in: the name stays as it was and validation retries later.
+    const org = await this.deps.organizations.read(outcome.accessToken);
+    if (org.ok && org.organization.id !== inv.tenantId) {
+      this.deps.logger.warn({ event: 'flow.graph-tenant-mismatch', invitationId: inv.id, tenantId: inv.tenantId }, 'Graph answered for another organization');
+    }
+    const organization = org.ok && org.organization.id === inv.tenantId ? org.organization : undefined;
+    for (const domain of organization?.domains ?? []) await this.deps.tenants.addDomain(domain, inv.tenantId);
+
     const now = this.deps.clock.now();
     await this.deps.tokenCaches.save(inv.tenantId, outcome.serializedCache);
     const tenantUpdate = await this.deps.tenants.update(inv.tenantId, (t) => ({
       ok: true,
       value: {
         ...t,
+        displayName: organization?.displayName ?? t.displayName,
+        domain: t.domain ?? organization?.domains[0],
         authMode: 'token',
         authStatus: 'successful',
         token: {
@@ -322,7 +336,7 @@ export class SignInFlows {
           refreshExpiresAt: new Date(now.getTime() + REFRESH_TOKEN_LIFETIME_MS).toISOString(),
           scopes: outcome.scopes,
         },
-        lastValidation: { at: now.toISOString(), ok: true, detail: 'token acquired by device-code sign-in' },
+        lastValidation: { at: now.toISOString(), ok: true, detail: organization ? 'token acquired; Graph organization check passed' : `token acquired; Graph organization check not done (${org.ok ? 'another organization' : org.reason})` },
       },
     }));
     if (!tenantUpdate.ok) throw new Error(`tenant ${inv.tenantId} could not be updated (${tenantUpdate.reason})`);

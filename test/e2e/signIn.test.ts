@@ -146,8 +146,10 @@ describe('a Global admin opens the link, signs in, and the tenant is activated',
     expect(row!.join(' | ')).toContain('Auth token Successful');
     expect(row!.join(' | ')).toContain(`${formatUtc(token.createdAt)} ${formatUtc(token.refreshExpiresAt)}`);
 
+    // Graph's organization answer names the tenant after sign-in (it was known only by its domain).
+    expect(tenant!.displayName).toBe(CONTOSO.displayName);
     const status = await staffSays(w.h, `status ${CONTOSO.domain}`);
-    expect(cardTitle(status)).toBe(CONTOSO.domain);
+    expect(cardTitle(status)).toBe(CONTOSO.displayName);
     expect(cardFacts(status)).toMatchObject({
       'Auth mode': 'Auth token',
       'Auth status': 'Successful',

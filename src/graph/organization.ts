@@ -1,0 +1,52 @@
+import type { Agent } from 'node:https';
+import { z } from 'zod';
+import { getJson } from '../net/httpsJson';
+
+export interface Organization {
+  readonly id: string;
+  readonly displayName: string;
+  readonly domains: readonly string[];
+}
+
+export type OrganizationLookup = { ok: true; organization: Organization } | { ok: false; reason: 'unauthorized' | 'throttled' | 'unavailable' | 'unexpected' };
+
+const organizationBody = z.object({
+  value: z
+    .array(
+      z.object({
+        id: z.string(),
+        displayName: z.string().nullable().optional(),
+        verifiedDomains: z.array(z.object({ name: z.string(), isDefault: z.boolean().nullable().optional() })).nullable().optional(),
+      }),
+    )
+    .min(1),
+});
+
+/** Reads Microsoft Graph for the signed-in organization: its id, name and verified domains. */
+export interface OrganizationReader {
+  read(accessToken: string): Promise<OrganizationLookup>;
+}
+
+/** `GET /v1.0/organization`: the "Validate Authentication" check that the token's tenant is the invited one. */
+export class GraphOrganizationReader implements OrganizationReader {
+  constructor(private readonly graphBaseUrl: string, private readonly agent?: Agent) {}
+
+  async read(accessToken: string): Promise<OrganizationLookup> {
+    let response;
+    try {
+      response = await getJson(`${this.graphBaseUrl}/v1.0/organization?$select=id,displayName,verifiedDomains`, this.agent, 10_000, { authorization: `Bearer ${accessToken}` });
+    } catch {
+      return { ok: false, reason: 'unavailable' };
+    }
+    if (response.status === 401 || response.status === 403) return { ok: false, reason: 'unauthorized' };
+    if (response.status === 429) return { ok: false, reason: 'throttled' };
+    if (response.status !== 200) return { ok: false, reason: 'unavailable' };
+    const parsed = organizationBody.safeParse(response.body);
+    if (!parsed.success) return { ok: false, reason: 'unexpected' };
+    const org = parsed.data.value[0];
+    const verified = org.verifiedDomains ?? [];
+    // The default domain first: it is the one people recognize.
+    const domains = [...verified.filter((d) => d.isDefault), ...verified.filter((d) => !d.isDefault)].map((d) => d.name.toLowerCase());
+    return { ok: true, organization: { id: org.id.toLowerCase(), displayName: org.displayName?.trim() || domains[0] || org.id, domains } };
+  }
+}
