@@ -341,7 +341,6 @@ export class SignInFlows {
     }));
     if (!tenantUpdate.ok) throw new Error(`tenant ${inv.tenantId} could not be updated (${tenantUpdate.reason})`);
     const activated = await this.apply(acquired, 'activate', { detail: 'tenant activated' });
-    await this.deps.audit({ actor: customerActor(inv), action: 'tenant.activate', outcome: 'ok', tenantId: inv.tenantId, target: inv.id, detail: `token for ${account.username}`, requestKey: flowId });
     if (activated) await this.emit('activated', activated, { detail: noted });
   }
 
@@ -362,7 +361,23 @@ export class SignInFlows {
     return result.value;
   }
 
+  /** Every step of the customer's side is audited (who, what, when, tenant) and told to staff. */
   private async emit(kind: FlowEventKind, invitation: Invitation, extra: Omit<FlowEvent, 'kind' | 'invitation'> = {}): Promise<void> {
+    try {
+      const reviewerStep = kind === 'consent_granted' || kind === 'consent_declined';
+      await this.deps.audit({
+        actor: reviewerStep ? { aadObjectId: 'reviewer', tenantId: invitation.tenantId, name: `consent reviewer of ${invitation.tenantName}` } : customerActor(invitation),
+        action: `invitation.${kind}`,
+        outcome: kind === 'failed' || kind === 'consent_declined' || kind === 'interrupted' ? 'failed' : 'ok',
+        tenantId: invitation.tenantId,
+        target: invitation.id,
+        detail: extra.detail ?? invitation.lastError?.code,
+        // One event per step: the history length tells repeated steps (a second sign-in) apart.
+        requestKey: `${invitation.id}|${kind}|${invitation.history.length}`,
+      });
+    } catch (error) {
+      this.deps.logger.warn({ event: 'flow.audit-failed', kind, invitationId: invitation.id, err: error }, 'could not audit a flow step');
+    }
     try {
       await this.deps.observer({ kind, invitation, ...extra });
     } catch (error) {

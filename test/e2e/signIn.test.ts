@@ -169,6 +169,8 @@ describe('a Global admin opens the link, signs in, and the tenant is activated',
     }, 'four staff updates');
 
     expect(updates.map((u) => u.title)).toEqual(['invitation opened', 'sign-in started', 'token acquired', 'tenant activated']);
+    const audit = (await w.h.documents(['audit'])).audit.filter((e) => e.target === inv.id).map((e) => e.action);
+    expect(audit).toEqual(expect.arrayContaining(['invitation.create', 'invitation.opened', 'invitation.sign_in_started', 'invitation.token_acquired', 'invitation.activated']));
     expect(updates.every((u) => u.conversationId === STAFF_CONVERSATION)).toBe(true);
     expect(updates.map((u) => u.facts.Status)).toEqual(['Opened', 'Signing in', 'Token acquired', 'Activated']);
     expect(updates.every((u) => u.facts.Admin === adminOf(CONTOSO))).toBe(true);
