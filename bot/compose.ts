@@ -140,8 +140,6 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     const botAppId = config.bot?.id ?? '';
     const notifier = new BotNotifier(adapter, botAppId, conversations, logger);
     const lease = new InstanceLease(options.instanceId ?? random.shortId(12), new LeaseRepository(store.containers.leases), clock);
-    await lease.start();
-    closers.push(() => lease.stop());
     const flows = new SignInFlows({
       invitations,
       tenants,
@@ -157,6 +155,9 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       publicBaseUrl: config.publicBaseUrl,
       organizations: new GraphOrganizationReader(graphBaseUrl, entraCa ? new Agent({ ca: entraCa, keepAlive: true }) : undefined),
     });
+    // Each renewal also looks for flows whose owner died since (another instance, or a fast restart).
+    await lease.start(() => flows.interruptOrphans());
+    closers.push(() => lease.stop());
     closers.push(() => flows.stop());
     const interrupted = await flows.interruptOrphans();
     if (interrupted > 0) logger.warn({ event: 'flows.interrupted', count: interrupted }, 'sign-in flows left by a stopped process are now interrupted');
@@ -191,6 +192,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       inbound,
       onActivity: (req, res) => adapter.process(req, res, (context) => app.run(context).then(() => undefined)),
       isReady: () => store.ping(),
+      localOnly: !config.bot,
       newCorrelationId: () => random.correlationId(),
       routes: invitePageRoutes({
         flows,
@@ -218,7 +220,14 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       adapter,
       flows,
       async close() {
-        for (const close of closers.reverse()) await close();
+        // Every step runs even if one fails (the store may be the thing that is down).
+        for (const close of closers.reverse()) {
+          try {
+            await close();
+          } catch (error) {
+            logger.warn({ event: 'shutdown.step-failed', err: error }, 'a shutdown step failed');
+          }
+        }
       },
     };
   } catch (error) {

@@ -16,13 +16,20 @@ export class ConversationTracker {
     const id = a.conversation?.id;
     if (!id || (!force && this.seen.has(id))) return;
     const type = a.conversation.conversationType;
-    await this.conversations.save({
+    const kind = type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal';
+    const saved = {
       conversationId: id,
-      kind: type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal',
+      kind,
       reference: JSON.parse(JSON.stringify(TurnContext.getConversationReference(a))) as Record<string, unknown>,
       teamsTenantId: a.conversation.tenantId,
       savedAt: this.clock.now().toISOString(),
-    });
+    } as const;
+    await this.conversations.save(saved);
+    // A person's own chat with the bot is also findable by who they are, for private notices.
+    if (kind === 'personal' && a.from?.aadObjectId) await this.conversations.save({ ...saved, conversationId: personalConversationKey(a.from.aadObjectId) });
     this.seen.add(id);
   }
 }
+
+/** The key under which a staff member's 1:1 chat with the bot is saved. */
+export const personalConversationKey = (aadObjectId: string) => `personal-${aadObjectId.toLowerCase()}`;

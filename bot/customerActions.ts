@@ -15,7 +15,10 @@ async function isInvitedAdmin(context: TurnContext, inv: Invitation): Promise<bo
   const from = context.activity.from;
   try {
     const member = await TeamsInfo.getMember(context, from.id);
-    const names = [member.email, member.userPrincipalName].filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase());
+    // A profile email is not verified by Entra, so the person must also belong to the invited tenant
+    // (in a shared channel, members of other organizations take part too).
+    if (member.tenantId && member.tenantId.toLowerCase() !== inv.tenantId) return false;
+    const names = [member.userPrincipalName, member.email].filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase());
     return names.includes(inv.email.toLowerCase());
   } catch {
     return false;
@@ -55,6 +58,7 @@ export async function answerCustomerAction(services: BotServices, settings: Cust
   const adminUserId = admin ? context.activity.from.id : undefined;
 
   if (verb === VERBS.portalApproved) {
+    if (!admin) return { message: `Only ${inv.email} can confirm the approval here; the reviewer can use the review card's link.` };
     if (inv.status === 'consent_pending') inv = (await services.flows.confirmPortalApproval(inv)) ?? inv;
     return { card: waitingCard(inv, now, adminUserId) };
   }

@@ -63,7 +63,13 @@ export function customerScreen(inv: Invitation, secrets: { userCode?: string; re
     }
     case 'signing_in': {
       const flow = inv.flow;
-      if (!flow?.codeExpiresAt || !userCode || !flow.verificationUri) return status('Preparing your code…', 'Asking Microsoft for a sign-in code. This takes a few seconds.', {}, 1_000);
+      if (!flow?.codeExpiresAt || !userCode || !flow.verificationUri) {
+        // A code normally arrives within seconds; after a minute the request is lost (e.g. a restart).
+        if (!flow || now.getTime() - Date.parse(flow.startedAt) > 60_000) {
+          return status('No code arrived', 'Microsoft did not send a sign-in code in time.', { color: 'warning', nextStep: 'Start again to ask for a new code.', actionTitle: 'Start again', actionVerb: VERBS.startSignIn }, 5_000);
+        }
+        return status('Preparing your code…', 'Asking Microsoft for a sign-in code. This takes a few seconds.', {}, 1_000);
+      }
       if (Date.parse(flow.codeExpiresAt) <= now.getTime()) {
         return status('This code has expired', 'Sign-in codes are valid for 15 minutes.', { color: 'warning', actionTitle: 'New code', actionVerb: VERBS.startSignIn }, 5_000);
       }

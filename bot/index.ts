@@ -21,13 +21,12 @@ async function main(): Promise<void> {
         ` — then browse to http://localhost:56150`,
     );
   }
-  const stop = async (signal: string) => {
+  const stop = (signal: string) => {
     logger.info({ event: 'shutdown', signal }, 'stopping');
-    await bot.close();
-    process.exit(0);
+    void bot.close().finally(() => process.exit(process.exitCode ?? 0));
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

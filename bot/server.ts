@@ -1,6 +1,7 @@
 import restify, { Request, Response, Server } from 'restify';
 import type { Logger } from '../src/log';
 import { AuthenticatedHandler, InboundAuthenticator, requireBotFrameworkAuth } from './inboundAuth';
+import { isLoopbackHost } from '../src/net/loopback';
 
 export interface Route {
   readonly method: 'get' | 'post';
@@ -16,6 +17,23 @@ export interface ServerOptions {
   readonly newCorrelationId: () => string;
   /** More pages and endpoints (the invitation page, callbacks). */
   readonly routes?: readonly Route[];
+  /** Local mode (no inbound authentication): also refuse what a web page could send. */
+  readonly localOnly?: boolean;
+}
+
+/**
+ * Without BOT_ID anything that reaches loopback could post activities, including a web page the
+ * developer has open (a "simple" cross-site POST needs no CORS preflight) or a DNS-rebinding page.
+ * Bot Framework clients (Teams, the Agents Playground) post JSON server to server: no Origin
+ * header, a loopback Host. Anything else is refused.
+ */
+export function localRequestRefusal(req: Request): string | undefined {
+  if (req.headers.origin !== undefined) return 'browser-origin';
+  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') return 'not-json';
+  const host = String(req.headers.host ?? '').replace(/:\d+$/, '');
+  if (!isLoopbackHost(host)) return 'not-loopback-host';
+  return undefined;
 }
 
 /**
@@ -27,7 +45,17 @@ export function createServer(options: ServerOptions): Server {
   const server = restify.createServer({ name: 'tenant-access', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
-  server.post('/api/messages', requireBotFrameworkAuth(options.inbound, options.onActivity, { logger: options.logger, newCorrelationId: options.newCorrelationId }));
+  const activities = requireBotFrameworkAuth(options.inbound, options.onActivity, { logger: options.logger, newCorrelationId: options.newCorrelationId });
+  server.post('/api/messages', async (req: Request, res: Response) => {
+    const refusal = options.localOnly ? localRequestRefusal(req) : undefined;
+    if (refusal) {
+      options.logger.warn({ event: 'inbound.local-refused', reason: refusal }, 'local mode refused a request that a Bot Framework client would not send');
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end('{"error":"forbidden"}');
+      return;
+    }
+    await activities(req, res);
+  });
 
   server.get('/healthz', async (_req: Request, res: Response) => {
     res.json(200, { status: 'alive' });

@@ -4,6 +4,7 @@ import type { InvitationVariant } from '../../src/domain/invitation';
 import { inviteAdmin } from '../../src/onboarding/inviteAdmin';
 import { invitationCard } from '../views';
 import { command } from './commandSpec';
+import { personalConversationKey } from '../conversationTracker';
 import type { TurnContext } from 'botbuilder';
 import type { BotServices } from '../services';
 import { invitationCardForTeams } from '../customerActions';
@@ -52,7 +53,9 @@ export const inviteCommand = command<InviteArgs>({
   role: 'operator',
   parse,
   async run({ services, actor, requestKey, context }, input) {
-    const result = await inviteAdmin(services.onboarding, { ...input, actor, requestKey, notifyConversationId: context.activity.conversation?.id });
+    // With "here" the conversation includes the customer: staff notices go to the inviter's own chat instead.
+    const notifyConversationId = input.here ? personalConversationKey(actor.aadObjectId) : context.activity.conversation?.id;
+    const result = await inviteAdmin(services.onboarding, { ...input, actor, requestKey, notifyConversationId });
     const now = services.clock.now();
     if (result.ok && input.here) {
       // In a conversation the customer admin is in, the link (a credential) is not shown to everyone.

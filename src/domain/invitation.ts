@@ -35,7 +35,8 @@ export type InvitationEvent =
   | 'reissue';
 
 const ACTIVE_FLOW: InvitationStatus[] = ['signing_in'];
-const LIVE: InvitationStatus[] = ['created', 'opened', 'signing_in', 'consent_pending', 'consent_granted', 'interrupted', 'failed'];
+// token_acquired is live too: if activation cannot finish, staff must still be able to revoke or resend.
+const LIVE: InvitationStatus[] = ['created', 'opened', 'signing_in', 'consent_pending', 'consent_granted', 'token_acquired', 'interrupted', 'failed'];
 
 /** event → (from states) → to state. Anything not listed is illegal. */
 export const INVITATION_TRANSITIONS: Readonly<Record<InvitationEvent, { from: readonly InvitationStatus[]; to: InvitationStatus }>> = {

@@ -87,7 +87,8 @@ export class MsalDeviceCodeAuthority implements DeviceCodeAuthority {
       } catch (error) {
         if (cancelled) return { ok: false, cancelled: true };
         const correlationId = (error as { correlationId?: string }).correlationId;
-        const body = networkClient.lastTokenError(correlationId);
+        // Without a correlation id the "latest error" could be another customer's flow: use MSAL's own words.
+        const body = correlationId ? networkClient.lastTokenError(correlationId) : undefined;
         const parsed = body ? parseEntraErrorBody(body) : undefined;
         const e = error as { errorCode?: string; errorMessage?: string; errorNo?: string };
         logger.info({ event: 'device-code.failed', tenantId, msalError: e.errorCode, aadsts: parsed?.errorCodes }, 'device-code sign-in ended without a token');

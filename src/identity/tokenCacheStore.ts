@@ -17,6 +17,15 @@ export class TokenCacheStore {
     await this.repository.put({ id: tenantId, tenantId, sealed: this.box.seal(serializedCache, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() });
   }
 
+  /**
+   * Adds a new sign-in to what is stored: a second account for the same tenant (say a service
+   * account after a Global admin) must not wipe the first one's refresh token.
+   */
+  async merge(tenantId: string, serializedCache: string): Promise<void> {
+    const existing = await this.load(tenantId).catch(() => undefined);
+    await this.save(tenantId, existing === undefined ? serializedCache : mergeSerializedCaches(existing, serializedCache));
+  }
+
   /** The serialized cache, or undefined when there is none (or it cannot be opened with our keys). */
   async load(tenantId: string): Promise<string | undefined> {
     const doc = await this.repository.get(tenantId);
@@ -38,4 +47,13 @@ export class TokenCacheStore {
       },
     };
   }
+}
+
+/** MSAL's serialized cache is a set of maps keyed by cache key; the newer entry wins per key. */
+export function mergeSerializedCaches(older: string, newer: string): string {
+  const a = JSON.parse(older) as Record<string, Record<string, unknown>>;
+  const b = JSON.parse(newer) as Record<string, Record<string, unknown>>;
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const section of new Set([...Object.keys(a), ...Object.keys(b)])) merged[section] = { ...(a[section] ?? {}), ...(b[section] ?? {}) };
+  return JSON.stringify(merged);
 }

@@ -17,9 +17,10 @@ export class InstanceLease {
     private readonly ttlMs = 60_000,
   ) {}
 
-  async start(): Promise<void> {
+  /** `onRenew` runs after each renewal: the place for periodic checks of other instances' work. */
+  async start(onRenew?: () => Promise<unknown>): Promise<void> {
     await this.renew();
-    this.timer = setInterval(() => void this.renew().catch(() => undefined), this.ttlMs / 3);
+    this.timer = setInterval(() => void this.renew().then(() => onRenew?.()).catch(() => undefined), this.ttlMs / 3);
     this.timer.unref();
   }
 

@@ -190,11 +190,17 @@ export class SignInFlows {
   /** At start-up: flows whose owner is gone become interrupted, and staff are told. */
   async interruptOrphans(): Promise<number> {
     let count = 0;
-    for (const inv of await this.deps.invitations.listSigningIn()) {
+    for (const inv of await this.deps.invitations.listInFlight()) {
       const owner = inv.flow?.ownerId;
       if (owner === this.deps.lease.instanceId && this.running.has(inv.id)) continue;
       if (owner !== undefined && owner !== this.deps.lease.instanceId && (await this.deps.lease.isAlive(owner))) continue;
-      const updated = await this.apply(inv, 'interrupt', { detail: 'the process polling for it stopped' }, (i) => ({ ...i, flow: undefined }));
+      const updated =
+        inv.status === 'signing_in'
+          ? await this.apply(inv, 'interrupt', { detail: 'the process polling for it stopped' }, (i) => ({ ...i, flow: undefined }))
+          : await this.apply(inv, 'fail', { failureReason: 'Activation was interrupted', detail: 'the process activating it stopped' }, (i) => ({
+              ...i,
+              lastError: { code: 'interrupted', title: 'Activation was interrupted', cause: 'The service restarted while your sign-in was being recorded.', nextStep: 'retry', nextStepText: 'Start again to sign in once more.' },
+            }));
       if (updated) {
         count++;
         await this.emit('interrupted', updated);
@@ -310,38 +316,54 @@ export class SignInFlows {
     const noted = account.username.toLowerCase() === inv.email.toLowerCase() ? undefined : `signed in as ${account.username}, not the invited ${inv.email}`;
     await this.emit('token_acquired', acquired, { detail: noted });
 
-    // Graph confirms whose organization the token reaches and gives its real name and domains.
-    // A Graph failure does not undo a good sign-in: the name stays as it was and validation retries later.
-    const org = await this.deps.organizations.read(outcome.accessToken);
-    if (org.ok && org.organization.id !== inv.tenantId) {
-      this.deps.logger.warn({ event: 'flow.graph-tenant-mismatch', invitationId: inv.id, tenantId: inv.tenantId }, 'Graph answered for another organization');
-    }
-    const organization = org.ok && org.organization.id === inv.tenantId ? org.organization : undefined;
-    for (const domain of organization?.domains ?? []) await this.deps.tenants.addDomain(domain, inv.tenantId);
+    try {
+      // Graph confirms whose organization the token reaches and gives its real name and domains.
+      // A Graph failure does not undo a good sign-in: the name stays as it was and validation retries later.
+      const org = await this.deps.organizations.read(outcome.accessToken);
+      if (org.ok && org.organization.id !== inv.tenantId) {
+        this.deps.logger.warn({ event: 'flow.graph-tenant-mismatch', invitationId: inv.id, tenantId: inv.tenantId }, 'Graph answered for another organization');
+      }
+      const organization = org.ok && org.organization.id === inv.tenantId ? org.organization : undefined;
+      for (const domain of organization?.domains ?? []) await this.deps.tenants.addDomain(domain, inv.tenantId);
 
-    const now = this.deps.clock.now();
-    await this.deps.tokenCaches.save(inv.tenantId, outcome.serializedCache);
-    const tenantUpdate = await this.deps.tenants.update(inv.tenantId, (t) => ({
-      ok: true,
-      value: {
-        ...t,
-        displayName: organization?.displayName ?? t.displayName,
-        domain: t.domain ?? organization?.domains[0],
-        authMode: 'token',
-        authStatus: 'successful',
-        token: {
-          account: account.username,
-          createdAt: now.toISOString(),
-          lastRefreshedAt: now.toISOString(),
-          refreshExpiresAt: new Date(now.getTime() + REFRESH_TOKEN_LIFETIME_MS).toISOString(),
-          scopes: outcome.scopes,
+      const now = this.deps.clock.now();
+      await this.deps.tokenCaches.merge(inv.tenantId, outcome.serializedCache);
+      const tenantUpdate = await this.deps.tenants.update(inv.tenantId, (t) => ({
+        ok: true,
+        value: {
+          ...t,
+          displayName: organization?.displayName ?? t.displayName,
+          domain: t.domain ?? organization?.domains[0],
+          authMode: 'token',
+          authStatus: 'successful',
+          token: {
+            account: account.username,
+            createdAt: now.toISOString(),
+            lastRefreshedAt: now.toISOString(),
+            refreshExpiresAt: new Date(now.getTime() + REFRESH_TOKEN_LIFETIME_MS).toISOString(),
+            scopes: outcome.scopes,
+          },
+          lastValidation: { at: now.toISOString(), ok: true, detail: organization ? 'token acquired; Graph organization check passed' : `token acquired; Graph organization check not done (${org.ok ? 'another organization' : org.reason})` },
         },
-        lastValidation: { at: now.toISOString(), ok: true, detail: organization ? 'token acquired; Graph organization check passed' : `token acquired; Graph organization check not done (${org.ok ? 'another organization' : org.reason})` },
-      },
-    }));
-    if (!tenantUpdate.ok) throw new Error(`tenant ${inv.tenantId} could not be updated (${tenantUpdate.reason})`);
-    const activated = await this.apply(acquired, 'activate', { detail: 'tenant activated' });
-    if (activated) await this.emit('activated', activated, { detail: noted });
+      }));
+      if (!tenantUpdate.ok) throw new Error(`tenant ${inv.tenantId} could not be updated (${tenantUpdate.reason})`);
+      const activated = await this.apply(acquired, 'activate', { detail: 'tenant activated' });
+      if (activated) await this.emit('activated', activated, { detail: noted });
+    } catch (error) {
+      // The token is good but activation could not be recorded: say so instead of "activating" forever.
+      const correlationId = this.deps.random.correlationId();
+      this.deps.logger.error({ event: 'flow.activation-failed', correlationId, invitationId: inv.id, err: error }, 'could not finish activation');
+      const failure: FlowError = {
+        code: 'activation-failed',
+        title: 'Signed in, but activation could not be finished',
+        cause: 'Your sign-in worked, but we could not record it on our side.',
+        nextStep: 'retry',
+        nextStepText: 'Start again in a minute. If it keeps happening, give your provider this reference: ' + correlationId + '.',
+        correlationId,
+      };
+      const failed = await this.apply(acquired, 'fail', { failureReason: failure.title, detail: correlationId }, (i) => ({ ...i, lastError: failure })).catch(() => undefined);
+      if (failed) await this.emit('failed', failed);
+    }
   }
 
   /** Applies one event with a conditional write; undefined when it no longer applies. */

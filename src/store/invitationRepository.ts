@@ -39,10 +39,10 @@ export class InvitationRepository {
     return this.findOne('SELECT * FROM c WHERE c.consent.reviewTokenHash = @h', reviewTokenHash);
   }
 
-  /** Flows that may have lost their owner (checked at start-up). */
-  async listSigningIn(): Promise<Invitation[]> {
+  /** Flows that may have lost their owner: signing in, or between token and activation. */
+  async listInFlight(): Promise<Invitation[]> {
     const { resources } = await this.container.items
-      .query<Invitation>({ query: 'SELECT * FROM c WHERE c.status = @s', parameters: [{ name: '@s', value: 'signing_in' }] })
+      .query<Invitation>({ query: 'SELECT * FROM c WHERE c.status = @s OR c.status = @t', parameters: [{ name: '@s', value: 'signing_in' }, { name: '@t', value: 'token_acquired' }] })
       .fetchAll();
     return resources.map((r) => withoutSystemProperties(r));
   }

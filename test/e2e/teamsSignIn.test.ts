@@ -18,6 +18,8 @@ const ADMIN: TeamsUser = teamsUser(CUSTOMER_ADMIN_USER.oid, 'Fourth Coffee admin
 /** Someone else in the same channel. */
 const BYSTANDER: TeamsUser = teamsUser('c0a80101-4444-4aaa-8bbb-000000000004', 'Bob Bystander', CUSTOMER.tenantId);
 const teamsIdOf = (u: TeamsUser) => `29:1${u.aadObjectId}`;
+/** Someone from another organization in the shared channel, whose profile mail copies the admin's. */
+const IMPOSTOR: TeamsUser = teamsUser('c0a80101-4444-4aaa-8bbb-000000000009', 'Impostor', 'c0a80101-9999-4aaa-8bbb-000000000000');
 
 let w: SignInWorld;
 
@@ -31,6 +33,14 @@ beforeAll(async () => {
     email: adminOf(CUSTOMER).replace(/^admin@fourthcoffee/, 'Admin@FourthCoffee'),
     userPrincipalName: 'fc-admin@fourthcoffee.onmicrosoft.com',
     tenantId: CUSTOMER.tenantId,
+  });
+  w.h.connector.members.set(teamsIdOf(IMPOSTOR), {
+    id: teamsIdOf(IMPOSTOR),
+    name: IMPOSTOR.name,
+    aadObjectId: IMPOSTOR.aadObjectId,
+    email: adminOf(CUSTOMER),
+    userPrincipalName: 'impostor@elsewhere.onmicrosoft.com',
+    tenantId: 'c0a80101-9999-4aaa-8bbb-000000000000',
   });
   w.h.connector.members.set(teamsIdOf(BYSTANDER), {
     id: teamsIdOf(BYSTANDER),
@@ -67,6 +77,8 @@ describe('invite … here, then the sign-in in the channel', () => {
   let thread: string;
 
   it('posts the customer card into the channel, without the link', async () => {
+    // The inviter has a 1:1 chat with the bot: that is where staff notices go for an invitation made "here".
+    await w.h.say(STAFF, 'help');
     const posted = await w.h.say(STAFF, `invite ${CUSTOMER.domain} ${adminOf(CUSTOMER)} global here`, { place: 'channel' });
     thread = posted.activity.conversation.id;
 
@@ -92,6 +104,17 @@ describe('invite … here, then the sign-in in the channel', () => {
     expect(w.sim.control.tokenRequestLog().filter((e) => e.tenant === CUSTOMER.tenantId)).toEqual([]);
     // Recognized the way Teams does it: the bot asked the connector for the member in this team.
     expect(w.h.connector.requests.some((r) => r.method === 'GET' && r.path === `/v3/conversations/${encodeURIComponent(TEAM.teamId)}/members/${encodeURIComponent(teamsIdOf(BYSTANDER))}`)).toBe(true);
+  });
+
+  it('refuses someone of another organization whose profile mail copies the admin address', async () => {
+    const refused = await press(IMPOSTOR, VERBS.startSignIn, invitationId);
+    expect(messageOf(refused)).toBe(`Only ${adminOf(CUSTOMER)} can start this sign-in.`);
+    expect((await storedInvitation(w.h, invitationId)).status).toBe('created');
+  });
+
+  it('lets nobody but the invited admin confirm an approval from the channel', async () => {
+    const refused = await press(BYSTANDER, VERBS.portalApproved, invitationId);
+    expect(messageOf(refused)).toMatch(/^Only .* can confirm the approval here/);
   });
 
   it('starts for the invited admin, whose card refreshes only for them', async () => {
@@ -120,7 +143,7 @@ describe('invite … here, then the sign-in in the channel', () => {
     expect(refreshOf(theirs.card)).toBeUndefined();
   });
 
-  it('activates the tenant when the admin has signed in, and tells the channel thread it was invited from', async () => {
+  it("activates the tenant when the admin has signed in, and tells the inviter in their own chat, not the customer's channel", async () => {
     w.sim.control.completeDeviceCode({ userCode, upn: adminOf(CUSTOMER) });
 
     const done = await waitUntil(async () => {
@@ -136,7 +159,7 @@ describe('invite … here, then the sign-in in the channel', () => {
       return u.some((x) => x.title === 'tenant activated') ? u : undefined;
     }, 'the activation staff update');
     expect(thread).toMatch(new RegExp(`^${TEAM.channelId};messageid=`));
-    expect(updates.map((u) => u.conversationId)).toEqual(updates.map(() => thread));
+    expect(updates.map((u) => u.conversationId)).toEqual(updates.map(() => `a:1personal-${STAFF.aadObjectId}`));
     expect(updates.map((u) => u.title)).toEqual(['sign-in started', 'token acquired', 'tenant activated']);
   });
 });

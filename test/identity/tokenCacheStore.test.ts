@@ -92,3 +92,17 @@ describe('TokenCacheStore: MSAL caches sealed per tenant in Cosmos', () => {
     expect(await store.load('00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
 });
+
+describe('mergeSerializedCaches', () => {
+  it("keeps the first account's entries when a second account signs in, the newer entry winning per key", () => {
+    const { mergeSerializedCaches } = jest.requireActual('../../src/identity/tokenCacheStore') as typeof import('../../src/identity/tokenCacheStore');
+    const older = JSON.stringify({ Account: { a: { user: 'admin' } }, RefreshToken: { ra: { secret: 'r1' }, shared: { secret: 'old' } }, AppMetadata: {} });
+    const newer = JSON.stringify({ Account: { b: { user: 'svc' } }, RefreshToken: { rb: { secret: 'r2' }, shared: { secret: 'new' } }, IdToken: { ib: {} } });
+    expect(JSON.parse(mergeSerializedCaches(older, newer))).toEqual({
+      Account: { a: { user: 'admin' }, b: { user: 'svc' } },
+      RefreshToken: { ra: { secret: 'r1' }, rb: { secret: 'r2' }, shared: { secret: 'new' } },
+      AppMetadata: {},
+      IdToken: { ib: {} },
+    });
+  });
+});
