@@ -14,6 +14,19 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const bot = await composeBot({ config, logger });
   if (config.localMode) {
+    // The log is JSON lines for machines; a person starting it for the first time gets this on stderr.
+    process.stderr.write(
+      [
+        '',
+        `Tenant Access is running in local mode on ${bot.url}/api/messages (loopback only, inbound auth off).`,
+        'Store: embedded in-memory Cosmos-protocol server. Identity: local simulator (not Microsoft Entra).',
+        `Sign-in page for simulated customer admins: ${bot.simulator?.url ?? '(Entra)'}/devicelogin`,
+        'Open Microsoft 365 Agents Playground in another terminal, from this directory:',
+        `  TEAMSAPPTESTER_BROWSER=none BOT_ENDPOINT=${bot.url}/api/messages npx agentsplayground --port 56150 --disable-telemetry`,
+        'then browse to http://localhost:56150 and type: help',
+        '',
+      ].join('\n') + '\n',
+    );
     logger.info(
       { event: 'local.playground' },
       `Local mode. Open Microsoft 365 Agents Playground against the bot: ` +
