@@ -22,8 +22,22 @@ export class TokenCacheStore {
    * account after a Global admin) must not wipe the first one's refresh token.
    */
   async merge(tenantId: string, serializedCache: string): Promise<void> {
-    const existing = await this.load(tenantId).catch(() => undefined);
-    await this.save(tenantId, existing === undefined ? serializedCache : mergeSerializedCaches(existing, serializedCache));
+    await this.repository.change(tenantId, (current) => {
+      const existing = current && this.open(tenantId, current.sealed);
+      const merged = existing === undefined ? serializedCache : mergeSerializedCaches(existing, serializedCache);
+      return { id: tenantId, tenantId, sealed: this.box.seal(merged, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() };
+    });
+  }
+
+  /** A stored cache we cannot open (a retired key) is replaced rather than blocking a new sign-in. */
+  private open(tenantId: string, sealed: unknown): string | undefined {
+    const parsed = sealedSecretSchema.safeParse(sealed);
+    if (!parsed.success) return undefined;
+    try {
+      return this.box.openString(parsed.data, aadFor(tenantId));
+    } catch {
+      return undefined;
+    }
   }
 
   /** The serialized cache, or undefined when there is none (or it cannot be opened with our keys). */

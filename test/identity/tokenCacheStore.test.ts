@@ -106,3 +106,18 @@ describe('mergeSerializedCaches', () => {
     });
   });
 });
+
+describe('TokenCacheStore.merge under concurrency', () => {
+  it('keeps both sign-ins when two finish at the same moment (conditional writes)', async () => {
+    const testStore = await startTestStore('merge');
+    try {
+      const store = new TokenCacheStore(new TokenCacheRepository(testStore.store.containers.tokenCaches), new SecretBox(ephemeralKeyring()), systemClock);
+      const cache = (n: number) => JSON.stringify({ Account: { [`a${n}`]: { n } }, RefreshToken: { [`r${n}`]: { secret: `s${n}` } } });
+      await Promise.all([1, 2, 3, 4].map((n) => store.merge('7a1b2c3d-0000-4000-8000-000000000001', cache(n))));
+      const merged = JSON.parse((await store.load('7a1b2c3d-0000-4000-8000-000000000001'))!);
+      expect(Object.keys(merged.RefreshToken).sort()).toEqual(['r1', 'r2', 'r3', 'r4']);
+    } finally {
+      await testStore.close();
+    }
+  });
+});
