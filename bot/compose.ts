@@ -113,7 +113,10 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     const clientId = config.entra?.clientId ?? LOCAL_CLIENT_ID;
     // The simulator answers the few Graph endpoints the bot calls on its own address.
     const graphBaseUrl = config.graphBaseUrl ?? simulator?.url ?? 'https://graph.microsoft.com';
-    const directory: TenantDirectory = new EntraTenantDirectory(authorityHost, entraCa ? new Agent({ ca: entraCa, keepAlive: true }) : undefined);
+    // One pooled agent for Entra discovery and Graph; it trusts the simulator's CA when there is one.
+    const entraAgent = entraCa ? new Agent({ ca: entraCa, keepAlive: true }) : undefined;
+    if (entraAgent) closers.push(() => entraAgent.destroy());
+    const directory: TenantDirectory = new EntraTenantDirectory(authorityHost, entraAgent);
     const networkClient = createEntraNetworkClient({ ca: entraCa, logger });
     closers.push(() => networkClient.close());
     const authority =
@@ -153,7 +156,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       audit,
       logger,
       publicBaseUrl: config.publicBaseUrl,
-      organizations: new GraphOrganizationReader(graphBaseUrl, entraCa ? new Agent({ ca: entraCa, keepAlive: true }) : undefined),
+      organizations: new GraphOrganizationReader(graphBaseUrl, entraAgent),
     });
     // Each renewal also looks for flows whose owner died since (another instance, or a fast restart).
     await lease.start(() => flows.interruptOrphans());

@@ -70,8 +70,7 @@ export async function answerCustomerAction(services: BotServices, settings: Cust
   }
   if (verb === VERBS.postReviewCard) {
     if (!admin || inv.status !== 'consent_pending') return { message: 'There is no consent request to post.' };
-    const reviewLink = services.flows.reviewLinkOf(inv);
-    const reviewToken = reviewLink?.split('/').pop();
+    const reviewToken = services.flows.reviewTokenOf(inv);
     if (!reviewToken) return { message: 'The reviewer link is not available; use the invitation page.' };
     await context.sendActivity({ attachments: [forTeams(reviewerScreen(inv, reviewToken, settings).card, inv.id)] });
     return { message: 'The consent review card was posted for your reviewer.' };

@@ -4,7 +4,7 @@ import type { Clock } from '../../src/clock';
 import { looksLikeLinkToken } from '../../src/crypto/linkToken';
 import type { Invitation } from '../../src/domain/invitation';
 import type { Logger } from '../../src/log';
-import type { SignInFlows } from '../../src/onboarding/signInFlows';
+import type { CustomerView, SignInFlows } from '../../src/onboarding/signInFlows';
 import { CustomerScreen, customerScreen, CustomerViewSettings, reviewerScreen } from '../customerView';
 import type { Route } from '../server';
 import { renderPageShell, renderPlainPage, securityHeaders } from './pageShell';
@@ -58,6 +58,10 @@ const verbOf = (body: Record<string, unknown>) => (typeof body.verb === 'string'
 export function invitePageRoutes(deps: InvitePageDeps): Route[] {
   const { flows, settings, clock } = deps;
   const tokenOf = (req: Request) => String(req.params?.token ?? '');
+  // A malformed token is never looked up: it gets the same answer as an unknown one.
+  const lookup = async (token: string, find: (t: string) => Promise<CustomerView>): Promise<CustomerView> => (looksLikeLinkToken(token) ? find(token) : { ok: false, reason: 'gone' });
+  const sendShell = (res: Response, basePath: string, title: string) =>
+    send(res, 200, 'text/html; charset=utf-8', renderPageShell({ title, stateUrl: `${basePath}/state`, actionsUrl: `${basePath}/actions`, providerName: settings.providerName }));
   const screenFor = (inv: Invitation) => customerScreen(inv, { userCode: flows.userCodeOf(inv), reviewLink: flows.reviewLinkOf(inv) }, settings, clock.now());
 
   return [
@@ -67,14 +71,9 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       path: '/invite/:token',
       handler: async (req, res) => {
         const token = tokenOf(req);
-        const view = looksLikeLinkToken(token) ? await flows.open(token) : { ok: false as const };
+        const view = await lookup(token, (t) => flows.open(t));
         if (!view.ok || view.invitation.status === 'activated') return sendPlain(res, 404, GONE_PAGE);
-        send(res, 200, 'text/html; charset=utf-8', renderPageShell({
-          title: `${settings.providerName} asks for access to ${view.invitation.tenantName}`,
-          stateUrl: `/invite/${token}/state`,
-          actionsUrl: `/invite/${token}/actions`,
-          providerName: settings.providerName,
-        }));
+        sendShell(res, `/invite/${token}`, `${settings.providerName} asks for access to ${view.invitation.tenantName}`);
       },
     },
     {
@@ -82,7 +81,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       path: '/invite/:token/state',
       handler: async (req, res) => {
         const token = tokenOf(req);
-        const view = looksLikeLinkToken(token) ? await flows.resolve(token) : { ok: false as const };
+        const view = await lookup(token, (t) => flows.resolve(t));
         return view.ok ? sendScreen(res, screenFor(view.invitation)) : sendGone(res);
       },
     },
@@ -112,14 +111,9 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       path: '/review/:token',
       handler: async (req, res) => {
         const token = tokenOf(req);
-        const view = looksLikeLinkToken(token) ? await flows.resolveReview(token) : { ok: false as const };
+        const view = await lookup(token, (t) => flows.resolveReview(t));
         if (!view.ok) return sendPlain(res, 404, GONE_PAGE);
-        send(res, 200, 'text/html; charset=utf-8', renderPageShell({
-          title: `Admin consent for ${view.invitation.tenantName}`,
-          stateUrl: `/review/${token}/state`,
-          actionsUrl: `/review/${token}/actions`,
-          providerName: settings.providerName,
-        }));
+        sendShell(res, `/review/${token}`, `Admin consent for ${view.invitation.tenantName}`);
       },
     },
     {
@@ -127,7 +121,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       path: '/review/:token/state',
       handler: async (req, res) => {
         const token = tokenOf(req);
-        const view = looksLikeLinkToken(token) ? await flows.resolveReview(token) : { ok: false as const };
+        const view = await lookup(token, (t) => flows.resolveReview(t));
         return view.ok ? sendScreen(res, reviewerScreen(view.invitation, token, settings)) : sendGone(res);
       },
     },
@@ -137,7 +131,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       handler: async (req, res) => {
         const token = tokenOf(req);
         const body = await readJson(req);
-        const view = looksLikeLinkToken(token) ? await flows.resolveReview(token) : { ok: false as const };
+        const view = await lookup(token, (t) => flows.resolveReview(t));
         if (!view.ok) return sendGone(res);
         const verb = verbOf(body);
         if (verb === VERBS.portalApproved && view.invitation.status === 'consent_pending') {

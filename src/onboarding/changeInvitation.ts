@@ -2,7 +2,8 @@ import { DAY_MS } from '../clock';
 import { newLinkToken } from '../crypto/linkToken';
 import { applyEvent, effectiveStatus, Invitation, InvitationStatus } from '../domain/invitation';
 import type { Actor } from '../domain/staff';
-import { invitationLink, OnboardingDeps } from './onboardingDeps';
+import { inviteLink } from './customerLinks';
+import type { OnboardingDeps } from './onboardingDeps';
 
 export interface ChangeInput {
   readonly invitationId: string;
@@ -57,7 +58,7 @@ export async function resendInvitation(deps: OnboardingDeps, input: ChangeInput)
     const applied = applyEvent(inv, 'reissue', now, { by: input.actor.aadObjectId, detail: 'resent' });
     if (!applied.ok) return { ok: false, failure: { reason: 'not-allowed', status: effectiveStatus(inv, now), invitation: inv } };
     const { token, hash } = newLinkToken(deps.random);
-    link = invitationLink(deps.publicBaseUrl, token);
+    link = inviteLink(deps.publicBaseUrl, token);
     return {
       ok: true,
       value: {

@@ -5,7 +5,8 @@ import type { TenantRef } from '../domain/inputs';
 import { effectiveStatus, Invitation, InvitationVariant, isPending } from '../domain/invitation';
 import type { Actor } from '../domain/staff';
 import type { CustomerTenant } from '../domain/tenant';
-import { invitationLink, OnboardingDeps } from './onboardingDeps';
+import { inviteLink } from './customerLinks';
+import type { OnboardingDeps } from './onboardingDeps';
 
 export interface InviteInput {
   readonly tenant: TenantRef;
@@ -84,5 +85,5 @@ export async function inviteAdmin(deps: OnboardingDeps, input: InviteInput): Pro
     detail: `${input.variant} invitation for ${input.email}${created ? ' (new tenant)' : ''}`,
     requestKey: input.requestKey,
   });
-  return { ok: true, invitation, link: invitationLink(deps.publicBaseUrl, token), tenant, tenantCreated: created };
+  return { ok: true, invitation, link: inviteLink(deps.publicBaseUrl, token), tenant, tenantCreated: created };
 }

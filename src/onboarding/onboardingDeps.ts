@@ -16,6 +16,3 @@ export interface OnboardingDeps {
   readonly publicBaseUrl: string;
 }
 
-export function invitationLink(publicBaseUrl: string, token: string): string {
-  return `${publicBaseUrl}/invite/${token}`;
-}

@@ -61,7 +61,11 @@ export class SignInFlows {
 
   /** The invitation behind a link, if the link can still be used. */
   async resolve(token: string): Promise<CustomerView> {
-    const inv = await this.deps.invitations.findByTokenHash(hashLinkToken(token));
+    return this.usable(await this.deps.invitations.findByTokenHash(hashLinkToken(token)));
+  }
+
+  /** Links of an expired or revoked invitation answer exactly like unknown ones. */
+  private usable(inv: Invitation | undefined): CustomerView {
     if (!inv) return { ok: false, reason: 'gone' };
     const status = effectiveStatus(inv, this.deps.clock.now());
     return status === 'expired' || status === 'revoked' ? { ok: false, reason: 'gone' } : { ok: true, invitation: inv };
@@ -124,9 +128,15 @@ export class SignInFlows {
 
   /** The reviewer link of an invitation waiting for admin consent. */
   reviewLinkOf(inv: Invitation): string | undefined {
+    const token = this.reviewTokenOf(inv);
+    return token === undefined ? undefined : reviewLink(this.deps.publicBaseUrl, token);
+  }
+
+  /** The reviewer's token, opened from its sealed form (the reviewer card builds its consent URL from it). */
+  reviewTokenOf(inv: Invitation): string | undefined {
     if (!inv.consent?.reviewToken) return undefined;
     try {
-      return reviewLink(this.deps.publicBaseUrl, this.deps.box.openString(inv.consent.reviewToken, reviewTokenAad(inv.id)));
+      return this.deps.box.openString(inv.consent.reviewToken, reviewTokenAad(inv.id));
     } catch {
       return undefined;
     }
@@ -166,10 +176,7 @@ export class SignInFlows {
 
   /** The invitation a reviewer link belongs to, while consent is still asked for. */
   async resolveReview(reviewToken: string): Promise<CustomerView> {
-    const inv = await this.deps.invitations.findByReviewTokenHash(sha256(reviewToken));
-    if (!inv) return { ok: false, reason: 'gone' };
-    const status = effectiveStatus(inv, this.deps.clock.now());
-    return status === 'expired' || status === 'revoked' ? { ok: false, reason: 'gone' } : { ok: true, invitation: inv };
+    return this.usable(await this.deps.invitations.findByReviewTokenHash(sha256(reviewToken)));
   }
 
   /** The device code for the page, opened from its sealed form. */
