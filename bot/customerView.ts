@@ -23,6 +23,13 @@ export interface CustomerScreen {
 const permissionsOf = (scopes: readonly string[]) => scopes.map((s) => s.replace(/^https:\/\/graph\.microsoft\.com\//, '')).join(', ');
 const signInAsOf = (inv: Invitation) => (inv.variant === 'global' ? `${inv.email} (a Global Administrator)` : `${inv.email} (the service account)`);
 
+/** Entra's ids for Entra's answers; for our side and Microsoft's, the reference staff find in our log. */
+function referenceOf(e: Invitation['lastError']): string {
+  if (!e) return '';
+  if ((e.side === 'ours' || e.side === 'microsoft') && e.correlationId) return `Reference ${e.correlationId}`;
+  return [e.code, e.traceId && `trace ${e.traceId}`, e.correlationId && `correlation ${e.correlationId}`].filter(Boolean).join(' · ');
+}
+
 /**
  * The invitation page's card for each state of the flow. The page and the Teams card both use it,
  * so a customer admin sees the same thing wherever they are.
@@ -34,7 +41,7 @@ export function customerScreen(inv: Invitation, secrets: { userCode?: string; re
     card: renderFlowStatus({ tenantName, title, text, color: 'default', cause: '', nextStep: '', reviewLink: '', reference: '', actionTitle: '', actionVerb: '', ...o }),
     pollAfterMs,
   });
-  const reference = inv.lastError ? [inv.lastError.code, inv.lastError.traceId && `trace ${inv.lastError.traceId}`, inv.lastError.correlationId && `correlation ${inv.lastError.correlationId}`].filter(Boolean).join(' · ') : '';
+  const reference = referenceOf(inv.lastError);
 
   switch (inv.status) {
     case 'created':

@@ -1,6 +1,6 @@
 import { renderStaffUpdate } from '../cards';
 import type { Clock } from '../src/clock';
-import { effectiveStatus } from '../src/domain/invitation';
+import { effectiveStatus, type FlowError } from '../src/domain/invitation';
 import type { Logger } from '../src/log';
 import type { FlowEvent, FlowEventKind, FlowObserver } from '../src/onboarding/flowEvents';
 import type { TenantRepository } from '../src/store/tenantRepository';
@@ -17,9 +17,23 @@ const WORDS: Record<FlowEventKind, { title: string; color: Tone; text: (e: FlowE
   consent_declined: { title: 'admin consent declined', color: 'attention', text: () => 'The reviewer declined the request. Talk to the customer, then resend the invitation.' },
   token_acquired: { title: 'token acquired', color: 'good', text: (e) => `A token was acquired${e.detail ? ` (${e.detail})` : ''}.` },
   activated: { title: 'tenant activated', color: 'good', text: (e) => `Token authentication is active for this tenant${e.detail ? `; note: ${e.detail}` : ''}.` },
-  failed: { title: 'sign-in failed', color: 'attention', text: (e) => [e.invitation.lastError?.title, e.invitation.lastError?.cause, e.invitation.lastError?.nextStepText].filter(Boolean).join(' ') || 'The sign-in did not complete.' },
+  failed: { title: 'sign-in failed', color: 'attention', text: (e) => failedText(e) },
   interrupted: { title: 'sign-in interrupted', color: 'warning', text: () => 'The service restarted while the admin was signing in. Their page offers Start again.' },
 };
+
+/** Our side's failures name the cause for staff; Microsoft's say it is worth retrying; Entra's quote the table. */
+function failedText(e: FlowEvent): string {
+  const error = e.invitation.lastError;
+  if (!error) return 'The sign-in did not complete.';
+  if (error.side === 'ours') return `Sign-in could not go ahead because of our service's setup, not the customer's: ${error.staffDetail ?? error.code}. The customer was told the service is not set up correctly and that you have been told.`;
+  if (error.side === 'microsoft') return `Microsoft's sign-in service did not answer (${error.staffDetail ?? error.code}). The customer was asked to try again in a few minutes.`;
+  return [error.title, error.cause, error.nextStepText].filter(Boolean).join(' ');
+}
+
+function referenceOf(error: FlowError): string {
+  if (error.side === 'ours' || error.side === 'microsoft') return `Reference: ${error.correlationId ?? error.code} (in the service log)`;
+  return `Entra: ${error.code}${error.traceId ? ` · trace ${error.traceId}` : ''}`;
+}
 
 /**
  * Tells the inviting staff member (their chat with the bot) and the tenant's alert channel about
@@ -41,7 +55,7 @@ export function staffNotifications(notifier: Notifier, tenants: TenantRepository
       status: statusWords(status, inv.failureReason),
       at: formatUtc(clock.now().toISOString()),
       reviewLink: event.reviewLink ?? '',
-      reference: inv.lastError && event.kind === 'failed' ? `Entra: ${inv.lastError.code}${inv.lastError.traceId ? ` · trace ${inv.lastError.traceId}` : ''}` : '',
+      reference: inv.lastError && event.kind === 'failed' ? referenceOf(inv.lastError) : '',
       canResend: ['failed', 'interrupted', 'consent_declined'].includes(event.kind),
       sentCount: inv.sentCount,
     });

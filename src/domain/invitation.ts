@@ -107,6 +107,10 @@ export interface FlowError {
   readonly cause: string;
   readonly nextStep: string;
   readonly nextStepText: string;
+  /** Whose failure it is: our setup, Microsoft's service, or Entra's answer about this sign-in. */
+  readonly side?: 'ours' | 'microsoft' | 'entra';
+  /** For staff, when it is ours or Microsoft's: the cause as the process saw it. */
+  readonly staffDetail?: string;
   readonly traceId?: string;
   readonly correlationId?: string;
 }

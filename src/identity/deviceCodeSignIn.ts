@@ -1,7 +1,9 @@
-import { PublicClientApplication, type DeviceCodeRequest } from '@azure/msal-node';
+import { AuthError, PublicClientApplication, type DeviceCodeRequest, type INetworkModule, type NetworkRequestOptions } from '@azure/msal-node';
 import type { Logger } from '../log';
-import { EntraErrorInput, parseEntraErrorBody } from './entraErrors';
-import type { EntraNetworkClient } from './entraNetworkClient';
+import { msalAuthorityOptions } from './authorityHosts';
+import { parseEntraErrorBody } from './entraErrors';
+import { EntraTransportError, type EntraNetworkClient, type TransportFailure } from './entraNetworkClient';
+import type { SignInFailure } from './signInFailures';
 
 export interface DeviceCodePrompt {
   readonly userCode: string;
@@ -22,7 +24,7 @@ export type DeviceCodeOutcome =
   /** `accessToken` stays in memory: it is used once, for the Graph check, and never stored. */
   | { ok: true; account: SignedInAccount; scopes: string[]; serializedCache: string; accessToken: string }
   | { ok: false; cancelled: true }
-  | { ok: false; cancelled: false; error: EntraErrorInput };
+  | { ok: false; cancelled: false; failure: SignInFailure };
 
 export interface DeviceCodeSession {
   /** Resolves when the user signed in, the code expired or was declined, or the session was cancelled. */
@@ -38,10 +40,8 @@ export interface DeviceCodeAuthority {
 
 export interface MsalDeviceCodeOptions {
   readonly clientId: string;
-  /** https://login.microsoftonline.com, or the local simulator's URL. */
+  /** https://login.microsoftonline.com, or another host (the local simulator, a proxy) that MSAL is told to trust. */
   readonly authorityHost: string;
-  /** host:port of a non-Microsoft authority (the simulator), so MSAL never asks Microsoft for discovery. */
-  readonly knownAuthority?: string;
   readonly scopes: readonly string[];
   readonly networkClient: EntraNetworkClient;
   readonly logger: Logger;
@@ -56,10 +56,11 @@ export class MsalDeviceCodeAuthority implements DeviceCodeAuthority {
   constructor(private readonly options: MsalDeviceCodeOptions) {}
 
   start(tenantId: string, onPrompt: (prompt: DeviceCodePrompt) => void): DeviceCodeSession {
-    const { clientId, authorityHost, knownAuthority, networkClient, logger } = this.options;
+    const { clientId, authorityHost, networkClient, logger } = this.options;
+    const network = observedNetwork(networkClient);
     const pca = new PublicClientApplication({
-      auth: { clientId, authority: `${authorityHost}/${tenantId}`, knownAuthorities: knownAuthority ? [knownAuthority] : undefined },
-      system: { networkClient, loggerOptions: { piiLoggingEnabled: false, logLevel: 0, loggerCallback: () => undefined } },
+      auth: { clientId, ...msalAuthorityOptions(`${authorityHost}/${tenantId}`) },
+      system: { networkClient: network.client, loggerOptions: { piiLoggingEnabled: false, logLevel: 0, loggerCallback: () => undefined } },
     });
     const request: DeviceCodeRequest = {
       scopes: [...this.options.scopes, 'offline_access'],
@@ -70,7 +71,7 @@ export class MsalDeviceCodeAuthority implements DeviceCodeAuthority {
     const outcome = (async (): Promise<DeviceCodeOutcome> => {
       try {
         const result = await pca.acquireTokenByDeviceCode(request);
-        if (!result?.account) return { ok: false, cancelled: false, error: { error: 'no_account', description: 'Sign-in returned no account.' } };
+        if (!result?.account) return { ok: false, cancelled: false, failure: { kind: 'client', code: 'no_account', message: 'MSAL returned a token without an account', requestsSent: network.seen.requests } };
         const claims = (result.idTokenClaims ?? {}) as { tid?: string; oid?: string; preferred_username?: string };
         return {
           ok: true,
@@ -86,17 +87,12 @@ export class MsalDeviceCodeAuthority implements DeviceCodeAuthority {
         };
       } catch (error) {
         if (cancelled) return { ok: false, cancelled: true };
-        const correlationId = (error as { correlationId?: string }).correlationId;
-        // Without a correlation id the "latest error" could be another customer's flow: use MSAL's own words.
-        const body = correlationId ? networkClient.lastTokenError(correlationId) : undefined;
-        const parsed = body ? parseEntraErrorBody(body) : undefined;
-        const e = error as { errorCode?: string; errorMessage?: string; errorNo?: string };
-        logger.info({ event: 'device-code.failed', tenantId, msalError: e.errorCode, aadsts: parsed?.errorCodes }, 'device-code sign-in ended without a token');
-        return {
-          ok: false,
-          cancelled: false,
-          error: parsed ?? { error: e.errorCode ?? 'unknown_error', errorCodes: e.errorNo ? [Number(e.errorNo)] : undefined, description: e.errorMessage },
-        };
+        const failure = failureOf(error, networkClient, network.seen);
+        logger.info(
+          { event: 'device-code.failed', tenantId, failure: failure.kind, code: failure.kind === 'client' ? failure.code : undefined, aadsts: failure.kind === 'entra' ? failure.error.errorCodes : undefined },
+          'device-code sign-in ended without a token',
+        );
+        return { ok: false, cancelled: false, failure };
       }
     })();
     return {
@@ -108,4 +104,51 @@ export class MsalDeviceCodeAuthority implements DeviceCodeAuthority {
       },
     };
   }
+}
+
+interface SeenOnTheWire {
+  requests: number;
+  transport?: TransportFailure;
+}
+
+/**
+ * The session's own view of the network client: MSAL turns a failed discovery request into
+ * `endpoints_resolution_error` and drops why, so each session notes how many requests it sent and
+ * the last transport failure it met.
+ */
+function observedNetwork(shared: EntraNetworkClient): { client: INetworkModule; seen: SeenOnTheWire } {
+  const seen: SeenOnTheWire = { requests: 0 };
+  const note = (error: unknown): never => {
+    if (error instanceof EntraTransportError) seen.transport = error.failure;
+    throw error;
+  };
+  return {
+    seen,
+    client: {
+      sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number) {
+        seen.requests++;
+        return shared.sendGetRequestAsync<T>(url, options, timeout).catch(note);
+      },
+      sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions) {
+        seen.requests++;
+        return shared.sendPostRequestAsync<T>(url, options).catch(note);
+      },
+    },
+  };
+}
+
+/** What ended the sign-in: Entra's answer (the full body, by correlation id), the network, or MSAL itself. */
+function failureOf(error: unknown, network: EntraNetworkClient, seen: SeenOnTheWire): SignInFailure {
+  const e = error as { correlationId?: string; errorCode?: string; errorMessage?: string; errorNo?: string; status?: number };
+  const body = e.correlationId ? network.lastTokenError(e.correlationId) : undefined;
+  const parsed = body ? parseEntraErrorBody(body) : undefined;
+  if (parsed) return { kind: 'entra', error: parsed, status: e.status };
+  if (error instanceof EntraTransportError) return { kind: 'transport', failure: error.failure };
+  // A failed discovery request surfaces as endpoints_resolution_error: the request's own failure says more.
+  if (seen.transport) return { kind: 'transport', failure: seen.transport };
+  const isServerAnswer = error instanceof AuthError && (error.name === 'ServerError' || e.errorNo !== undefined);
+  if (isServerAnswer) {
+    return { kind: 'entra', error: { error: e.errorCode ?? 'unknown_error', errorCodes: e.errorNo ? [Number(e.errorNo)] : undefined, description: e.errorMessage }, status: e.status };
+  }
+  return { kind: 'client', code: e.errorCode ?? (error instanceof Error ? error.name : 'unknown_error'), message: e.errorMessage ?? (error instanceof Error ? error.message : undefined), requestsSent: seen.requests };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Agent, request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import {
   ClientAuthError,
@@ -32,6 +33,38 @@ export interface EntraTokenError {
   body: EntraErrorBody;
 }
 
+/**
+ * Why a request to Entra got no usable answer. `tls-untrusted` is our side (a CA we do not trust, a
+ * wrong host name); the others are Microsoft's side, or the network's, and worth retrying.
+ */
+export type TransportFailure =
+  | { kind: 'tls-untrusted'; host: string; code: string }
+  | { kind: 'unreachable'; host: string; code: string }
+  | { kind: 'timeout'; host: string; timeoutMs: number }
+  | { kind: 'http-status'; host: string; status: number };
+
+/** What our network client throws when a request got no usable answer; MSAL rethrows it unchanged. */
+export class EntraTransportError extends ClientAuthError {
+  constructor(readonly failure: TransportFailure, correlationId: string, message: string) {
+    super('network_error', correlationId, message);
+    // MSAL's error classes reset the prototype to their own, which would break `instanceof` here.
+    Object.setPrototypeOf(this, EntraTransportError.prototype);
+    this.name = 'EntraTransportError';
+  }
+}
+
+const TLS_TRUST_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 export interface EntraNetworkClientOptions {
   /** An extra CA (PEM) to trust besides the system roots: the local CA of the identity simulator. */
   ca?: string;
@@ -45,6 +78,8 @@ export interface EntraNetworkClientOptions {
   logger?: Logger;
   /** For tests that need to observe the slow-down wait. */
   sleep?: (ms: number) => Promise<void>;
+  /** Resolves host names (default: the system's); tests answer Microsoft's host names locally with it. */
+  lookup?: LookupFunction;
 }
 
 /**
@@ -60,8 +95,8 @@ export interface EntraNetworkClientOptions {
  *   `ServerError` with its AADSTS code instead.
  */
 export interface EntraNetworkClient extends INetworkModule {
-  /** The last final error body for a correlation id; called without one, the most recent error of any request. */
-  lastTokenError(correlationId?: string): EntraErrorBody | undefined;
+  /** The last final error body of the request with this correlation id (never another flow's). */
+  lastTokenError(correlationId: string | undefined): EntraErrorBody | undefined;
   /** Closes the pooled connections. */
   close(): void;
 }
@@ -75,6 +110,7 @@ export function createEntraNetworkClient(options: EntraNetworkClientOptions = {}
     keepAlive: true,
     maxSockets: 16,
     ca: options.ca ? [...rootCertificates, options.ca] : undefined,
+    lookup: options.lookup,
   });
   const slowDownIncrementMs = options.slowDownIncrementMs ?? 5_000;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -82,13 +118,11 @@ export function createEntraNetworkClient(options: EntraNetworkClientOptions = {}
   const errorsByCorrelation = new Map<string, EntraErrorBody>();
   // Keyed by a hash of the device code: the code itself is a bearer secret until redeemed.
   const extraPollDelayMs = new Map<string, number>();
-  let latestError: EntraErrorBody | undefined;
 
   const send = <T>(method: 'GET' | 'POST', url: URL, requestOptions: NetworkRequestOptions | undefined, timeoutMs: number) =>
     sendJsonRequest<T>({ agent, method, url, options: requestOptions, timeoutMs, logger: options.logger });
 
   const remember = (correlationId: string | undefined, error: EntraTokenError): void => {
-    latestError = error.body;
     if (correlationId) {
       errorsByCorrelation.delete(correlationId);
       errorsByCorrelation.set(correlationId, error.body);
@@ -140,8 +174,8 @@ export function createEntraNetworkClient(options: EntraNetworkClientOptions = {}
       return response;
     },
 
-    lastTokenError(correlationId?: string): EntraErrorBody | undefined {
-      return correlationId === undefined ? latestError : errorsByCorrelation.get(correlationId);
+    lastTokenError(correlationId: string | undefined): EntraErrorBody | undefined {
+      return correlationId === undefined ? undefined : errorsByCorrelation.get(correlationId);
     },
 
     close(): void {
@@ -182,11 +216,19 @@ function sendJsonRequest<T>({ agent, method, url, options, timeoutMs, logger }: 
         try {
           parsed = text.length === 0 ? {} : JSON.parse(text);
         } catch {
+          parsed = undefined;
+        }
+        const errorBody = asErrorBody(parsed);
+        // A 5xx or 429 without an OAuth error body (a gateway page, an empty answer) is Microsoft's side, not an answer.
+        if ((status >= 500 || status === 429) && !errorBody) {
+          reject(new EntraTransportError({ kind: 'http-status', host: url.host, status }, correlationId, `HTTP ${status} from ${url.host}${url.pathname}`));
+          return;
+        }
+        if (parsed === undefined) {
           // The body is not repeated in the message: it might hold tokens.
           reject(new ClientAuthError('token_parsing_error', correlationId, `Failed to parse response: HTTP ${status} from ${url.host}${url.pathname}`));
           return;
         }
-        const errorBody = asErrorBody(parsed);
         logger?.debug(
           {
             event: 'entra.http',
@@ -204,10 +246,20 @@ function sendJsonRequest<T>({ agent, method, url, options, timeoutMs, logger }: 
         resolve({ status, headers: flattenHeaders(response.headers), body: parsed as T });
       });
     });
-    request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    request.on('error', (error) => {
-      logger?.warn({ event: 'entra.http-failed', method, host: url.host, path: url.pathname, reason: error.message }, 'entra request failed');
-      reject(new ClientAuthError('network_error', correlationId, `Network request failed: ${error.message}`));
+    let timedOut = false;
+    request.setTimeout(timeoutMs, () => {
+      timedOut = true;
+      request.destroy(new Error(`no answer within ${timeoutMs} ms`));
+    });
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? 'UNKNOWN';
+      const failure: TransportFailure = timedOut
+        ? { kind: 'timeout', host: url.host, timeoutMs }
+        : TLS_TRUST_CODES.has(code)
+          ? { kind: 'tls-untrusted', host: url.host, code }
+          : { kind: 'unreachable', host: url.host, code };
+      logger?.warn({ event: 'entra.http-failed', method, host: url.host, path: url.pathname, failure: failure.kind, reason: error.message }, 'entra request failed');
+      reject(new EntraTransportError(failure, correlationId, `Network request failed: ${error.message}`));
     });
     request.end(body);
   });

@@ -23,17 +23,20 @@ interface RsaKeyPair {
  * pure-JS RSA makes this several times slower. Still about 0.3-1.5 s (median ~0.6 s) on a 2-core machine, nearly
  * all of it RSA prime search; `createLocalCaAsync` makes both keys in parallel off the main thread.
  */
-export function createLocalCa(now: Date = new Date()): LocalCa {
-  return buildLocalCa(generateRsaKeyPair(), generateRsaKeyPair(), now);
+export function createLocalCa(now: Date = new Date(), extraHostnames: readonly string[] = []): LocalCa {
+  return buildLocalCa(generateRsaKeyPair(), generateRsaKeyPair(), now, extraHostnames);
 }
 
-/** Same as `createLocalCa`, with the two key pairs generated in parallel on the libuv thread pool. */
-export async function createLocalCaAsync(now: Date = new Date()): Promise<LocalCa> {
+/**
+ * Same as `createLocalCa`, with the two key pairs generated in parallel on the libuv thread pool.
+ * `extraHostnames`: more names for the server certificate (a test answering for a Microsoft host).
+ */
+export async function createLocalCaAsync(now: Date = new Date(), extraHostnames: readonly string[] = []): Promise<LocalCa> {
   const [caKeys, serverKeys] = await Promise.all([generateRsaKeyPairAsync(), generateRsaKeyPairAsync()]);
-  return buildLocalCa(caKeys, serverKeys, now);
+  return buildLocalCa(caKeys, serverKeys, now, extraHostnames);
 }
 
-function buildLocalCa(caKeys: RsaKeyPair, serverKeys: RsaKeyPair, now: Date): LocalCa {
+function buildLocalCa(caKeys: RsaKeyPair, serverKeys: RsaKeyPair, now: Date, extraHostnames: readonly string[]): LocalCa {
   // Backdated a day so a client whose clock is a little behind ours still accepts the certificates.
   const notBefore = new Date(now.getTime() - ONE_DAY_MS);
 
@@ -72,6 +75,7 @@ function buildLocalCa(caKeys: RsaKeyPair, serverKeys: RsaKeyPair, now: Date): Lo
         { type: 7, ip: '127.0.0.1' },
         { type: 7, ip: '::1' },
         { type: 2, value: 'localhost' },
+        ...extraHostnames.map((value) => ({ type: 2, value })),
       ],
     },
     { name: 'subjectKeyIdentifier' },

@@ -7,6 +7,7 @@ import { applyEvent, effectiveStatus, FlowError, Invitation, InvitationEvent } f
 import type { Actor } from '../domain/staff';
 import type { DeviceCodeAuthority, DeviceCodePrompt, DeviceCodeSession } from '../identity/deviceCodeSignIn';
 import { EntraErrorInput, explainEntraError, isAdminApprovalRequired } from '../identity/entraErrors';
+import { explainSignInFailure, sideOf, type SignInFailure } from '../identity/signInFailures';
 import type { TokenCacheStore } from '../identity/tokenCacheStore';
 import type { Logger } from '../log';
 import type { Random } from '../random';
@@ -33,6 +34,8 @@ export interface SignInDeps {
   readonly publicBaseUrl: string;
   /** Microsoft Graph: the organization behind the token (name, verified domains). */
   readonly organizations: OrganizationReader;
+  /** A code request that has not produced a code within this time is considered dead (default 60 s). */
+  readonly codeRequestGraceMs?: number;
 }
 
 export type CustomerView = { ok: true; invitation: Invitation } | { ok: false; reason: 'gone' };
@@ -42,7 +45,6 @@ const customerActor = (inv: Invitation): Actor => ({ aadObjectId: `customer:${in
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** A code request that has not produced a code within this time is considered dead. */
 const CODE_REQUEST_GRACE_MS = 60_000;
 const REFRESH_TOKEN_LIFETIME_MS = 90 * DAY_MS;
 
@@ -234,7 +236,7 @@ export class SignInFlows {
     const flow = inv.flow;
     if (!flow) return false;
     if (flow.codeExpiresAt) return Date.parse(flow.codeExpiresAt) > now.getTime();
-    return now.getTime() - Date.parse(flow.startedAt) < CODE_REQUEST_GRACE_MS;
+    return now.getTime() - Date.parse(flow.startedAt) < (this.deps.codeRequestGraceMs ?? CODE_REQUEST_GRACE_MS);
   }
 
   private launch(inv: Invitation, flowId: string): void {
@@ -274,8 +276,9 @@ export class SignInFlows {
     const ours = (cur: Invitation) => cur.status === 'signing_in' && cur.flow?.id === flowId;
 
     if (!outcome.ok) {
-      const error = outcome.error;
-      if (isAdminApprovalRequired(error)) {
+      const { failure } = outcome;
+      const error = failure.kind === 'entra' ? failure.error : undefined;
+      if (error && sideOf(failure) === 'entra' && isAdminApprovalRequired(error)) {
         const reviewToken = this.deps.random.token(32);
         const now = this.deps.clock.now();
         const updated = await this.applyIf(inv, ours, 'require_consent', { detail: error.errorCodes?.join(',') ?? error.error }, (i) => ({
@@ -293,7 +296,7 @@ export class SignInFlows {
         if (updated) await this.emit('approval_requested', updated, { reviewLink: reviewLink(this.deps.publicBaseUrl, reviewToken) });
         return;
       }
-      const explained = explanationOf(error);
+      const explained = this.explainFailure(inv, failure);
       const updated = await this.applyIf(inv, ours, 'fail', { failureReason: explained.title, detail: explained.code }, (i) => ({ ...i, flow: undefined, lastError: explained }));
       if (updated) await this.emit('failed', updated);
       return;
@@ -371,6 +374,30 @@ export class SignInFlows {
       const failed = await this.apply(acquired, 'fail', { failureReason: failure.title, detail: correlationId }, (i) => ({ ...i, lastError: failure })).catch(() => undefined);
       if (failed) await this.emit('failed', failed);
     }
+  }
+
+  /**
+   * Our own failures get a reference that is in the log with the whole cause, so staff can find it;
+   * the customer is told the service is not set up correctly, never to try again.
+   */
+  private explainFailure(inv: Invitation, failure: SignInFailure): FlowError {
+    const e = explainSignInFailure(failure);
+    const reference = e.side === 'entra' ? undefined : this.deps.random.correlationId();
+    if (reference) {
+      const log = e.side === 'ours' ? this.deps.logger.error.bind(this.deps.logger) : this.deps.logger.warn.bind(this.deps.logger);
+      log({ event: 'flow.sign-in-failed', side: e.side, correlationId: reference, invitationId: inv.id, tenantId: inv.tenantId, code: e.code, detail: e.staffDetail }, e.side === 'ours' ? 'sign-in failed on our side' : 'Microsoft sign-in did not answer');
+    }
+    return {
+      code: e.code,
+      title: e.title,
+      cause: e.cause,
+      nextStep: e.nextStep,
+      nextStepText: e.nextStepText,
+      side: e.side,
+      staffDetail: e.staffDetail,
+      traceId: e.traceId,
+      correlationId: reference ?? e.correlationId,
+    };
   }
 
   /** Applies one event with a conditional write; undefined when it no longer applies. */

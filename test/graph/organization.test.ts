@@ -19,7 +19,7 @@ describe('GraphOrganizationReader (GET /v1.0/organization)', () => {
     const authority = new MsalDeviceCodeAuthority({
       clientId: CLIENT_ID,
       authorityHost: simulator.url,
-      knownAuthority: simulator.knownAuthority,
+     
       scopes: ['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read'],
       networkClient: net,
       logger: createLogger('silent'),

@@ -35,7 +35,7 @@ describe('TokenCacheStore: MSAL caches sealed per tenant in Cosmos', () => {
   });
 
   async function signIn(): Promise<{ serializedCache: string; refreshToken: string }> {
-    const authority = new MsalDeviceCodeAuthority({ clientId: CLIENT_ID, authorityHost: simulator.url, knownAuthority: simulator.knownAuthority, scopes: SCOPES, networkClient: net, logger });
+    const authority = new MsalDeviceCodeAuthority({ clientId: CLIENT_ID, authorityHost: simulator.url, scopes: SCOPES, networkClient: net, logger });
     let session!: ReturnType<MsalDeviceCodeAuthority['start']>;
     const code = new Promise<string>((resolve) => {
       session = authority.start(CONTOSO.tenantId, (prompt) => resolve(prompt.userCode));
