@@ -38,6 +38,8 @@ import { SignInFlows } from '../src/onboarding/signInFlows';
 import type { DeviceCodeAuthority } from '../src/identity/deviceCodeSignIn';
 import { staffNotifications } from './staffNotifications';
 import { GraphOrganizationReader } from '../src/graph/organization';
+import { cloudOfAuthorityHost } from '../src/identity/authorityHosts';
+import { botCredentialsFactory } from './botCredentials';
 
 /** The client id the local identity simulator knows the bot by (it is not an Entra app). */
 export const LOCAL_CLIENT_ID = '0b5e7a3c-1d2f-4e6a-8b9c-0d1e2f3a4b5c';
@@ -69,6 +71,9 @@ export interface RunningBot {
   readonly simulator?: IdentitySimulator;
   readonly adapter: TeamsAdapter;
   readonly flows: SignInFlows;
+  /** What stands behind the bot, for the start-up guide. */
+  readonly identityProvider: { readonly kind: 'simulator' | 'entra'; readonly authorityHost: string };
+  readonly storeKind: 'embedded' | 'cosmos';
   close(): Promise<void>;
 }
 
@@ -92,12 +97,12 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       const credential = config.cosmos.key === undefined ? await managedIdentity(config.cosmos.managedIdentityClientId) : undefined;
       // A loopback endpoint (the Cosmos DB emulator, a local protocol server) has no regions to discover.
       const loopback = isLoopbackHost(new URL(config.cosmos.endpoint).hostname);
-      store = await openStore({ endpoint: config.cosmos.endpoint, key: config.cosmos.key, credential, database: config.cosmos.database, local: loopback });
+      store = await openStore({ endpoint: config.cosmos.endpoint, key: config.cosmos.key, credential, database: config.cosmos.database, local: loopback, requestTimeoutMs: config.timings.storeTimeoutMs });
       logger.info({ event: 'store.ready', endpoint: config.cosmos.endpoint, database: config.cosmos.database }, 'using Azure Cosmos DB');
     } else {
       const embedded = await startEmbeddedCosmos();
       closers.push(() => embedded.close());
-      store = await openStore({ endpoint: embedded.endpoint, key: embedded.key, database: config.cosmosDatabase, local: true });
+      store = await openStore({ endpoint: embedded.endpoint, key: embedded.key, database: config.cosmosDatabase, local: true, requestTimeoutMs: config.timings.storeTimeoutMs });
       logger.warn({ event: 'store.embedded', endpoint: embedded.endpoint }, 'using the embedded in-memory Cosmos-protocol server: data is lost when the process stops');
     }
     closers.push(() => store.dispose());
@@ -116,12 +121,16 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     // One pooled agent for Entra discovery and Graph; it trusts the simulator's CA when there is one.
     const entraAgent = entraCa ? new Agent({ ca: entraCa, keepAlive: true }) : undefined;
     if (entraAgent) closers.push(() => entraAgent.destroy());
-    const directory: TenantDirectory = new EntraTenantDirectory(authorityHost, entraAgent);
-    const networkClient = createEntraNetworkClient({ ca: entraCa, logger });
+    const directory: TenantDirectory = new EntraTenantDirectory(authorityHost, entraAgent, config.timings.entraTimeoutMs);
+    const networkClient = createEntraNetworkClient({ ca: entraCa, logger, requestTimeoutMs: config.timings.entraTimeoutMs });
     closers.push(() => networkClient.close());
-    const authority =
-      options.deviceCodeAuthority ??
-      new MsalDeviceCodeAuthority({ clientId, authorityHost, knownAuthority: simulator?.knownAuthority ?? (entraCa ? new URL(authorityHost).host : undefined), scopes: config.scopes, networkClient, logger });
+    if (config.entra) {
+      logger.info(
+        { event: 'identity.entra', authorityHost, clientId, graphBaseUrl, cloud: cloudOfAuthorityHost(new URL(authorityHost).host).kind },
+        `identity provider: Microsoft Entra ID at ${authorityHost} (app ${clientId}); Microsoft Graph at ${graphBaseUrl}`,
+      );
+    }
+    const authority = options.deviceCodeAuthority ?? new MsalDeviceCodeAuthority({ clientId, authorityHost, scopes: config.scopes, networkClient, logger });
 
     let box: SecretBox;
     if (config.tokenEncryptionKey) {
@@ -139,10 +148,17 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     const conversations = new ConversationRepository(store.containers.conversations);
     const audit = createAudit(new AuditRepository(store.containers.audit), clock);
     const policy = { providerTenantIds: config.providerTenantIds, bootstrapAdmins: config.bootstrapAdmins };
-    const adapter = createAdapter({ config, logger, random, credentialsFactory: options.credentialsFactory, openIdMetadataUrl: options.openIdMetadataUrl });
+    const openIdMetadataUrl = options.openIdMetadataUrl ?? config.bot?.openIdMetadataUrl;
+    let credentialsFactory = options.credentialsFactory;
+    if (config.bot && !credentialsFactory) {
+      const botNetwork = createEntraNetworkClient({ logger, requestTimeoutMs: config.timings.entraTimeoutMs });
+      closers.push(() => botNetwork.close());
+      credentialsFactory = botCredentialsFactory(config.bot, botNetwork);
+    }
+    const adapter = createAdapter({ config, logger, random, credentialsFactory, openIdMetadataUrl });
     const botAppId = config.bot?.id ?? '';
     const notifier = new BotNotifier(adapter, botAppId, conversations, logger);
-    const lease = new InstanceLease(options.instanceId ?? random.shortId(12), new LeaseRepository(store.containers.leases), clock);
+    const lease = new InstanceLease(options.instanceId ?? random.shortId(12), new LeaseRepository(store.containers.leases), clock, config.timings.leaseTtlMs, config.timings.leaseRenewMs);
     const flows = new SignInFlows({
       invitations,
       tenants,
@@ -156,7 +172,8 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       audit,
       logger,
       publicBaseUrl: config.publicBaseUrl,
-      organizations: new GraphOrganizationReader(graphBaseUrl, entraAgent),
+      organizations: new GraphOrganizationReader(graphBaseUrl, entraAgent, config.timings.graphTimeoutMs),
+      codeRequestGraceMs: config.timings.codeRequestGraceMs,
     });
     // Each renewal also looks for flows whose owner died since (another instance, or a fast restart).
     await lease.start(() => flows.interruptOrphans());
@@ -186,9 +203,14 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     const app = createApp(services, adapter, new ConversationTracker(conversations, clock), botAppId);
 
     const inbound = config.bot
-      ? createInboundAuthenticator({ botId: config.bot.id, botType: config.bot.type, botTenantId: config.bot.tenantId, openIdMetadataUrl: options.openIdMetadataUrl })
+      ? createInboundAuthenticator({ botId: config.bot.id, botType: config.bot.type, botTenantId: config.bot.tenantId, openIdMetadataUrl })
       : localInbound;
-    if (!config.bot) logger.warn({ event: 'inbound.auth.off' }, 'BOT_ID is not set: inbound authentication is OFF (local mode, loopback only)');
+    if (config.bot) {
+      logger.info(
+        { event: 'inbound.auth.on', botId: config.bot.id, botType: config.bot.type, openIdMetadataUrl, loginUrl: config.bot.loginUrl },
+        `inbound authentication is on: channel tokens are checked against ${openIdMetadataUrl}; the bot's own token comes from ${config.bot.loginUrl}`,
+      );
+    } else logger.warn({ event: 'inbound.auth.off' }, 'BOT_ID is not set: inbound authentication is OFF (local mode, loopback only)');
 
     const server = createServer({
       logger,
@@ -196,6 +218,8 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       onActivity: (req, res) => adapter.process(req, res, (context) => app.run(context).then(() => undefined)),
       isReady: () => store.ping(),
       localOnly: !config.bot,
+      headersTimeoutMs: config.timings.httpHeadersTimeoutMs,
+      requestTimeoutMs: config.timings.httpRequestTimeoutMs,
       newCorrelationId: () => random.correlationId(),
       routes: invitePageRoutes({
         flows,
@@ -222,6 +246,8 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       simulator,
       adapter,
       flows,
+      identityProvider: { kind: simulator ? 'simulator' : 'entra', authorityHost },
+      storeKind: config.cosmos ? 'cosmos' : 'embedded',
       async close() {
         // Every step runs even if one fails (the store may be the thing that is down).
         for (const close of closers.reverse()) {

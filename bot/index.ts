@@ -15,12 +15,16 @@ async function main(): Promise<void> {
   const bot = await composeBot({ config, logger });
   if (config.localMode) {
     // The log is JSON lines for machines; a person starting it for the first time gets this on stderr.
+    const store = bot.storeKind === 'embedded' ? 'embedded in-memory Cosmos-protocol server (data is lost at exit)' : `Azure Cosmos DB at ${config.cosmos?.endpoint}`;
+    const identity = bot.simulator
+      ? `local identity simulator (not Microsoft Entra); simulated customer admins sign in at ${bot.simulator.url}/devicelogin`
+      : `Microsoft Entra ID at ${bot.identityProvider.authorityHost}`;
     process.stderr.write(
       [
         '',
         `Tenant Access is running in local mode on ${bot.url}/api/messages (loopback only, inbound auth off).`,
-        'Store: embedded in-memory Cosmos-protocol server. Identity: local simulator (not Microsoft Entra).',
-        `Sign-in page for simulated customer admins: ${bot.simulator?.url ?? '(Entra)'}/devicelogin`,
+        `Store: ${store}.`,
+        `Identity: ${identity}.`,
         'Open Microsoft 365 Agents Playground in another terminal, from this directory:',
         `  TEAMSAPPTESTER_BROWSER=none BOT_ENDPOINT=${bot.url}/api/messages npx agentsplayground --port 56150 --disable-telemetry`,
         'then browse to http://localhost:56150 and type: help',

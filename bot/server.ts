@@ -19,6 +19,9 @@ export interface ServerOptions {
   readonly routes?: readonly Route[];
   /** Local mode (no inbound authentication): also refuse what a web page could send. */
   readonly localOnly?: boolean;
+  /** How long a client may take to send its headers, and its whole request (Node's defaults: 60 s and 300 s). */
+  readonly headersTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -43,6 +46,9 @@ export function localRequestRefusal(req: Request): string | undefined {
  */
 export function createServer(options: ServerOptions): Server {
   const server = restify.createServer({ name: 'tenant-access', handleUncaughtExceptions: false });
+  // A slow client must not hold a connection and its buffers for minutes.
+  if (options.headersTimeoutMs) server.server.headersTimeout = options.headersTimeoutMs;
+  if (options.requestTimeoutMs) server.server.requestTimeout = options.requestTimeoutMs;
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
   const activities = requireBotFrameworkAuth(options.inbound, options.onActivity, { logger: options.logger, newCorrelationId: options.newCorrelationId });

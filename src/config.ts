@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cloudOfAuthorityHost } from './identity/authorityHosts';
 import { isLoopbackHost } from './net/loopback';
 
 /**
@@ -25,6 +26,10 @@ export interface Config {
     readonly password?: string;
     readonly type: BotType;
     readonly tenantId?: string;
+    /** Where the channel's signing keys are published (Bot Framework's by default). */
+    readonly openIdMetadataUrl: string;
+    /** Where the bot gets its own token for the Bot Connector (Microsoft's by default). */
+    readonly loginUrl: string;
   };
   /** Absent: the embedded Cosmos-protocol server (local mode only). */
   readonly cosmos?: {
@@ -45,7 +50,40 @@ export interface Config {
   readonly graphBaseUrl?: string;
   /** Absent: an ephemeral key (local mode only). Raw spec, parsed by the crypto module. */
   readonly tokenEncryptionKey?: string;
+  /** Every wait the service makes, so tests can make them short (README: "Timings"). */
+  readonly timings: Timings;
 }
+
+/** Milliseconds, each with a production default. */
+export interface Timings {
+  /** How long an instance's lease lives without renewal; flows owned by a dead instance are interrupted after it. */
+  readonly leaseTtlMs: number;
+  /** How often the lease is renewed (and orphaned flows looked for). */
+  readonly leaseRenewMs: number;
+  /** A sign-in whose device code has not arrived within this time is treated as dead. */
+  readonly codeRequestGraceMs: number;
+  /** Deadline of one Cosmos DB request (the SDK's own request timeout). */
+  readonly storeTimeoutMs: number;
+  /** Deadline of one request to Microsoft Entra ID (discovery, device code, token). */
+  readonly entraTimeoutMs: number;
+  /** Deadline of one request to Microsoft Graph. */
+  readonly graphTimeoutMs: number;
+  /** How long a client may take to send the request headers, and the whole request. */
+  readonly httpHeadersTimeoutMs: number;
+  readonly httpRequestTimeoutMs: number;
+}
+
+/** The settings behind `Timings`: variable, default, and the range a value must fall in. */
+export const TIMING_SETTINGS = {
+  leaseTtlMs: { variable: 'LEASE_TTL_MS', defaultMs: 60_000, minMs: 1_000, maxMs: 3_600_000 },
+  leaseRenewMs: { variable: 'LEASE_RENEW_MS', defaultMs: 20_000, minMs: 100, maxMs: 1_200_000 },
+  codeRequestGraceMs: { variable: 'SIGN_IN_CODE_GRACE_MS', defaultMs: 60_000, minMs: 100, maxMs: 600_000 },
+  storeTimeoutMs: { variable: 'STORE_TIMEOUT_MS', defaultMs: 5_000, minMs: 100, maxMs: 60_000 },
+  entraTimeoutMs: { variable: 'ENTRA_TIMEOUT_MS', defaultMs: 30_000, minMs: 100, maxMs: 120_000 },
+  graphTimeoutMs: { variable: 'GRAPH_TIMEOUT_MS', defaultMs: 10_000, minMs: 100, maxMs: 120_000 },
+  httpHeadersTimeoutMs: { variable: 'HTTP_HEADERS_TIMEOUT_MS', defaultMs: 20_000, minMs: 100, maxMs: 300_000 },
+  httpRequestTimeoutMs: { variable: 'HTTP_REQUEST_TIMEOUT_MS', defaultMs: 30_000, minMs: 100, maxMs: 600_000 },
+} as const satisfies Record<keyof Timings, { variable: string; defaultMs: number; minMs: number; maxMs: number }>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -81,11 +119,24 @@ const httpUrl = (name: string, httpsOnly = false) =>
     { message: `${name} must be an absolute ${httpsOnly ? 'https' : 'http(s)'} URL` },
   );
 
+const timingSchema = Object.fromEntries(
+  Object.values(TIMING_SETTINGS).map(({ variable, minMs, maxMs }) => [
+    variable,
+    optionalText.refine(
+      (s) => s === undefined || (/^\d+$/.test(s) && Number(s) >= minMs && Number(s) <= maxMs),
+      `${variable} must be a whole number of milliseconds between ${minMs} and ${maxMs}`,
+    ),
+  ]),
+) as unknown as Record<(typeof TIMING_SETTINGS)[keyof Timings]['variable'], typeof optionalText>;
+
 const envSchema = z.object({
+  ...timingSchema,
   BOT_ID: optionalText.refine((s) => s === undefined || GUID.test(s), "BOT_ID must be the bot's Microsoft App ID (a GUID)"),
   BOT_PASSWORD: optionalText,
   BOT_TYPE: optionalText.pipe(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi']).optional()),
   BOT_TENANT_ID: optionalText.refine((s) => s === undefined || GUID.test(s), 'BOT_TENANT_ID must be a GUID'),
+  BOT_OPENID_METADATA_URL: httpUrl('BOT_OPENID_METADATA_URL', true),
+  BOT_LOGIN_URL: httpUrl('BOT_LOGIN_URL', true),
   HOST: optionalText,
   PORT: optionalText.refine((s) => s === undefined || /^\d{1,5}$/.test(s), 'PORT must be a number'),
   PUBLIC_BASE_URL: httpUrl('PUBLIC_BASE_URL'),
@@ -108,6 +159,9 @@ const envSchema = z.object({
   GRAPH_BASE_URL: httpUrl('GRAPH_BASE_URL', true),
   TOKEN_ENCRYPTION_KEY: optionalText,
 });
+
+/** Bot Framework's public-cloud signing keys (botframework-connector's AuthenticationConstants). */
+export const BOT_FRAMEWORK_OPENID_METADATA_URL = 'https://login.botframework.com/v1/.well-known/openidconfiguration';
 
 const DEFAULT_SCOPES = ['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read'];
 
@@ -156,6 +210,29 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   if (e.COSMOS_ENDPOINT !== undefined && e.COSMOS_KEY === undefined && e.COSMOS_MANAGED_IDENTITY_CLIENT_ID === undefined) {
     errors.push('COSMOS_ENDPOINT needs COSMOS_KEY or COSMOS_MANAGED_IDENTITY_CLIENT_ID');
   }
+  for (const [variable, value] of [
+    ['ENTRA_AUTHORITY_HOST', e.ENTRA_AUTHORITY_HOST],
+    ['BOT_LOGIN_URL', e.BOT_LOGIN_URL],
+  ] as const) {
+    const cloud = value === undefined ? undefined : cloudOfAuthorityHost(new URL(value).host);
+    if (cloud?.kind === 'unsupported-cloud') {
+      errors.push(
+        `${variable}=${value} is Microsoft's ${cloud.name} cloud, which Tenant Access does not support: its Graph and Bot Framework ` +
+          'endpoints differ from the public cloud\'s. Use the public cloud (https://login.microsoftonline.com), or leave the variable unset.',
+      );
+    }
+  }
+  const timings = Object.fromEntries(
+    (Object.entries(TIMING_SETTINGS) as [keyof Timings, (typeof TIMING_SETTINGS)[keyof Timings]][]).map(([key, setting]) => {
+      const raw = e[setting.variable];
+      return [key, raw === undefined ? setting.defaultMs : Number(raw)];
+    }),
+  ) as unknown as Timings;
+  if (timings.httpHeadersTimeoutMs > timings.httpRequestTimeoutMs) errors.push('HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS');
+  if (!localMode && botType !== 'UserAssignedMsi' && e.BOT_PASSWORD === undefined) {
+    errors.push(`BOT_PASSWORD is required when BOT_TYPE=${botType} (the bot's client secret, for its own token to the Bot Connector)`);
+  }
+  if (timings.leaseRenewMs >= timings.leaseTtlMs) errors.push('LEASE_RENEW_MS must be shorter than LEASE_TTL_MS (a lease must be renewed before it lapses)');
   const scopes = e.ENTRA_SCOPES === undefined ? DEFAULT_SCOPES : e.ENTRA_SCOPES.split(/[\s,]+/).filter((s) => s.length > 0);
   if (scopes.length === 0) errors.push('ENTRA_SCOPES must name at least one scope');
   if (errors.length > 0) return { ok: false, errors };
@@ -176,7 +253,17 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       ],
       invitationTtlDays: e.INVITATION_TTL_DAYS === undefined ? 7 : Number(e.INVITATION_TTL_DAYS),
       logLevel: e.LOG_LEVEL ?? 'info',
-      bot: localMode ? undefined : { id: e.BOT_ID!, password: e.BOT_PASSWORD, type: botType, tenantId: e.BOT_TENANT_ID },
+      bot: localMode
+        ? undefined
+        : {
+            id: e.BOT_ID!,
+            password: e.BOT_PASSWORD,
+            type: botType,
+            tenantId: e.BOT_TENANT_ID,
+            openIdMetadataUrl: e.BOT_OPENID_METADATA_URL ?? BOT_FRAMEWORK_OPENID_METADATA_URL,
+            // MultiTenant bots get their token from Bot Framework's own tenant; single-tenant ones from theirs.
+            loginUrl: (e.BOT_LOGIN_URL ?? `https://login.microsoftonline.com/${botType === 'MultiTenant' ? 'botframework.com' : e.BOT_TENANT_ID}`).replace(/\/+$/, ''),
+          },
       cosmos:
         e.COSMOS_ENDPOINT === undefined
           ? undefined
@@ -190,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       appName: e.ENTRA_APP_NAME ?? 'Tenant Access',
       graphBaseUrl: e.GRAPH_BASE_URL?.replace(/\/+$/, ''),
       tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,
+      timings,
     },
   };
 }

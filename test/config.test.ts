@@ -26,6 +26,8 @@ const VARIABLES = [
   'BOT_ID', 'BOT_PASSWORD', 'BOT_TYPE', 'BOT_TENANT_ID', 'HOST', 'PORT', 'PUBLIC_BASE_URL', 'PROVIDER_NAME', 'PROVIDER_TENANT_ID',
   'BOOTSTRAP_ADMINS', 'INVITATION_TTL_DAYS', 'LOG_LEVEL', 'COSMOS_ENDPOINT', 'COSMOS_KEY', 'COSMOS_MANAGED_IDENTITY_CLIENT_ID',
   'COSMOS_DATABASE', 'ENTRA_CLIENT_ID', 'ENTRA_AUTHORITY_HOST', 'ENTRA_SCOPES', 'ENTRA_APP_NAME', 'GRAPH_BASE_URL', 'TOKEN_ENCRYPTION_KEY',
+  'BOT_OPENID_METADATA_URL', 'BOT_LOGIN_URL', 'LEASE_TTL_MS', 'LEASE_RENEW_MS', 'SIGN_IN_CODE_GRACE_MS', 'STORE_TIMEOUT_MS', 'ENTRA_TIMEOUT_MS',
+  'GRAPH_TIMEOUT_MS', 'HTTP_HEADERS_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS',
 ] as const;
 
 function configOf(env: Record<string, string | undefined>): Config {
@@ -163,7 +165,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       PROVIDER_NAME: 'Fabrikam Voice',
       COSMOS_DATABASE: 'ta-prod',
-      ENTRA_AUTHORITY_HOST: 'https://login.microsoftonline.us/',
+      ENTRA_AUTHORITY_HOST: 'https://entra-proxy.contoso-msp.example/',
       ENTRA_SCOPES: 'https://graph.microsoft.com/User.Read, offline_access',
       GRAPH_BASE_URL: 'https://graph.microsoft.us/',
     });
@@ -174,7 +176,7 @@ describe('loadConfig', () => {
       providerName: 'Fabrikam Voice',
       cosmosDatabase: 'ta-prod',
       cosmos: { database: 'ta-prod' },
-      entra: { authorityHost: 'https://login.microsoftonline.us' },
+      entra: { authorityHost: 'https://entra-proxy.contoso-msp.example' },
       scopes: ['https://graph.microsoft.com/User.Read', 'offline_access'],
       graphBaseUrl: 'https://graph.microsoft.us',
     });
@@ -218,7 +220,9 @@ describe('loadConfig', () => {
             expect(c.entra).toBeDefined();
             expect(c.tokenEncryptionKey).toBeTruthy();
             expect(c.providerTenantIds.length).toBeGreaterThan(0);
-            expect(c.bootstrapAdmins.some((a) => (LOCAL_PLAYGROUND.adminObjectIds as readonly string[]).includes(a))).toBe(false);
+            // Only what was configured: no Playground admin is added (one may be configured on purpose).
+            const configured = ({ ...PRODUCTION, ...e }.BOOTSTRAP_ADMINS ?? '').split(',').map((a) => a.trim().toLowerCase()).filter((a) => a.length > 0);
+            expect(c.bootstrapAdmins).toEqual(configured);
           }
           // 0 asks the system for a free port.
           expect(Number.isInteger(c.port) && c.port >= 0 && c.port <= 65535).toBe(true);
@@ -233,7 +237,8 @@ describe('loadConfig', () => {
 describe('reading the environment', () => {
   /** Where the product's code lives; tests, benches and build scripts are entry points of their own. */
   const SOURCE_DIRS = ['src', 'bot', 'cards'];
-  const ALLOWED = new Set(['src/config.ts', 'bot/index.ts']);
+  // The bot's entry point, and the entry points of the local peers that run as their own processes.
+  const ALLOWED = new Set(['src/config.ts', 'bot/index.ts', 'src/local/identitySimulator/standalone.ts', 'src/local/cosmosServerProcess.ts']);
 
   function sourceFiles(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -284,3 +289,57 @@ describe('reading the environment', () => {
 
 // The scan's self-test needs one real read in a file it can parse; this one is never executed for its value.
 export const scanProbe = () => process.env.SCAN_PROBE_NEVER_SET;
+
+describe('the production path settings', () => {
+  it('defaults to Bot Framework\'s OpenID metadata and login URL, by bot type', () => {
+    expect(configOf(PRODUCTION).bot).toMatchObject({
+      openIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+      loginUrl: 'https://login.microsoftonline.com/botframework.com',
+    });
+    expect(configOf({ ...PRODUCTION, BOT_TYPE: 'SingleTenant', BOT_TENANT_ID: GUID_A }).bot?.loginUrl).toBe(`https://login.microsoftonline.com/${GUID_A}`);
+  });
+
+  it('takes another OpenID metadata URL and login URL, https only', () => {
+    const c = configOf({ ...PRODUCTION, BOT_OPENID_METADATA_URL: 'https://127.0.0.1:4000/v1/.well-known/openidconfiguration', BOT_LOGIN_URL: 'https://127.0.0.1:4001/botframework.com/' });
+    expect(c.bot).toMatchObject({ openIdMetadataUrl: 'https://127.0.0.1:4000/v1/.well-known/openidconfiguration', loginUrl: 'https://127.0.0.1:4001/botframework.com' });
+    expect(errorsOf({ ...PRODUCTION, BOT_OPENID_METADATA_URL: 'http://127.0.0.1:4000/keys' })).toEqual(['BOT_OPENID_METADATA_URL must be an absolute https URL']);
+    expect(errorsOf({ ...PRODUCTION, BOT_LOGIN_URL: 'http://login.example' })).toEqual(['BOT_LOGIN_URL must be an absolute https URL']);
+  });
+
+  it.each([
+    ['ENTRA_AUTHORITY_HOST', 'https://login.microsoftonline.us', 'US Government'],
+    ['ENTRA_AUTHORITY_HOST', 'https://login.chinacloudapi.cn', 'China (21Vianet)'],
+    ['BOT_LOGIN_URL', 'https://login.microsoftonline.us/botframework.com', 'US Government'],
+  ])('refuses %s=%s (a sovereign cloud) with a clear message', (variable, value, cloud) => {
+    const [error] = errorsOf({ ...PRODUCTION, [variable]: value });
+    expect(error).toContain(`${variable}=${value} is Microsoft's ${cloud} cloud, which Tenant Access does not support`);
+    expect(error).toContain('https://login.microsoftonline.com');
+  });
+
+  it('requires BOT_PASSWORD unless the bot uses a managed identity', () => {
+    const { BOT_PASSWORD: _omitted, ...withoutPassword } = PRODUCTION;
+    expect(errorsOf(withoutPassword)[0]).toMatch(/^BOT_PASSWORD is required when BOT_TYPE=MultiTenant/);
+    expect(configOf({ ...withoutPassword, BOT_TYPE: 'UserAssignedMsi', BOT_TENANT_ID: GUID_A }).bot?.type).toBe('UserAssignedMsi');
+  });
+
+  it('has a production default for every wait, and takes each from its variable', () => {
+    expect(configOf({}).timings).toEqual({
+      leaseTtlMs: 60_000,
+      leaseRenewMs: 20_000,
+      codeRequestGraceMs: 60_000,
+      storeTimeoutMs: 5_000,
+      entraTimeoutMs: 30_000,
+      graphTimeoutMs: 10_000,
+      httpHeadersTimeoutMs: 20_000,
+      httpRequestTimeoutMs: 30_000,
+    });
+    const short = configOf({ LEASE_TTL_MS: '3000', LEASE_RENEW_MS: '500', SIGN_IN_CODE_GRACE_MS: '2000', STORE_TIMEOUT_MS: '1500', ENTRA_TIMEOUT_MS: '2500', GRAPH_TIMEOUT_MS: '2500', HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '4000' });
+    expect(short.timings).toEqual({ leaseTtlMs: 3000, leaseRenewMs: 500, codeRequestGraceMs: 2000, storeTimeoutMs: 1500, entraTimeoutMs: 2500, graphTimeoutMs: 2500, httpHeadersTimeoutMs: 1000, httpRequestTimeoutMs: 4000 });
+  });
+
+  it('names the wait that is out of range or inconsistent', () => {
+    expect(errorsOf({ STORE_TIMEOUT_MS: '5s' })).toEqual(['STORE_TIMEOUT_MS must be a whole number of milliseconds between 100 and 60000']);
+    expect(errorsOf({ LEASE_TTL_MS: '5000', LEASE_RENEW_MS: '5000' })).toEqual(['LEASE_RENEW_MS must be shorter than LEASE_TTL_MS (a lease must be renewed before it lapses)']);
+    expect(errorsOf({ HTTP_HEADERS_TIMEOUT_MS: '9000', HTTP_REQUEST_TIMEOUT_MS: '8000' })).toEqual(['HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS']);
+  });
+});

@@ -29,12 +29,12 @@ export interface OrganizationReader {
 
 /** `GET /v1.0/organization`: the "Validate Authentication" check that the token's tenant is the invited one. */
 export class GraphOrganizationReader implements OrganizationReader {
-  constructor(private readonly graphBaseUrl: string, private readonly agent?: Agent) {}
+  constructor(private readonly graphBaseUrl: string, private readonly agent?: Agent, private readonly timeoutMs = 10_000) {}
 
   async read(accessToken: string): Promise<OrganizationLookup> {
     let response;
     try {
-      response = await getJson(`${this.graphBaseUrl}/v1.0/organization?$select=id,displayName,verifiedDomains`, this.agent, 10_000, { authorization: `Bearer ${accessToken}` });
+      response = await getJson(`${this.graphBaseUrl}/v1.0/organization?$select=id,displayName,verifiedDomains`, this.agent, this.timeoutMs, { authorization: `Bearer ${accessToken}` });
     } catch {
       return { ok: false, reason: 'unavailable' };
     }

@@ -20,13 +20,13 @@ const ISSUER_TENANT = /\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
  * An unknown domain answers 400 (AADSTS90002), which we report as not found.
  */
 export class EntraTenantDirectory implements TenantDirectory {
-  constructor(private readonly authorityHost: string, private readonly agent?: Agent) {}
+  constructor(private readonly authorityHost: string, private readonly agent?: Agent, private readonly timeoutMs = 5_000) {}
 
   async resolve(ref: TenantRef): Promise<TenantLookup> {
     const url = `${this.authorityHost}/${encodeURIComponent(ref.value)}/v2.0/.well-known/openid-configuration`;
     let response;
     try {
-      response = await getJson(url, this.agent);
+      response = await getJson(url, this.agent, this.timeoutMs);
     } catch {
       return ref.kind === 'id' ? { ok: true, tenantId: ref.value } : { ok: false, reason: 'unavailable' };
     }

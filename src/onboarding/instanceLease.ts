@@ -15,12 +15,13 @@ export class InstanceLease {
     private readonly leases: LeaseRepository,
     private readonly clock: Clock,
     private readonly ttlMs = 60_000,
+    private readonly renewEveryMs = ttlMs / 3,
   ) {}
 
   /** `onRenew` runs after each renewal: the place for periodic checks of other instances' work. */
   async start(onRenew?: () => Promise<unknown>): Promise<void> {
     await this.renew();
-    this.timer = setInterval(() => void this.renew().then(() => onRenew?.()).catch(() => undefined), this.ttlMs / 3);
+    this.timer = setInterval(() => void this.renew().then(() => onRenew?.()).catch(() => undefined), this.renewEveryMs);
     this.timer.unref();
   }
 

@@ -27,6 +27,8 @@ export interface CosmosConnection {
   /** For the embedded server: plain HTTP on loopback, no region discovery. */
   readonly local?: boolean;
   readonly agent?: Agent;
+  /** The SDK's deadline for one request (it retries within its own policy). */
+  readonly requestTimeoutMs?: number;
 }
 
 export interface Store {
@@ -44,7 +46,7 @@ export async function openStore(conn: CosmosConnection): Promise<Store> {
     key: conn.key,
     aadCredentials: conn.key === undefined ? conn.credential : undefined,
     agent: conn.agent,
-    connectionPolicy: conn.local ? { enableEndpointDiscovery: false } : undefined,
+    connectionPolicy: { ...(conn.local ? { enableEndpointDiscovery: false } : {}), ...(conn.requestTimeoutMs ? { requestTimeout: conn.requestTimeoutMs } : {}) },
     userAgentSuffix: 'tenant-access',
   });
   const { database } = await client.databases.createIfNotExists({ id: conn.database });
