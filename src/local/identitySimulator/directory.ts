@@ -30,6 +30,29 @@ export type TenantLookup =
   | { kind: 'multi-tenant'; segment: (typeof MULTI_TENANT_SEGMENTS)[number] }
   | { kind: 'unknown' };
 
+/**
+ * A tenant that has apps but no users: Bot Framework's own (`botframework.com`), where MultiTenant bots get
+ * their token for the Bot Connector. Only discovery and the client-credentials grant know it (through
+ * `lookupAuthority`); every user-facing route goes through `lookup`, so a sign-in there stays an unknown tenant.
+ */
+export interface ServiceTenant {
+  tenantId: string;
+  domain: string;
+  displayName: string;
+}
+
+/** Bot Framework's real tenant id, so a token's `tid` and issuer look like the connector expects. */
+export const BOT_FRAMEWORK_TENANT: ServiceTenant = {
+  tenantId: 'd6d49420-f39b-4df7-a1dc-d59a935871db',
+  domain: 'botframework.com',
+  displayName: 'Bot Framework',
+};
+
+const SERVICE_TENANTS: readonly ServiceTenant[] = [BOT_FRAMEWORK_TENANT];
+
+/** What an authority segment names when apps (not users) are asking: `TenantLookup` plus the service tenants. */
+export type AuthorityLookup = TenantLookup | { kind: 'service'; tenant: ServiceTenant };
+
 export interface UserInTenant {
   user: SimulatedUser;
   tenant: SimulatedTenant;
@@ -52,6 +75,15 @@ export class TenantDirectory {
       (candidate) => candidate.tenantId.toLowerCase() === wanted || candidate.domain.toLowerCase() === wanted,
     );
     return tenant ? { kind: 'tenant', tenant } : { kind: 'unknown' };
+  }
+
+  /** Like `lookup`, but also knows the service tenants: for discovery and app-only (client-credentials) tokens. */
+  lookupAuthority(segment: string): AuthorityLookup {
+    const found = this.lookup(segment);
+    if (found.kind !== 'unknown') return found;
+    const wanted = segment.toLowerCase();
+    const service = SERVICE_TENANTS.find((candidate) => candidate.tenantId === wanted || candidate.domain === wanted);
+    return service ? { kind: 'service', tenant: service } : found;
   }
 
   tenantById(tenantId: string): SimulatedTenant | undefined {

@@ -7,10 +7,11 @@ type Context = RouteContext<SimulatorState>;
 /**
  * GET /{tenant}/v2.0/.well-known/openid-configuration. Shaped like Entra's: for a domain the endpoints carry the
  * tenant id (MSAL swaps the domain back in); for common/organizations the issuer keeps the `{tenantid}` template.
+ * Service tenants (botframework.com) are answered too: a confidential client discovers its token endpoint here.
  */
 export function openIdConfiguration(ctx: Context): void {
   const { state } = ctx;
-  const lookup = state.directory.lookup(ctx.params.tenant);
+  const lookup = state.directory.lookupAuthority(ctx.params.tenant);
   if (lookup.kind === 'unknown') {
     const body = entraErrorBody('unknown-tenant', {
       now: state.clock.now(),
@@ -20,8 +21,8 @@ export function openIdConfiguration(ctx: Context): void {
     });
     return sendJson(ctx.response, 400, body);
   }
-  const pathTenant = lookup.kind === 'tenant' ? lookup.tenant.tenantId : lookup.segment;
-  const issuerTenant = lookup.kind === 'tenant' ? lookup.tenant.tenantId : '{tenantid}';
+  const pathTenant = lookup.kind === 'multi-tenant' ? lookup.segment : lookup.tenant.tenantId;
+  const issuerTenant = lookup.kind === 'multi-tenant' ? '{tenantid}' : lookup.tenant.tenantId;
   const base = state.baseUrl;
   const oauth = `${base}/${pathTenant}/oauth2/v2.0`;
   sendJson(ctx.response, 200, {

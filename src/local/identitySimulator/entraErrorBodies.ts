@@ -122,6 +122,30 @@ const DEFINITIONS = {
     code: 900144,
     message: (d) => `The request body must contain the following parameter: '${d.parameter ?? ''}'.`,
   },
+  // The client-credentials grant (app-only tokens, e.g. the bot's own token for the Bot Connector).
+  'missing-client-credential': {
+    error: 'invalid_client',
+    code: 7000218,
+    message: () => "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+  },
+  'invalid-client-secret': {
+    error: 'invalid_client',
+    code: 7000215,
+    message: (d) =>
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${d.clientId ?? ''}'.`,
+  },
+  'invalid-app-scope': {
+    error: 'invalid_scope',
+    code: 1002012,
+    message: (d) =>
+      `The provided value for scope ${d.scope ?? ''} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+  },
+  // An app-only token needs a tenant to be issued in; common/organizations name none.
+  'no-tenant-for-app': {
+    error: 'invalid_request',
+    code: 50059,
+    message: () => 'No tenant-identifying information found in either the request or implied by any provided credentials.',
+  },
   'unsupported-grant-type': {
     error: 'unsupported_grant_type',
     code: 70003,

@@ -3,13 +3,15 @@ import type { AddressInfo } from 'node:net';
 import pino, { Logger } from 'pino';
 import { z } from 'zod';
 import { createLocalCaAsync, LocalCa } from '../localCa';
+import { ConfidentialClient, ConfidentialClientRegistry } from './confidentialClients';
 import { createSimulatorControl, IdentitySimulatorControl } from './control';
 import { defaultSimulatedDirectory, SimulatedTenant, TenantDirectory } from './directory';
 import { createRequestListener } from './server';
 import { createSigningKey } from './signingKey';
 import { createSimulatorState, SimulatorClock } from './state';
 
-export { defaultSimulatedDirectory } from './directory';
+export { BOT_FRAMEWORK_TENANT, defaultSimulatedDirectory } from './directory';
+export type { ConfidentialClient } from './confidentialClients';
 export type { SimulatedDirectory, SimulatedTenant, SimulatedUser } from './directory';
 export type { IdentitySimulatorControl, ControlResult } from './control';
 export type { SignInOutcome } from './deviceCodes';
@@ -21,6 +23,11 @@ export interface IdentitySimulatorOptions {
   tenants?: SimulatedTenant[];
   /** When given, only these apps may start sign-ins; others get AADSTS700016. Default: any client id. */
   clientIds?: string[];
+  /**
+   * Apps that may get app-only tokens with the client-credentials grant (e.g. the bot's own token for the Bot
+   * Connector, at `<url>/botframework.com` or `<url>/<tenant id>`). Default: none.
+   */
+  confidentialClients?: ConfidentialClient[];
   /** The app name shown on the sign-in and consent pages. */
   appDisplayName?: string;
   /** Entra: 900. */
@@ -81,6 +88,10 @@ const OptionsSchema = z.object({
     .refine((tenants) => unique(tenants.flatMap((tenant) => tenant.users.map((user) => user.upn.toLowerCase()))), 'user principal names must be unique')
     .refine((tenants) => unique(tenants.map((tenant) => tenant.tenantId.toLowerCase())), 'tenant ids must be unique'),
   clientIds: z.array(z.string().min(1)).optional(),
+  // The messages never echo a value: a bad entry may be a secret.
+  confidentialClients: z
+    .array(z.object({ clientId: z.string().min(1), secret: z.string().min(1) }))
+    .refine((clients) => unique(clients.map((client) => client.clientId)), 'client ids must be unique'),
   appDisplayName: z.string().min(1),
   deviceCodeExpiresInSeconds: Seconds.positive(),
   pollIntervalSeconds: Seconds,
@@ -100,6 +111,7 @@ export async function createIdentitySimulator(options: IdentitySimulatorOptions 
   const parsed = OptionsSchema.safeParse({
     tenants: options.tenants ?? defaultSimulatedDirectory().tenants,
     clientIds: options.clientIds,
+    confidentialClients: options.confidentialClients ?? [],
     appDisplayName: options.appDisplayName ?? 'Tenant Access',
     deviceCodeExpiresInSeconds: options.deviceCodeExpiresInSeconds ?? 900,
     pollIntervalSeconds: options.pollIntervalSeconds ?? 5,
@@ -122,6 +134,7 @@ export async function createIdentitySimulator(options: IdentitySimulatorOptions 
   const state = createSimulatorState({
     settings: {
       clientIds: settings.clientIds ? new Set(settings.clientIds) : undefined,
+      confidentialClients: new ConfidentialClientRegistry(settings.confidentialClients),
       appDisplayName: settings.appDisplayName,
       deviceCodeExpiresInSeconds: settings.deviceCodeExpiresInSeconds,
       pollIntervalSeconds: settings.pollIntervalSeconds,
@@ -152,7 +165,10 @@ export async function createIdentitySimulator(options: IdentitySimulatorOptions 
   const knownAuthority = `${hostInUrl}:${port}`;
   const url = `https://${knownAuthority}`;
   state.baseUrl = url;
-  state.logger.info({ event: 'identity-simulator.started', url, tenants: settings.tenants.length }, 'identity simulator listening');
+  state.logger.info(
+    { event: 'identity-simulator.started', url, tenants: settings.tenants.length, confidentialClients: settings.confidentialClients.length },
+    'identity simulator listening',
+  );
 
   return {
     url,

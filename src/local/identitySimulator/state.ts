@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AdminConsents } from './adminConsents';
+import type { ConfidentialClientRegistry } from './confidentialClients';
 import { DeviceCodeStore } from './deviceCodes';
 import type { TenantDirectory } from './directory';
 import { RefreshTokenStore } from './refreshTokens';
@@ -12,6 +13,8 @@ export interface SimulatorClock {
 export interface SimulatorSettings {
   /** When set, only these client ids may ask for device codes (others get AADSTS700016). */
   clientIds?: ReadonlySet<string>;
+  /** Who may use the client-credentials grant (others get AADSTS700016). */
+  confidentialClients: ConfidentialClientRegistry;
   appDisplayName: string;
   deviceCodeExpiresInSeconds: number;
   pollIntervalSeconds: number;

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { appTokenResource, issueAppToken } from './appTokens';
 import { codeRef, DeviceCodeGrant } from './deviceCodes';
 import { answerDeviceCodePoll } from './deviceCodePolling';
-import type { TenantLookup } from './directory';
+import type { AuthorityLookup, TenantLookup } from './directory';
 import { entraErrorBody, EntraErrorKind } from './entraErrorBodies';
 import { correlationIdOf, formOf, RouteContext, sendJson } from './http';
 import { rememberIssued, SimulatorState, TokenRequestLogEntry } from './state';
 import { grantScopes, issueTokens } from './tokenIssuer';
 
 type Context = RouteContext<SimulatorState>;
+type KnownAuthority = Exclude<AuthorityLookup, { kind: 'unknown' }>;
 
 const DEVICE_CODE_GRANT_TYPES = new Set(['device_code', 'urn:ietf:params:oauth:grant-type:device_code']);
+const CLIENT_CREDENTIALS_GRANT_TYPE = 'client_credentials';
 
 /** POST /{tenant}/oauth2/v2.0/devicecode — starts a device-code sign-in. */
 export function deviceCodeEndpoint(ctx: Context): void {
@@ -51,10 +54,10 @@ export function deviceCodeEndpoint(ctx: Context): void {
   });
 }
 
-/** POST /{tenant}/oauth2/v2.0/token — the device-code poll and the refresh-token grant. */
+/** POST /{tenant}/oauth2/v2.0/token — the device-code poll, the refresh-token grant and the client-credentials grant. */
 export function tokenEndpoint(ctx: Context): void {
   const form = formOf(ctx.request);
-  const lookup = ctx.state.directory.lookup(ctx.params.tenant);
+  const lookup = ctx.state.directory.lookupAuthority(ctx.params.tenant);
   const grantType = form.get('grant_type') ?? '';
   const clientId = form.get('client_id') ?? '';
   const log: TokenRequestLogEntry = {
@@ -67,6 +70,9 @@ export function tokenEndpoint(ctx: Context): void {
   if (lookup.kind === 'unknown') return answerError(ctx, log, 'unknown-tenant', { tenant: ctx.params.tenant });
   if (!grantType) return answerError(ctx, log, 'missing-parameter', { parameter: 'grant_type' });
   if (!clientId) return answerError(ctx, log, 'missing-parameter', { parameter: 'client_id' });
+  if (grantType === CLIENT_CREDENTIALS_GRANT_TYPE) return clientCredentialsGrant(ctx, form, lookup, log);
+  // A service tenant has no users: for user grants it is as unknown as any other name.
+  if (lookup.kind === 'service') return answerError(ctx, log, 'unknown-tenant', { tenant: ctx.params.tenant });
   if (DEVICE_CODE_GRANT_TYPES.has(grantType)) return deviceCodeGrant(ctx, form, lookup, log);
   if (grantType === 'refresh_token') return refreshTokenGrant(ctx, form, log);
   return answerError(ctx, log, 'unsupported-grant-type', { grantType });
@@ -116,6 +122,38 @@ function refreshTokenGrant(ctx: Context, form: URLSearchParams, log: TokenReques
     tenantId: redemption.tenantId,
     scope: form.get('scope') ?? redemption.scope,
   });
+}
+
+/**
+ * client_credentials with client_secret (sent in the body, as MSAL does): an app-only token for one
+ * `<resource>/.default`, issued in the authority's tenant. Checks go as Entra's appear to: the app, its secret, the scope.
+ */
+function clientCredentialsGrant(ctx: Context, form: URLSearchParams, lookup: KnownAuthority, log: TokenRequestLogEntry): void {
+  const { state } = ctx;
+  if (lookup.kind === 'multi-tenant') return answerError(ctx, log, 'no-tenant-for-app');
+  const registry = state.settings.confidentialClients;
+  if (!registry.has(log.clientId)) return answerError(ctx, log, 'unknown-client', { clientId: log.clientId, tenant: ctx.params.tenant });
+  const secret = form.get('client_secret');
+  if (!secret) return answerError(ctx, log, 'missing-client-credential');
+  if (registry.check(log.clientId, secret) !== 'ok') return answerError(ctx, log, 'invalid-client-secret', { clientId: log.clientId });
+  const scope = form.get('scope');
+  const resource = appTokenResource(scope);
+  // The scope, unlike the secret, is safe to echo: Entra puts it in the description too.
+  if (!resource) return answerError(ctx, log, 'invalid-app-scope', { scope: scope ?? '' });
+
+  const body = issueAppToken({
+    key: state.key,
+    baseUrl: state.baseUrl,
+    now: state.clock.now(),
+    clientId: log.clientId,
+    tenantId: lookup.tenant.tenantId,
+    resource,
+    lifetimeSeconds: state.settings.accessTokenLifetimeSeconds,
+  });
+  rememberIssued(state.issued.accessTokens, body.access_token);
+  log.answer = 'tokens';
+  record(ctx, log);
+  sendJson(ctx.response, 200, body, responseHeaders(ctx));
 }
 
 function answerTokens(
