@@ -45,7 +45,7 @@ export function createApp(services: BotServices, adapter: TeamsAdapter, tracker:
   for (const spec of CARD_ACTIONS) {
     app.adaptiveCards.actionExecute(spec.verb, async (context, _state, data) =>
       guarded(services, context, spec.verb, async () => (await answerCardAction(services, context, spec, data)).content as never,
-        async (correlationId) => `Something went wrong on our side; nothing was half-done. Reference: ${correlationId}`),
+        async (correlationId) => `Something went wrong on our side; trying again is safe. Reference: ${correlationId}`),
     );
     app.adaptiveCards.actionSubmit(spec.verb, async (context, _state, data) =>
       replyOrApologize(services, context, spec.verb, () => answerCardAction(services, context, spec, data)),
@@ -58,7 +58,7 @@ export function createApp(services: BotServices, adapter: TeamsAdapter, tracker:
       guarded(services, context, verb, async () => {
         const answer = await answerCustomerAction(services, services.customerView, context, verb, data);
         return 'card' in answer ? (answer.card.content as never) : answer.message;
-      }, async (correlationId) => `Something went wrong on our side; nothing was half-done. Reference: ${correlationId}`),
+      }, async (correlationId) => `Something went wrong on our side; trying again is safe. Reference: ${correlationId}`),
     );
   }
 

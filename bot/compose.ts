@@ -19,6 +19,7 @@ import { openStore, Store } from '../src/store/cosmosStore';
 import { InvitationRepository } from '../src/store/invitationRepository';
 import { StaffRepository } from '../src/store/staffRepository';
 import { TenantRepository } from '../src/store/tenantRepository';
+import { PendingInvitationGuards } from '../src/store/pendingInvitationGuards';
 import { createAdapter } from './adapter';
 import { createApp } from './app';
 import { ConversationTracker } from './conversationTracker';
@@ -188,7 +189,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       clock,
       random,
       providerName: config.providerName,
-      onboarding: { clock, random, tenants, invitations, directory, audit, invitationTtlDays: config.invitationTtlDays, publicBaseUrl: config.publicBaseUrl },
+      onboarding: { clock, random, tenants, invitations, pendingGuards: new PendingInvitationGuards(store.containers.invitationGuards), directory, audit, invitationTtlDays: config.invitationTtlDays, publicBaseUrl: config.publicBaseUrl },
       staffDeps: { staff, policy, audit, clock },
       tenants,
       invitations,

@@ -20,7 +20,7 @@ export function refusal(auth: Extract<Authorization, { ok: false }>, actor: Acto
 export function apology(correlationId: string): CardAttachment {
   return renderMessage({
     title: 'Something went wrong on our side',
-    text: 'Nothing you did caused this, and nothing was half-done. Please try again; if it keeps happening, give this reference to your Tenant Access admin.',
+    text: 'Nothing you did caused this. Trying again is safe: nothing is ever done twice. If it keeps happening, give this reference to your Tenant Access admin.',
     tone: 'attention',
     correlationId,
   });

@@ -63,7 +63,13 @@ export const inviteCommand = command<InviteArgs>({
     }
     if (result.ok) {
       return renderInvitation(
-        invitationCard(result.invitation, now, 'Invitation created', result.tenantCreated ? `New customer tenant ${result.tenant.displayName} added.` : '', result.link),
+        invitationCard(
+          result.invitation,
+          now,
+          'Invitation created',
+          [result.tenantCreated ? `New customer tenant ${result.tenant.displayName} added.` : '', result.auditPending ? 'The audit record could not be written yet; it is written the next time this invitation is used.' : ''].filter(Boolean).join(' '),
+          result.link,
+        ),
       );
     }
     switch (result.reason) {
@@ -71,6 +77,8 @@ export const inviteCommand = command<InviteArgs>({
         return renderMessage({ title: 'No such Microsoft 365 tenant', text: `Microsoft Entra does not know the tenant "${input.tenant.value}". Check the spelling, or use the tenant id (a GUID) from the customer's Entra admin center.`, tone: 'warning', usage: USAGE });
       case 'directory-unavailable':
         return renderMessage({ title: 'Could not check the tenant', text: `Microsoft Entra did not answer when we looked up "${input.tenant.value}". Nothing was created. Try again in a minute, or use the tenant id (a GUID).`, tone: 'warning' });
+      case 'in-progress':
+        return renderMessage({ title: 'Being invited right now', text: `Another invite for ${input.email} and this tenant is being created at this moment. See **invitations** in a few seconds.`, tone: 'default' });
       case 'already-pending':
         return renderInvitation(invitationCard(result.existing, now, 'Already invited', `${input.email} already has a pending invitation for this tenant. Resend it for a new link, or revoke it first.`));
       case 'duplicate-request':

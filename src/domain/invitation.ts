@@ -129,7 +129,7 @@ export interface Invitation {
   readonly expiresAt: string;
   readonly sentCount: number;
   readonly lastSentAt: string;
-  readonly invitedBy: { readonly aadObjectId: string; readonly name?: string };
+  readonly invitedBy: { readonly aadObjectId: string; readonly name?: string; readonly tenantId?: string };
   /** Where the inviting staff member follows the flow (their chat with the bot). */
   readonly notifyConversationId?: string;
   readonly flow?: SignInFlow;

@@ -1,4 +1,4 @@
-import { AuthError, PublicClientApplication, type DeviceCodeRequest, type INetworkModule, type NetworkRequestOptions } from '@azure/msal-node';
+import { AuthError, ClientAuthError, PublicClientApplication, type DeviceCodeRequest, type INetworkModule, type NetworkRequestOptions } from '@azure/msal-node';
 import type { Logger } from '../log';
 import { msalAuthorityOptions } from './authorityHosts';
 import { parseEntraErrorBody } from './entraErrors';
@@ -35,7 +35,8 @@ export interface DeviceCodeSession {
 
 /** The identity port the onboarding flow uses; tests may substitute it, production uses MSAL. */
 export interface DeviceCodeAuthority {
-  start(tenantId: string, onPrompt: (prompt: DeviceCodePrompt) => void): DeviceCodeSession;
+  /** `stillWanted` is asked before each poll; false stops the session (as a cancel). */
+  start(tenantId: string, onPrompt: (prompt: DeviceCodePrompt) => void, stillWanted?: () => Promise<boolean>): DeviceCodeSession;
 }
 
 export interface MsalDeviceCodeOptions {
@@ -55,9 +56,15 @@ export interface MsalDeviceCodeOptions {
 export class MsalDeviceCodeAuthority implements DeviceCodeAuthority {
   constructor(private readonly options: MsalDeviceCodeOptions) {}
 
-  start(tenantId: string, onPrompt: (prompt: DeviceCodePrompt) => void): DeviceCodeSession {
+  start(tenantId: string, onPrompt: (prompt: DeviceCodePrompt) => void, stillWanted?: () => Promise<boolean>): DeviceCodeSession {
     const { clientId, authorityHost, networkClient, logger } = this.options;
-    const network = observedNetwork(networkClient);
+    let cancelled = false;
+    const network = observedNetwork(networkClient, async () => {
+      if (cancelled || !stillWanted || (await stillWanted())) return;
+      cancelled = true;
+      request.cancel = true;
+      throw new ClientAuthError('device_code_polling_cancelled', '', 'the sign-in is no longer wanted');
+    });
     const pca = new PublicClientApplication({
       auth: { clientId, ...msalAuthorityOptions(`${authorityHost}/${tenantId}`) },
       system: { networkClient: network.client, loggerOptions: { piiLoggingEnabled: false, logLevel: 0, loggerCallback: () => undefined } },
@@ -67,7 +74,6 @@ export class MsalDeviceCodeAuthority implements DeviceCodeAuthority {
       deviceCodeCallback: (r) =>
         onPrompt({ userCode: r.userCode, verificationUri: r.verificationUri, expiresInSeconds: r.expiresIn, intervalSeconds: r.interval, message: r.message }),
     };
-    let cancelled = false;
     const outcome = (async (): Promise<DeviceCodeOutcome> => {
       try {
         const result = await pca.acquireTokenByDeviceCode(request);
@@ -116,7 +122,7 @@ interface SeenOnTheWire {
  * `endpoints_resolution_error` and drops why, so each session notes how many requests it sent and
  * the last transport failure it met.
  */
-function observedNetwork(shared: EntraNetworkClient): { client: INetworkModule; seen: SeenOnTheWire } {
+function observedNetwork(shared: EntraNetworkClient, beforePoll: () => Promise<void>): { client: INetworkModule; seen: SeenOnTheWire } {
   const seen: SeenOnTheWire = { requests: 0 };
   const note = (error: unknown): never => {
     if (error instanceof EntraTransportError) seen.transport = error.failure;
@@ -129,12 +135,18 @@ function observedNetwork(shared: EntraNetworkClient): { client: INetworkModule; 
         seen.requests++;
         return shared.sendGetRequestAsync<T>(url, options, timeout).catch(note);
       },
-      sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions) {
+      async sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions) {
+        if (isDevicePoll(options?.body)) await beforePoll();
         seen.requests++;
         return shared.sendPostRequestAsync<T>(url, options).catch(note);
       },
     },
   };
+}
+
+function isDevicePoll(body: string | undefined): boolean {
+  const grant = body === undefined ? undefined : new URLSearchParams(body).get('grant_type');
+  return grant === 'device_code' || grant === 'urn:ietf:params:oauth:grant-type:device_code';
 }
 
 /** What ended the sign-in: Entra's answer (the full body, by correlation id), the network, or MSAL itself. */

@@ -19,14 +19,25 @@ export class TokenCacheStore {
 
   /**
    * Adds a new sign-in to what is stored: a second account for the same tenant (say a service
-   * account after a Global admin) must not wipe the first one's refresh token.
+   * account after a Global admin) must not wipe the first one's refresh token. Returns the undo:
+   * the entries this sign-in added go again and those it replaced come back, on fresh data, so
+   * anything another writer merged meanwhile is kept.
    */
-  async merge(tenantId: string, serializedCache: string): Promise<void> {
+  async merge(tenantId: string, serializedCache: string): Promise<() => Promise<void>> {
+    let replaced: string | undefined;
     await this.repository.change(tenantId, (current) => {
       const existing = current && this.open(tenantId, current.sealed);
+      replaced = existing;
       const merged = existing === undefined ? serializedCache : mergeSerializedCaches(existing, serializedCache);
       return { id: tenantId, tenantId, sealed: this.box.seal(merged, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() };
     });
+    return async () => {
+      await this.repository.change(tenantId, (current) => {
+        const now = (current && this.open(tenantId, current.sealed)) ?? '{}';
+        const restored = withdrawSerializedCache(now, serializedCache, replaced);
+        return { id: tenantId, tenantId, sealed: this.box.seal(restored, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() };
+      });
+    };
   }
 
   /** A stored cache we cannot open (a retired key) is replaced rather than blocking a new sign-in. */
@@ -70,4 +81,23 @@ export function mergeSerializedCaches(older: string, newer: string): string {
   const merged: Record<string, Record<string, unknown>> = {};
   for (const section of new Set([...Object.keys(a), ...Object.keys(b)])) merged[section] = { ...(a[section] ?? {}), ...(b[section] ?? {}) };
   return JSON.stringify(merged);
+}
+
+/** Takes one sign-in's entries out of a cache again: each key it wrote goes back to what it replaced (or goes). */
+export function withdrawSerializedCache(current: string, added: string, replaced: string | undefined): string {
+  const now = JSON.parse(current) as Record<string, Record<string, unknown>>;
+  const ours = JSON.parse(added) as Record<string, Record<string, unknown>>;
+  const before = (replaced === undefined ? {} : JSON.parse(replaced)) as Record<string, Record<string, unknown>>;
+  const result: Record<string, Record<string, unknown>> = {};
+  for (const section of Object.keys(now)) result[section] = { ...now[section] };
+  for (const [section, entries] of Object.entries(ours)) {
+    for (const key of Object.keys(entries ?? {})) {
+      if (!result[section]) continue;
+      // An entry someone else rewrote since is theirs now.
+      if (JSON.stringify(result[section][key]) !== JSON.stringify(entries[key])) continue;
+      if (before[section] && key in before[section]) result[section][key] = before[section][key];
+      else delete result[section][key];
+    }
+  }
+  return JSON.stringify(result);
 }

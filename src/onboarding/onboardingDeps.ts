@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import type { TenantDirectory } from '../identity/tenantDirectory';
 import type { Random } from '../random';
 import type { InvitationRepository } from '../store/invitationRepository';
+import type { PendingInvitationGuards } from '../store/pendingInvitationGuards';
 import type { TenantRepository } from '../store/tenantRepository';
 
 export interface OnboardingDeps {
@@ -10,6 +11,7 @@ export interface OnboardingDeps {
   readonly random: Random;
   readonly tenants: TenantRepository;
   readonly invitations: InvitationRepository;
+  readonly pendingGuards: PendingInvitationGuards;
   readonly directory: TenantDirectory;
   readonly audit: Audit;
   readonly invitationTtlDays: number;

@@ -61,9 +61,16 @@ export class SignInFlows {
 
   constructor(private readonly deps: SignInDeps) {}
 
-  /** The invitation behind a link, if the link can still be used. */
+  /**
+   * The invitation behind a link, if the link can still be used. A flow whose owner is gone is
+   * closed off here, on the read, so the page says "interrupted — start again" as soon as the
+   * owner's lease lapses instead of showing a dead code until the next sweep.
+   */
   async resolve(token: string): Promise<CustomerView> {
-    return this.usable(await this.deps.invitations.findByTokenHash(hashLinkToken(token)));
+    const view = this.usable(await this.deps.invitations.findByTokenHash(hashLinkToken(token)));
+    if (!view.ok || !(await this.isOrphan(view.invitation))) return view;
+    const closed = await this.closeOrphan(view.invitation);
+    return closed ? { ok: true, invitation: closed } : this.usable(await this.deps.invitations.get(view.invitation.tenantId, view.invitation.id));
   }
 
   /** Links of an expired or revoked invitation answer exactly like unknown ones. */
@@ -196,26 +203,40 @@ export class SignInFlows {
     this.running.get(invitationId)?.session.cancel();
   }
 
-  /** At start-up: flows whose owner is gone become interrupted, and staff are told. */
+  /** At start-up and at each lease renewal: flows whose owner is gone become interrupted, and staff are told. */
   async interruptOrphans(): Promise<number> {
     let count = 0;
     for (const inv of await this.deps.invitations.listInFlight()) {
-      const owner = inv.flow?.ownerId;
-      if (owner === this.deps.lease.instanceId && this.running.has(inv.id)) continue;
-      if (owner !== undefined && owner !== this.deps.lease.instanceId && (await this.deps.lease.isAlive(owner))) continue;
-      const updated =
-        inv.status === 'signing_in'
-          ? await this.apply(inv, 'interrupt', { detail: 'the process polling for it stopped' }, (i) => ({ ...i, flow: undefined }))
-          : await this.apply(inv, 'fail', { failureReason: 'Activation was interrupted', detail: 'the process activating it stopped' }, (i) => ({
-              ...i,
-              lastError: { code: 'interrupted', title: 'Activation was interrupted', cause: 'The service restarted while your sign-in was being recorded.', nextStep: 'retry', nextStepText: 'Start again to sign in once more.' },
-            }));
-      if (updated) {
-        count++;
-        await this.emit('interrupted', updated);
-      }
+      if (!(await this.isOrphan(inv))) continue;
+      if (await this.closeOrphan(inv)) count++;
     }
     return count;
+  }
+
+  /**
+   * Nobody is polling or activating for this flow: its owner's lease lapsed, or it is this process
+   * and the session is gone (a restart with the same id). The owner keeps the flow until it ends.
+   */
+  private async isOrphan(inv: Invitation): Promise<boolean> {
+    if (inv.status !== 'signing_in' && inv.status !== 'token_acquired') return false;
+    const owner = inv.flow?.ownerId;
+    if (owner === undefined) return inv.status === 'token_acquired';
+    if (owner === this.deps.lease.instanceId) return !this.running.has(inv.id);
+    return !(await this.deps.lease.isAlive(owner));
+  }
+
+  private async closeOrphan(inv: Invitation): Promise<Invitation | undefined> {
+    const stillOrphaned = (cur: Invitation) => cur.flow?.id === inv.flow?.id && cur.status === inv.status;
+    const updated =
+      inv.status === 'signing_in'
+        ? await this.applyIf(inv, stillOrphaned, 'interrupt', { detail: 'the process polling for it stopped' }, (i) => ({ ...i, flow: undefined }))
+        : await this.applyIf(inv, stillOrphaned, 'fail', { failureReason: 'Activation was interrupted', detail: 'the process activating it stopped' }, (i) => ({
+            ...i,
+            flow: undefined,
+            lastError: { code: 'interrupted', title: 'Activation was interrupted', cause: 'The service restarted while your sign-in was being recorded.', nextStep: 'retry', nextStepText: 'Start again to sign in once more.' },
+          }));
+    if (updated) await this.emit('interrupted', updated);
+    return updated;
   }
 
   /** Graceful shutdown: stop polling and mark our flows interrupted so the page offers Start again. */
@@ -240,7 +261,20 @@ export class SignInFlows {
   }
 
   private launch(inv: Invitation, flowId: string): void {
-    const session = this.deps.authority.start(inv.tenantId, (prompt) => void this.onPrompt(inv, flowId, prompt, session).catch((error) => this.deps.logger.error({ event: 'flow.prompt-failed', invitationId: inv.id, err: error }, 'could not record the device code')));
+    // Before each poll: a revoke or resend on any instance changed the stored flow, and the poll stops.
+    const stillWanted = async () => {
+      try {
+        const cur = await this.deps.invitations.get(inv.tenantId, inv.id);
+        return cur?.status === 'signing_in' && cur.flow?.id === flowId;
+      } catch {
+        return true; // The store is down: keep polling; every write after it is guarded by the flow id.
+      }
+    };
+    const session = this.deps.authority.start(
+      inv.tenantId,
+      (prompt) => void this.onPrompt(inv, flowId, prompt, session).catch((error) => this.deps.logger.error({ event: 'flow.prompt-failed', invitationId: inv.id, err: error }, 'could not record the device code')),
+      stillWanted,
+    );
     const done = session.outcome
       .then((outcome) => this.finish(inv, flowId, outcome))
       .catch((error) => this.deps.logger.error({ event: 'flow.failed-unexpectedly', invitationId: inv.id, correlationId: this.deps.random.correlationId(), err: error }, 'sign-in flow failed'))
@@ -317,7 +351,8 @@ export class SignInFlows {
       return;
     }
 
-    const acquired = await this.applyIf(inv, ours, 'acquire_token', { detail: `signed in as ${account.username}` }, (i) => ({ ...i, flow: undefined, signedInAs: account.username }));
+    // The flow (and its owner) stays on the invitation until activation ends: a healthy owner is never taken for dead.
+    const acquired = await this.applyIf(inv, ours, 'acquire_token', { detail: `signed in as ${account.username}` }, (i) => ({ ...i, signedInAs: account.username }));
     if (!acquired) {
       // Revoked or restarted while the admin was signing in: the token is discarded.
       this.deps.logger.info({ event: 'flow.token-discarded', invitationId: inv.id }, 'token arrived for a flow that is no longer current; discarded');
@@ -325,20 +360,51 @@ export class SignInFlows {
     }
     const noted = account.username.toLowerCase() === inv.email.toLowerCase() ? undefined : `signed in as ${account.username}, not the invited ${inv.email}`;
     await this.emit('token_acquired', acquired, { detail: noted });
+    await this.activate(acquired, flowId, outcome, noted);
+  }
 
+  /**
+   * Stores the token and activates the tenant, unless the invitation was revoked or replaced in the
+   * meantime: it is re-read before each write, and the final write (the invitation's `activate`) is
+   * conditional on it. Losing the race at any point undoes what was written, so a revoked invitation
+   * never leaves a stored token or an active tenant.
+   */
+  private async activate(acquired: Invitation, flowId: string, outcome: Extract<Awaited<DeviceCodeSession['outcome']>, { ok: true }>, noted: string | undefined): Promise<void> {
+    const { account } = outcome;
+    const tenantId = acquired.tenantId;
+    const activating = (cur: Invitation) => cur.status === 'token_acquired' && cur.flow?.id === flowId;
+    const stillActivating = async () => {
+      const cur = await this.deps.invitations.get(tenantId, acquired.id);
+      return cur !== undefined && activating(cur);
+    };
+    const undo: (() => Promise<void>)[] = [];
+    const abandon = async (step: string) => {
+      for (const step of undo.reverse()) await step();
+      this.deps.logger.info({ event: 'flow.activation-abandoned', invitationId: acquired.id, tenantId, step }, 'the invitation was revoked or replaced during activation; nothing it wrote is kept');
+    };
     try {
       // Graph confirms whose organization the token reaches and gives its real name and domains.
       // A Graph failure does not undo a good sign-in: the name stays as it was and validation retries later.
       const org = await this.deps.organizations.read(outcome.accessToken);
-      if (org.ok && org.organization.id !== inv.tenantId) {
-        this.deps.logger.warn({ event: 'flow.graph-tenant-mismatch', invitationId: inv.id, tenantId: inv.tenantId }, 'Graph answered for another organization');
+      if (org.ok && org.organization.id !== tenantId) {
+        this.deps.logger.warn({ event: 'flow.graph-tenant-mismatch', invitationId: acquired.id, tenantId }, 'Graph answered for another organization');
       }
-      const organization = org.ok && org.organization.id === inv.tenantId ? org.organization : undefined;
-      for (const domain of organization?.domains ?? []) await this.deps.tenants.addDomain(domain, inv.tenantId);
+      const organization = org.ok && org.organization.id === tenantId ? org.organization : undefined;
 
+      if (!(await stillActivating())) return abandon('before storing the token');
+      undo.push(await this.deps.tokenCaches.merge(tenantId, outcome.serializedCache));
+
+      if (!(await stillActivating())) return abandon('before updating the tenant');
+      for (const domain of organization?.domains ?? []) await this.deps.tenants.addDomain(domain, tenantId);
       const now = this.deps.clock.now();
-      await this.deps.tokenCaches.merge(inv.tenantId, outcome.serializedCache);
-      const tenantUpdate = await this.deps.tenants.update(inv.tenantId, (t) => ({
+      const token = {
+        account: account.username,
+        createdAt: now.toISOString(),
+        lastRefreshedAt: now.toISOString(),
+        refreshExpiresAt: new Date(now.getTime() + REFRESH_TOKEN_LIFETIME_MS).toISOString(),
+        scopes: outcome.scopes,
+      };
+      const tenantUpdate = await this.deps.tenants.update(tenantId, (t) => ({
         ok: true,
         value: {
           ...t,
@@ -346,32 +412,40 @@ export class SignInFlows {
           domain: t.domain ?? organization?.domains[0],
           authMode: 'token',
           authStatus: 'successful',
-          token: {
-            account: account.username,
-            createdAt: now.toISOString(),
-            lastRefreshedAt: now.toISOString(),
-            refreshExpiresAt: new Date(now.getTime() + REFRESH_TOKEN_LIFETIME_MS).toISOString(),
-            scopes: outcome.scopes,
-          },
+          token,
           lastValidation: { at: now.toISOString(), ok: true, detail: organization ? 'token acquired; Graph organization check passed' : `token acquired; Graph organization check not done (${org.ok ? 'another organization' : org.reason})` },
         },
       }));
-      if (!tenantUpdate.ok) throw new Error(`tenant ${inv.tenantId} could not be updated (${tenantUpdate.reason})`);
-      const activated = await this.apply(acquired, 'activate', { detail: 'tenant activated' });
-      if (activated) await this.emit('activated', activated, { detail: noted });
+      if (!tenantUpdate.ok) throw new Error(`tenant ${tenantId} could not be updated (${tenantUpdate.reason})`);
+      const previous = tenantUpdate.previous;
+      // Put back what this activation replaced, unless a later writer (another activation) has moved on.
+      undo.push(async () => {
+        await this.deps.tenants.update<'moved-on'>(tenantId, (t) =>
+          t.token?.createdAt === token.createdAt && t.token.account === token.account
+            ? { ok: true, value: { ...t, authMode: previous.authMode, authStatus: previous.authStatus, token: previous.token, lastValidation: previous.lastValidation } }
+            : { ok: false, failure: 'moved-on' },
+        );
+      });
+
+      const activated = await this.applyIf(acquired, activating, 'activate', { detail: 'tenant activated' }, (i) => ({ ...i, flow: undefined }));
+      if (!activated) return abandon('activating the invitation');
+      await this.emit('activated', activated, { detail: noted });
     } catch (error) {
       // The token is good but activation could not be recorded: say so instead of "activating" forever.
       const correlationId = this.deps.random.correlationId();
-      this.deps.logger.error({ event: 'flow.activation-failed', correlationId, invitationId: inv.id, err: error }, 'could not finish activation');
+      this.deps.logger.error({ event: 'flow.activation-failed', correlationId, invitationId: acquired.id, err: error }, 'could not finish activation');
+      await abandon('after an error').catch((undoError) => this.deps.logger.error({ event: 'flow.activation-undo-failed', correlationId, invitationId: acquired.id, err: undoError }, 'could not undo a failed activation'));
       const failure: FlowError = {
         code: 'activation-failed',
         title: 'Signed in, but activation could not be finished',
         cause: 'Your sign-in worked, but we could not record it on our side.',
         nextStep: 'retry',
         nextStepText: 'Start again in a minute. If it keeps happening, give your provider this reference: ' + correlationId + '.',
+        side: 'ours',
+        staffDetail: `activation could not be recorded (see the log for ${correlationId})`,
         correlationId,
       };
-      const failed = await this.apply(acquired, 'fail', { failureReason: failure.title, detail: correlationId }, (i) => ({ ...i, lastError: failure })).catch(() => undefined);
+      const failed = await this.applyIf(acquired, activating, 'fail', { failureReason: failure.title, detail: correlationId }, (i) => ({ ...i, flow: undefined, lastError: failure })).catch(() => undefined);
       if (failed) await this.emit('failed', failed);
     }
   }

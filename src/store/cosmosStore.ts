@@ -8,6 +8,8 @@ export const CONTAINERS = {
   /** domain → tenant id, so `status <domain>` is a point read, not a query. */
   tenantDomains: '/id',
   invitations: '/tenantId',
+  /** One document per tenant and admin email: the invitation pending for them. */
+  invitationGuards: '/tenantId',
   tokenCaches: '/tenantId',
   conversations: '/id',
   staff: '/id',

@@ -16,6 +16,7 @@ import { authorizeStaff, roleOf, StaffPolicy } from '../../src/staff/authorizeSt
 import { addStaff, listStaff, removeStaff, StaffDeps } from '../../src/staff/manageStaff';
 import { AuditEvent, AuditRepository, PROVIDER_PARTITION } from '../../src/store/auditRepository';
 import { openStore, Store } from '../../src/store/cosmosStore';
+import { PendingInvitationGuards } from '../../src/store/pendingInvitationGuards';
 import { InvitationRepository } from '../../src/store/invitationRepository';
 import { StaffRepository } from '../../src/store/staffRepository';
 import { TenantRepository } from '../../src/store/tenantRepository';
@@ -113,6 +114,7 @@ async function world(): Promise<World> {
     random,
     tenants: new TenantRepository(store.containers.tenants, store.containers.tenantDomains),
     invitations: new InvitationRepository(store.containers.invitations),
+    pendingGuards: new PendingInvitationGuards(store.containers.invitationGuards),
     directory,
     audit,
     invitationTtlDays: TTL_DAYS,
@@ -208,7 +210,8 @@ describe('inviteAdmin', () => {
     const events = await w.auditEvents();
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
-      id: stableId('aud-', `invitation.create|${invitation.id}|conv-1|act-7`, 20),
+      // Keyed by the invitation (itself derived from the request), so any later path can write it once.
+      id: stableId('aud-', `invitation.create|${invitation.id}|${invitation.id}`, 20),
       tenantId: CONTOSO.id,
       at: T0.toISOString(),
       actor: { aadObjectId: OPERATOR.aadObjectId, tenantId: PROVIDER_TENANT, name: OPERATOR.name },
