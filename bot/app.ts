@@ -62,16 +62,21 @@ export function createApp(services: BotServices, adapter: TeamsAdapter, tracker:
     );
   }
 
+  // Conversation tracking is part of the handler's work, so it shares the turn's budget.
   for (const spec of COMMANDS) {
     app.message(triggerFor(spec.name), async (context) => {
-      await tracker.remember(context);
-      await replyOrApologize(services, context, spec.name, () => answerMessage(services, context, COMMANDS));
+      await replyOrApologize(services, context, spec.name, async () => {
+        await tracker.remember(context);
+        return answerMessage(services, context, COMMANDS);
+      });
     });
   }
   // Catch-all: unknown words and empty messages get a pointer to help.
   app.activity(ActivityTypes.Message, async (context) => {
-    await tracker.remember(context);
-    await replyOrApologize(services, context, 'message', () => answerMessage(services, context, COMMANDS));
+    await replyOrApologize(services, context, 'message', async () => {
+      await tracker.remember(context);
+      return answerMessage(services, context, COMMANDS);
+    });
   });
   return app;
 }

@@ -41,6 +41,7 @@ import { staffNotifications } from './staffNotifications';
 import { GraphOrganizationReader } from '../src/graph/organization';
 import { cloudOfAuthorityHost } from '../src/identity/authorityHosts';
 import { botCredentialsFactory } from './botCredentials';
+import { withDeadline } from '../src/deadline';
 
 /** The client id the local identity simulator knows the bot by (it is not an Entra app). */
 export const LOCAL_CLIENT_ID = '0b5e7a3c-1d2f-4e6a-8b9c-0d1e2f3a4b5c';
@@ -199,6 +200,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       audit,
       flows,
       customerView,
+      budgets: { turnMs: config.timings.turnBudgetMs, invokeMs: config.timings.invokeBudgetMs },
     };
 
     const app = createApp(services, adapter, new ConversationTracker(conversations, clock), botAppId);
@@ -216,8 +218,13 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     const server = createServer({
       logger,
       inbound,
-      onActivity: (req, res) => adapter.process(req, res, (context) => app.run(context).then(() => undefined)),
-      isReady: () => store.ping(),
+      // One deadline per turn, passed down to every call the turn makes (src/deadline.ts).
+      onActivity: (req, res) =>
+        adapter.process(req, res, (context) =>
+          withDeadline(context.activity.type === 'invoke' ? config.timings.invokeBudgetMs : config.timings.turnBudgetMs, 'turn', () => app.run(context)).then(() => undefined),
+        ),
+      isReady: () => withDeadline(config.timings.readyBudgetMs, 'readiness', () => store.ping()).catch(() => false),
+      pageBudgetMs: config.timings.pageBudgetMs,
       localOnly: !config.bot,
       headersTimeoutMs: config.timings.httpHeadersTimeoutMs,
       requestTimeoutMs: config.timings.httpRequestTimeoutMs,

@@ -1,4 +1,5 @@
 import type { TurnContext } from 'botbuilder';
+import { currentDeadline, DeadlineExceeded, withDeadline } from '../src/deadline';
 import type { BotServices } from './services';
 import { actorOf } from './turnActor';
 
@@ -14,13 +15,23 @@ export async function guarded<T>(
   onError: (correlationId: string) => Promise<T>,
 ): Promise<T> {
   try {
-    return await work();
+    return await withDeadline(workBudgetMs(services, context), what, work);
   } catch (error) {
     const correlationId = services.random.correlationId();
+    const outOfTime = error instanceof DeadlineExceeded || (error as { name?: string } | null)?.name === 'AbortError';
     services.logger.error(
-      { event: 'handler.error', correlationId, what, err: error, activityType: context.activity.type, conversationType: context.activity.conversation?.conversationType, aadObjectId: actorOf(context).aadObjectId },
-      'handler failed',
+      { event: outOfTime ? 'handler.out-of-budget' : 'handler.error', correlationId, what, err: error, activityType: context.activity.type, conversationType: context.activity.conversation?.conversationType, aadObjectId: actorOf(context).aadObjectId },
+      outOfTime ? 'handler ran out of its budget' : 'handler failed',
     );
     return onError(correlationId);
   }
+}
+
+/** Time left to send the apology itself: the handler's own work stops this much before the turn's deadline. */
+const ANSWER_RESERVE_MS = 750;
+
+function workBudgetMs(services: BotServices, context: TurnContext): number {
+  const budget = context.activity.type === 'invoke' ? services.budgets.invokeMs : services.budgets.turnMs;
+  const left = currentDeadline()?.remainingMs() ?? budget;
+  return Math.max(50, Math.min(budget, left) - ANSWER_RESERVE_MS);
 }

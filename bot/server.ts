@@ -2,6 +2,7 @@ import restify, { Request, Response, Server } from 'restify';
 import type { Logger } from '../src/log';
 import { AuthenticatedHandler, InboundAuthenticator, requireBotFrameworkAuth } from './inboundAuth';
 import { isLoopbackHost } from '../src/net/loopback';
+import { DeadlineExceeded, withDeadline } from '../src/deadline';
 
 export interface Route {
   readonly method: 'get' | 'post';
@@ -22,6 +23,8 @@ export interface ServerOptions {
   /** How long a client may take to send its headers, and its whole request (Node's defaults: 60 s and 300 s). */
   readonly headersTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** The deadline of one request to the extra routes (customer pages); past it they answer 503. */
+  readonly pageBudgetMs?: number;
 }
 
 /**
@@ -74,13 +77,15 @@ export function createServer(options: ServerOptions): Server {
   for (const route of options.routes ?? []) {
     server[route.method](route.path, async (req: Request, res: Response) => {
       try {
-        await route.handler(req, res);
+        await withDeadline(options.pageBudgetMs ?? 8_000, route.path, () => route.handler(req, res));
       } catch (error) {
         const correlationId = options.newCorrelationId();
-        options.logger.error({ event: 'route.error', correlationId, path: route.path, err: error }, 'route failed');
+        const outOfTime = error instanceof DeadlineExceeded || (error as { name?: string } | null)?.name === 'AbortError';
+        options.logger.error({ event: outOfTime ? 'route.out-of-budget' : 'route.error', correlationId, path: route.path, err: error }, outOfTime ? 'route ran out of its budget' : 'route failed');
         if (!res.headersSent) {
-          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-          res.end(`Something went wrong on our side. Reference: ${correlationId}`);
+          // A store that does not answer is worth retrying; anything else is ours and needs the reference.
+          res.writeHead(outOfTime ? 503 : 500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...(outOfTime ? { 'retry-after': '5' } : {}) });
+          res.end(outOfTime ? `This page is busy right now; try again in a few seconds. Reference: ${correlationId}` : `Something went wrong on our side. Reference: ${correlationId}`);
         }
       }
     });

@@ -30,4 +30,6 @@ export interface BotServices {
   readonly flows: SignInFlows;
   /** What customer-facing cards say about the provider and the app. */
   readonly customerView: CustomerViewSettings;
+  /** How long a message turn and a card action may take in all. */
+  readonly budgets: { readonly turnMs: number; readonly invokeMs: number };
 }

@@ -25,8 +25,9 @@ const WORDS: Record<FlowEventKind, { title: string; color: Tone; text: (e: FlowE
 function failedText(e: FlowEvent): string {
   const error = e.invitation.lastError;
   if (!error) return 'The sign-in did not complete.';
-  if (error.side === 'ours') return `Sign-in could not go ahead because of our service's setup, not the customer's: ${error.staffDetail ?? error.code}. The customer was told the service is not set up correctly and that you have been told.`;
-  if (error.side === 'microsoft') return `Microsoft's sign-in service did not answer (${error.staffDetail ?? error.code}). The customer was asked to try again in a few minutes.`;
+  const detail = (error.staffDetail ?? error.code).replace(/\.$/, '');
+  if (error.side === 'ours') return `Sign-in could not go ahead because of our service's setup, not the customer's: ${detail}. The customer was told the service is not set up correctly and that you have been told.`;
+  if (error.side === 'microsoft') return `Microsoft's sign-in service did not answer (${detail}). The customer was asked to try again in a few minutes.`;
   return [error.title, error.cause, error.nextStepText].filter(Boolean).join(' ');
 }
 

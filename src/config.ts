@@ -71,6 +71,14 @@ export interface Timings {
   /** How long a client may take to send the request headers, and the whole request. */
   readonly httpHeadersTimeoutMs: number;
   readonly httpRequestTimeoutMs: number;
+  /** What one chat message may take in all (Teams gives up at about 15 s). */
+  readonly turnBudgetMs: number;
+  /** What one card action may take (Teams wants an invoke answer within about 5 s). */
+  readonly invokeBudgetMs: number;
+  /** What one customer page request may take. */
+  readonly pageBudgetMs: number;
+  /** What `/readyz` may take before it answers 503. */
+  readonly readyBudgetMs: number;
 }
 
 /** The settings behind `Timings`: variable, default, and the range a value must fall in. */
@@ -83,6 +91,10 @@ export const TIMING_SETTINGS = {
   graphTimeoutMs: { variable: 'GRAPH_TIMEOUT_MS', defaultMs: 10_000, minMs: 100, maxMs: 120_000 },
   httpHeadersTimeoutMs: { variable: 'HTTP_HEADERS_TIMEOUT_MS', defaultMs: 20_000, minMs: 100, maxMs: 300_000 },
   httpRequestTimeoutMs: { variable: 'HTTP_REQUEST_TIMEOUT_MS', defaultMs: 30_000, minMs: 100, maxMs: 600_000 },
+  turnBudgetMs: { variable: 'TURN_BUDGET_MS', defaultMs: 10_000, minMs: 100, maxMs: 14_000 },
+  invokeBudgetMs: { variable: 'INVOKE_BUDGET_MS', defaultMs: 4_000, minMs: 100, maxMs: 4_500 },
+  pageBudgetMs: { variable: 'PAGE_BUDGET_MS', defaultMs: 8_000, minMs: 100, maxMs: 30_000 },
+  readyBudgetMs: { variable: 'READY_BUDGET_MS', defaultMs: 2_000, minMs: 100, maxMs: 10_000 },
 } as const satisfies Record<keyof Timings, { variable: string; defaultMs: number; minMs: number; maxMs: number }>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };

@@ -10,6 +10,7 @@ import {
   type NetworkResponse,
 } from '@azure/msal-node';
 import type { Logger } from 'pino';
+import { cappedByDeadline } from '../deadline';
 
 /** Entra's OAuth error body as the token and device-code endpoints send it. */
 export interface EntraErrorBody {
@@ -133,7 +134,7 @@ export function createEntraNetworkClient(options: EntraNetworkClientOptions = {}
 
   return {
     async sendGetRequestAsync<T>(url: string, requestOptions?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
-      return send<T>('GET', new URL(url), requestOptions, timeout ?? requestTimeoutMs);
+      return send<T>('GET', new URL(url), requestOptions, cappedByDeadline(timeout ?? requestTimeoutMs));
     },
 
     async sendPostRequestAsync<T>(url: string, requestOptions?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
@@ -145,7 +146,7 @@ export function createEntraNetworkClient(options: EntraNetworkClientOptions = {}
       const extraDelay = pollKey ? (extraPollDelayMs.get(pollKey) ?? 0) : 0;
       if (extraDelay > 0) await sleep(extraDelay);
 
-      const response = await send<T>('POST', target, requestOptions, requestTimeoutMs);
+      const response = await send<T>('POST', target, requestOptions, cappedByDeadline(requestTimeoutMs));
       if (endpoint === 'other') return response;
 
       const errorBody = asErrorBody(response.body);

@@ -1,3 +1,4 @@
+import { cappedByDeadline, currentDeadline } from '../deadline';
 import { Agent, get } from 'node:https';
 
 export type JsonResponse = { status: number; body: unknown; headers: Record<string, string | string[] | undefined> };
@@ -5,7 +6,7 @@ export type JsonResponse = { status: number; body: unknown; headers: Record<stri
 /** GET a JSON document with a bounded time; network failures reject, HTTP errors resolve. */
 export function getJson(url: string, agent: Agent | undefined, timeoutMs = 5000, headers: Record<string, string> = {}): Promise<JsonResponse> {
   return new Promise((resolve, reject) => {
-    const req = get(url, { agent, headers: { accept: 'application/json', ...headers }, timeout: timeoutMs }, (res) => {
+    const req = get(url, { agent, headers: { accept: 'application/json', ...headers }, timeout: cappedByDeadline(timeoutMs), signal: currentDeadline()?.signal }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {

@@ -18,6 +18,7 @@ import { consentStateFor, reviewLink } from './customerLinks';
 import type { FlowEvent, FlowEventKind, FlowObserver } from './flowEvents';
 import type { InstanceLease } from './instanceLease';
 import type { OrganizationReader } from '../graph/organization';
+import { withoutDeadline } from '../deadline';
 
 export interface SignInDeps {
   readonly invitations: InvitationRepository;
@@ -261,6 +262,11 @@ export class SignInFlows {
   }
 
   private launch(inv: Invitation, flowId: string): void {
+    // The poll outlives the request that started it: it must not inherit that request's deadline.
+    withoutDeadline(() => this.launchInBackground(inv, flowId));
+  }
+
+  private launchInBackground(inv: Invitation, flowId: string): void {
     // Before each poll: a revoke or resend on any instance changed the stored flow, and the poll stops.
     const stillWanted = async () => {
       try {

@@ -1,4 +1,5 @@
-import { Container, CosmosClient, Database } from '@azure/cosmos';
+import { Container, CosmosClient, Database, type CosmosClientOptions, type PluginConfig } from '@azure/cosmos';
+import { currentDeadline, DeadlineExceeded } from '../deadline';
 import type { TokenCredential } from '@azure/core-auth';
 import type { Agent } from 'node:http';
 
@@ -42,15 +43,39 @@ export interface Store {
   dispose(): void;
 }
 
+/**
+ * Every request the SDK sends carries the caller's deadline (a turn, a page request): past it the
+ * request is aborted and no new one starts, so the SDK's own retries never outlive the caller.
+ */
+const deadlinePlugin: PluginConfig = {
+  on: 'request',
+  plugin: async (context, _diagnostics, next) => {
+    const deadline = currentDeadline();
+    if (!deadline) return next(context);
+    if (deadline.remainingMs() <= 0) throw new DeadlineExceeded(0, 'store request');
+    const own = context.options?.abortSignal;
+    context.options = { ...context.options, abortSignal: own ? AbortSignal.any([own, deadline.signal]) : deadline.signal };
+    return next(context);
+  },
+};
+
 export async function openStore(conn: CosmosConnection): Promise<Store> {
-  const client = new CosmosClient({
+  const options: CosmosClientOptions & { plugins: PluginConfig[] } = {
     endpoint: conn.endpoint,
     key: conn.key,
     aadCredentials: conn.key === undefined ? conn.credential : undefined,
     agent: conn.agent,
-    connectionPolicy: { ...(conn.local ? { enableEndpointDiscovery: false } : {}), ...(conn.requestTimeoutMs ? { requestTimeout: conn.requestTimeoutMs } : {}) },
+    connectionPolicy: {
+      ...(conn.local ? { enableEndpointDiscovery: false } : {}),
+      ...(conn.requestTimeoutMs ? { requestTimeout: conn.requestTimeoutMs } : {}),
+      // Throttling (429) is retried by the SDK alone, honouring Retry-After, and bounded; our own
+      // retries are only for 412 (a conditional write that lost), so the two never stack.
+      retryOptions: { maxRetryAttemptCount: 3, maxWaitTimeInSeconds: Math.max(1, Math.ceil((conn.requestTimeoutMs ?? 5_000) / 1000)) },
+    },
     userAgentSuffix: 'tenant-access',
-  });
+    plugins: [deadlinePlugin],
+  };
+  const client = new CosmosClient(options);
   const { database } = await client.databases.createIfNotExists({ id: conn.database });
   const entries = await Promise.all(
     (Object.keys(CONTAINERS) as ContainerName[]).map(async (name) => {
