@@ -27,7 +27,7 @@ const VARIABLES = [
   'BOOTSTRAP_ADMINS', 'INVITATION_TTL_DAYS', 'LOG_LEVEL', 'COSMOS_ENDPOINT', 'COSMOS_KEY', 'COSMOS_MANAGED_IDENTITY_CLIENT_ID',
   'COSMOS_DATABASE', 'ENTRA_CLIENT_ID', 'ENTRA_AUTHORITY_HOST', 'ENTRA_SCOPES', 'ENTRA_APP_NAME', 'GRAPH_BASE_URL', 'TOKEN_ENCRYPTION_KEY',
   'BOT_OPENID_METADATA_URL', 'BOT_LOGIN_URL', 'LEASE_TTL_MS', 'LEASE_RENEW_MS', 'SIGN_IN_CODE_GRACE_MS', 'STORE_TIMEOUT_MS', 'ENTRA_TIMEOUT_MS',
-  'GRAPH_TIMEOUT_MS', 'HTTP_HEADERS_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS',
+  'GRAPH_TIMEOUT_MS', 'HTTP_HEADERS_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS', 'TURN_BUDGET_MS', 'INVOKE_BUDGET_MS', 'PAGE_BUDGET_MS', 'READY_BUDGET_MS',
 ] as const;
 
 function configOf(env: Record<string, string | undefined>): Config {
@@ -332,9 +332,14 @@ describe('the production path settings', () => {
       graphTimeoutMs: 10_000,
       httpHeadersTimeoutMs: 20_000,
       httpRequestTimeoutMs: 30_000,
+      turnBudgetMs: 10_000,
+      invokeBudgetMs: 4_000,
+      pageBudgetMs: 8_000,
+      readyBudgetMs: 2_000,
     });
     const short = configOf({ LEASE_TTL_MS: '3000', LEASE_RENEW_MS: '500', SIGN_IN_CODE_GRACE_MS: '2000', STORE_TIMEOUT_MS: '1500', ENTRA_TIMEOUT_MS: '2500', GRAPH_TIMEOUT_MS: '2500', HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '4000' });
-    expect(short.timings).toEqual({ leaseTtlMs: 3000, leaseRenewMs: 500, codeRequestGraceMs: 2000, storeTimeoutMs: 1500, entraTimeoutMs: 2500, graphTimeoutMs: 2500, httpHeadersTimeoutMs: 1000, httpRequestTimeoutMs: 4000 });
+    expect(short.timings).toMatchObject({ leaseTtlMs: 3000, leaseRenewMs: 500, codeRequestGraceMs: 2000, storeTimeoutMs: 1500, entraTimeoutMs: 2500, graphTimeoutMs: 2500, httpHeadersTimeoutMs: 1000, httpRequestTimeoutMs: 4000 });
+    expect(configOf({ TURN_BUDGET_MS: '3000', INVOKE_BUDGET_MS: '2000', PAGE_BUDGET_MS: '2500', READY_BUDGET_MS: '500' }).timings).toMatchObject({ turnBudgetMs: 3000, invokeBudgetMs: 2000, pageBudgetMs: 2500, readyBudgetMs: 500 });
   });
 
   it('names the wait that is out of range or inconsistent', () => {
