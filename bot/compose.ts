@@ -42,6 +42,7 @@ import { GraphOrganizationReader } from '../src/graph/organization';
 import { cloudOfAuthorityHost } from '../src/identity/authorityHosts';
 import { botCredentialsFactory } from './botCredentials';
 import { withDeadline } from '../src/deadline';
+import { createClientRateLimit } from './clientRateLimit';
 
 /** The client id the local identity simulator knows the bot by (it is not an Entra app). */
 export const LOCAL_CLIENT_ID = '0b5e7a3c-1d2f-4e6a-8b9c-0d1e2f3a4b5c';
@@ -145,7 +146,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     }
 
     const tenants = new TenantRepository(store.containers.tenants, store.containers.tenantDomains);
-    const invitations = new InvitationRepository(store.containers.invitations);
+    const invitations = new InvitationRepository(store.containers.invitations, store.containers.links);
     const staff = new StaffRepository(store.containers.staff);
     const conversations = new ConversationRepository(store.containers.conversations);
     const audit = createAudit(new AuditRepository(store.containers.audit), clock);
@@ -225,6 +226,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
         ),
       isReady: () => withDeadline(config.timings.readyBudgetMs, 'readiness', () => store.ping()).catch(() => false),
       pageBudgetMs: config.timings.pageBudgetMs,
+      rateLimit: createClientRateLimit({ points: config.customerRateLimitPerMinute, windowSeconds: 60, trustedProxies: config.trustedProxies }),
       localOnly: !config.bot,
       headersTimeoutMs: config.timings.httpHeadersTimeoutMs,
       requestTimeoutMs: config.timings.httpRequestTimeoutMs,

@@ -218,7 +218,8 @@ type BodyRead =
   | { kind: 'not-an-activity' }
   | { kind: 'too-large' };
 
-const defaultMaxBodyBytes = 1024 * 1024;
+/** Bot Framework activities are a few KB; Teams caps messages at about 100 KB. */
+const defaultMaxBodyBytes = 256 * 1024;
 
 function nonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.trim() !== '';
@@ -291,10 +292,11 @@ function answer(res: Response, status: number, body: string, headers: Record<str
 }
 
 /**
- * Restify handler for POST /api/messages: reads the body (bounded), authenticates the token bound to
- * that activity, and only then decides between 401, 400/413, and `next`. Do not mount
- * `restify.plugins.bodyParser()` in front of it: the parser would answer malformed JSON itself, with its
- * own words, before authentication.
+ * Restify handler for POST /api/messages. The token in the header is checked first, before a byte of
+ * the body is read: an unauthenticated caller can make us hold nothing. Then the body is read
+ * (bounded) and the token is checked again bound to that activity (its serviceUrl and channel), and
+ * only then the handler runs. Do not mount `restify.plugins.bodyParser()` in front of it: the parser
+ * would read (and answer) bodies before authentication.
  */
 export function requireBotFrameworkAuth(
   authenticator: InboundAuthenticator,
@@ -309,15 +311,18 @@ export function requireBotFrameworkAuth(
   // to its own error responder (which would echo the message): this one never rejects.
   return async function botFrameworkAuthenticated(req: Request, res: Response): Promise<void> {
     const correlationId = newCorrelationId();
+    const refuse = (auth: Extract<InboundAuthResult, { ok: false }>) => {
+      logger.warn({ correlationId, reason: auth.reason, detail: auth.detail }, 'inbound request refused: not authenticated');
+      // The unread body is not drained: the connection closes with the answer.
+      return answer(res, 401, unauthorizedBody, { 'WWW-Authenticate': 'Bearer', Connection: 'close' });
+    };
     try {
+      const unbound = await authenticator.authenticate(req.headers.authorization);
+      if (!unbound.ok) return refuse(unbound);
       const body = await readActivity(req, maxBodyBytes);
-      // An unreadable body still gets its token checked first, unbound to any activity.
-      const binding = body.kind === 'activity' ? body.activity : {};
-      const auth = await authenticator.authenticate(req.headers.authorization, binding);
-      if (!auth.ok) {
-        logger.warn({ correlationId, reason: auth.reason, detail: auth.detail }, 'inbound request refused: not authenticated');
-        return answer(res, 401, unauthorizedBody, { 'WWW-Authenticate': 'Bearer' });
-      }
+      // The token is bound to the activity it came with: its serviceUrl and channel are checked now.
+      const auth = body.kind === 'activity' ? await authenticator.authenticate(req.headers.authorization, body.activity) : unbound;
+      if (!auth.ok) return refuse(auth);
       if (body.kind === 'too-large') {
         logger.warn({ correlationId, reason: 'payload-too-large', maxBodyBytes }, 'inbound request refused');
         return answer(res, 413, payloadTooLargeBody, { Connection: 'close' });

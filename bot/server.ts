@@ -3,6 +3,7 @@ import type { Logger } from '../src/log';
 import { AuthenticatedHandler, InboundAuthenticator, requireBotFrameworkAuth } from './inboundAuth';
 import { isLoopbackHost } from '../src/net/loopback';
 import { DeadlineExceeded, withDeadline } from '../src/deadline';
+import type { ClientRateLimit } from './clientRateLimit';
 
 export interface Route {
   readonly method: 'get' | 'post';
@@ -25,6 +26,8 @@ export interface ServerOptions {
   readonly requestTimeoutMs?: number;
   /** The deadline of one request to the extra routes (customer pages); past it they answer 503. */
   readonly pageBudgetMs?: number;
+  /** Per-client limits for the extra routes: over it, 429 with Retry-After. */
+  readonly rateLimit?: ClientRateLimit;
 }
 
 /**
@@ -52,6 +55,10 @@ export function createServer(options: ServerOptions): Server {
   // A slow client must not hold a connection and its buffers for minutes.
   if (options.headersTimeoutMs) server.server.headersTimeout = options.headersTimeoutMs;
   if (options.requestTimeoutMs) server.server.requestTimeout = options.requestTimeoutMs;
+  // Node enforces both timeouts on a timer (30 s by default, whatever the timeouts are); restify gives
+  // no way to pass it at creation, and Node reads the property when the server starts listening.
+  const shortest = Math.min(options.headersTimeoutMs ?? 30_000, options.requestTimeoutMs ?? 30_000);
+  (server.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = Math.max(100, Math.min(5_000, Math.floor(shortest / 4)));
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
   const activities = requireBotFrameworkAuth(options.inbound, options.onActivity, { logger: options.logger, newCorrelationId: options.newCorrelationId });
@@ -76,6 +83,13 @@ export function createServer(options: ServerOptions): Server {
 
   for (const route of options.routes ?? []) {
     server[route.method](route.path, async (req: Request, res: Response) => {
+      const admitted = options.rateLimit ? await options.rateLimit.admit(req) : { ok: true as const };
+      if (!admitted.ok) {
+        options.logger.warn({ event: 'route.rate-limited', path: route.path, client: admitted.client }, 'too many requests from one client');
+        res.writeHead(429, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'retry-after': String(admitted.retryAfterSeconds) });
+        res.end(`Too many requests. Try again in ${admitted.retryAfterSeconds} seconds.`);
+        return;
+      }
       try {
         await withDeadline(options.pageBudgetMs ?? 8_000, route.path, () => route.handler(req, res));
       } catch (error) {

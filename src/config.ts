@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cloudOfAuthorityHost } from './identity/authorityHosts';
 import { isLoopbackHost } from './net/loopback';
+import { isIP } from 'node:net';
 
 /**
  * Configuration is read once, here, from the environment. Nothing else reads `process.env`.
@@ -50,6 +51,10 @@ export interface Config {
   readonly graphBaseUrl?: string;
   /** Absent: an ephemeral key (local mode only). Raw spec, parsed by the crypto module. */
   readonly tokenEncryptionKey?: string;
+  /** Requests per client per minute on the customer routes (invitation, reviewer, consent callback). */
+  readonly customerRateLimitPerMinute: number;
+  /** Reverse proxies whose X-Forwarded-For is believed (App Service's front end). */
+  readonly trustedProxies: readonly string[];
   /** Every wait the service makes, so tests can make them short (README: "Timings"). */
   readonly timings: Timings;
 }
@@ -170,6 +175,8 @@ const envSchema = z.object({
   ENTRA_APP_NAME: optionalText,
   GRAPH_BASE_URL: httpUrl('GRAPH_BASE_URL', true),
   TOKEN_ENCRYPTION_KEY: optionalText,
+  CUSTOMER_RATE_LIMIT_PER_MINUTE: optionalText.refine((s) => s === undefined || (/^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 100_000), 'CUSTOMER_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 100000'),
+  TRUSTED_PROXIES: csv.refine((ips) => ips.every((ip) => isIP(ip.replace(/^\[|\]$/g, '')) !== 0), 'TRUSTED_PROXIES must be a comma-separated list of IP addresses'),
 });
 
 /** Bot Framework's public-cloud signing keys (botframework-connector's AuthenticationConstants). */
@@ -289,6 +296,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       appName: e.ENTRA_APP_NAME ?? 'Tenant Access',
       graphBaseUrl: e.GRAPH_BASE_URL?.replace(/\/+$/, ''),
       tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,
+      customerRateLimitPerMinute: e.CUSTOMER_RATE_LIMIT_PER_MINUTE === undefined ? 120 : Number(e.CUSTOMER_RATE_LIMIT_PER_MINUTE),
+      trustedProxies: e.TRUSTED_PROXIES,
       timings,
     },
   };

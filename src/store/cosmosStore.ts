@@ -9,6 +9,8 @@ export const CONTAINERS = {
   /** domain → tenant id, so `status <domain>` is a point read, not a query. */
   tenantDomains: '/id',
   invitations: '/tenantId',
+  /** Hashes of link tokens, consent states and reviewer tokens → their invitation (point reads). */
+  links: '/id',
   /** One document per tenant and admin email: the invitation pending for them. */
   invitationGuards: '/tenantId',
   tokenCaches: '/tenantId',

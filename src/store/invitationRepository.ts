@@ -2,11 +2,44 @@ import type { Container } from '@azure/cosmos';
 import type { Invitation } from '../domain/invitation';
 import { createIfAbsent, Mutation, readItem, updateIfMatch, withoutSystemProperties } from './conditionalWrite';
 
-export class InvitationRepository {
-  constructor(private readonly container: Container) {}
+/**
+ * The customer routes know only a hash (of the link token, the consent state or the reviewer
+ * token). Each hash is a document id in the `links` container, so an unknown or guessed link costs
+ * one point read, never a cross-partition query. An index entry is only a pointer: the invitation's
+ * own hash must still match, so a replaced link is dead even while its entry remains.
+ */
+interface LinkIndexEntry {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly invitationId: string;
+}
 
-  create(invitation: Invitation): Promise<boolean> {
+type HashOf = (inv: Invitation) => string | undefined;
+const HASHES: readonly HashOf[] = [(i) => i.tokenHash, (i) => i.consent?.stateHash, (i) => i.consent?.reviewTokenHash];
+
+export class InvitationRepository {
+  constructor(private readonly container: Container, private readonly links: Container) {}
+
+  /** The link index is written first: an entry without its invitation leads nowhere. */
+  async create(invitation: Invitation): Promise<boolean> {
+    await this.index(invitation, undefined);
     return createIfAbsent(this.container, invitation);
+  }
+
+  private async index(inv: Invitation, previous: Invitation | undefined): Promise<void> {
+    for (const hashOf of HASHES) {
+      const hash = hashOf(inv);
+      if (hash && hash !== (previous && hashOf(previous))) {
+        await this.links.items.upsert<LinkIndexEntry>({ id: hash, tenantId: inv.tenantId, invitationId: inv.id });
+      }
+    }
+  }
+
+  private async viaIndex(hash: string, hashOf: HashOf): Promise<Invitation | undefined> {
+    const entry = await readItem<LinkIndexEntry>(this.links, hash, hash);
+    if (!entry) return undefined;
+    const inv = await this.get(entry.tenantId, entry.invitationId);
+    return inv && hashOf(inv) === hash ? inv : undefined;
   }
 
   async get(tenantId: string, id: string): Promise<Invitation | undefined> {
@@ -23,20 +56,17 @@ export class InvitationRepository {
   }
 
   /** The invitation page knows only the link token; its hash is the lookup key. */
-  async findByTokenHash(tokenHash: string): Promise<Invitation | undefined> {
-    const { resources } = await this.container.items
-      .query<Invitation>({ query: 'SELECT * FROM c WHERE c.tokenHash = @h', parameters: [{ name: '@h', value: tokenHash }] })
-      .fetchAll();
-    return resources[0] && withoutSystemProperties(resources[0]);
+  findByTokenHash(tokenHash: string): Promise<Invitation | undefined> {
+    return this.viaIndex(tokenHash, HASHES[0]);
   }
 
   /** The consent callback knows only the state; the reviewer page only its own token. */
-  async findByConsentStateHash(stateHash: string): Promise<Invitation | undefined> {
-    return this.findOne('SELECT * FROM c WHERE c.consent.stateHash = @h', stateHash);
+  findByConsentStateHash(stateHash: string): Promise<Invitation | undefined> {
+    return this.viaIndex(stateHash, HASHES[1]);
   }
 
-  async findByReviewTokenHash(reviewTokenHash: string): Promise<Invitation | undefined> {
-    return this.findOne('SELECT * FROM c WHERE c.consent.reviewTokenHash = @h', reviewTokenHash);
+  findByReviewTokenHash(reviewTokenHash: string): Promise<Invitation | undefined> {
+    return this.viaIndex(reviewTokenHash, HASHES[2]);
   }
 
   /** Flows that may have lost their owner: signing in, or between token and activation. */
@@ -45,11 +75,6 @@ export class InvitationRepository {
       .query<Invitation>({ query: 'SELECT * FROM c WHERE c.status = @s OR c.status = @t', parameters: [{ name: '@s', value: 'signing_in' }, { name: '@t', value: 'token_acquired' }] })
       .fetchAll();
     return resources.map((r) => withoutSystemProperties(r));
-  }
-
-  private async findOne(query: string, value: string): Promise<Invitation | undefined> {
-    const { resources } = await this.container.items.query<Invitation>({ query, parameters: [{ name: '@h', value }] }).fetchAll();
-    return resources[0] && withoutSystemProperties(resources[0]);
   }
 
   /** One tenant's invitations, newest first: a single-partition feed read (no query plan). */
@@ -70,7 +95,10 @@ export class InvitationRepository {
     return resources.map((r) => withoutSystemProperties(r));
   }
 
-  update<F = never>(tenantId: string, id: string, mutate: (inv: Invitation) => Mutation<Invitation, F>) {
-    return updateIfMatch<Invitation, F>(this.container, id, tenantId, mutate);
+  /** A new link, consent state or reviewer token is indexed before the caller hands it out. */
+  async update<F = never>(tenantId: string, id: string, mutate: (inv: Invitation) => Mutation<Invitation, F>) {
+    const outcome = await updateIfMatch<Invitation, F>(this.container, id, tenantId, mutate);
+    if (outcome.ok) await this.index(outcome.value, outcome.previous);
+    return outcome;
   }
 }

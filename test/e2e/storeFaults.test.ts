@@ -110,3 +110,11 @@ it('an invite cut off by a store that stops answering leaves nothing half-writte
   expect(mine.filter((i) => !['revoked', 'expired', 'activated'].includes(String(i.status)))).toHaveLength(1);
   for (const inv of mine) expect(docs.audit.some((a) => a.action === 'invitation.create' && a.target === inv.id)).toBe(true);
 });
+
+it('an unknown invitation link costs one point read of the store, not a query', async () => {
+  const token = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256)).toString('base64url');
+  const before = proxy.seen.requests;
+  const response = await h.get(`/invite/${token}/state`);
+  expect(response.status).toBe(404);
+  expect(proxy.seen.requests - before).toBe(1);
+});

@@ -113,7 +113,7 @@ async function world(): Promise<World> {
     clock,
     random,
     tenants: new TenantRepository(store.containers.tenants, store.containers.tenantDomains),
-    invitations: new InvitationRepository(store.containers.invitations),
+    invitations: new InvitationRepository(store.containers.invitations, store.containers.links),
     pendingGuards: new PendingInvitationGuards(store.containers.invitationGuards),
     directory,
     audit,

@@ -259,7 +259,7 @@ function invitation(overrides: Partial<Invitation> & Pick<Invitation, 'id' | 'te
 
 describe('InvitationRepository', () => {
   it('creates an invitation once; the same id again is refused and changes nothing', async () => {
-    const invitations = new InvitationRepository(test.store.containers.invitations);
+    const invitations = new InvitationRepository(test.store.containers.invitations, test.store.containers.links);
     const tenantId = uid('tenant');
     const id = uid('inv');
     expect(await invitations.create(invitation({ id, tenantId }))).toBe(true);
@@ -269,7 +269,7 @@ describe('InvitationRepository', () => {
   });
 
   it('finds by id and by token hash, and nothing for unknown ones', async () => {
-    const invitations = new InvitationRepository(test.store.containers.invitations);
+    const invitations = new InvitationRepository(test.store.containers.invitations, test.store.containers.links);
     const tenantId = uid('tenant');
     const id = uid('inv');
     await invitations.create(invitation({ id, tenantId, tokenHash: `hash-of-${id}` }));
@@ -283,7 +283,7 @@ describe('InvitationRepository', () => {
   });
 
   it("lists one tenant's invitations newest first, and none of another tenant's", async () => {
-    const invitations = new InvitationRepository(test.store.containers.invitations);
+    const invitations = new InvitationRepository(test.store.containers.invitations, test.store.containers.links);
     const tenantId = uid('tenant');
     const other = uid('tenant');
     await invitations.create(invitation({ id: uid('inv'), tenantId, createdAt: '2026-03-01T00:00:00.000Z' }));
@@ -300,7 +300,7 @@ describe('InvitationRepository', () => {
   });
 
   it('lists recent invitations across tenants newest first, up to the limit', async () => {
-    const invitations = new InvitationRepository((await isolatedStore()).containers.invitations);
+    const invitations = new InvitationRepository(...(await isolatedStore().then((st) => [st.containers.invitations, st.containers.links] as const)));
     const days = [4, 1, 7, 3, 5];
     for (const d of days) await invitations.create(invitation({ id: uid('inv'), tenantId: uid('tenant'), createdAt: `2026-03-0${d}T00:00:00.000Z` }));
     expect((await invitations.listRecent()).map((i) => i.createdAt.slice(8, 10))).toEqual(['07', '05', '04', '03', '01']);
@@ -308,7 +308,7 @@ describe('InvitationRepository', () => {
   });
 
   it('updates conditionally and passes rejections through', async () => {
-    const invitations = new InvitationRepository(test.store.containers.invitations);
+    const invitations = new InvitationRepository(test.store.containers.invitations, test.store.containers.links);
     const tenantId = uid('tenant');
     const id = uid('inv');
     await invitations.create(invitation({ id, tenantId }));

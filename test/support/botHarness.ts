@@ -142,7 +142,8 @@ export interface BotHarness {
 
 /** The Config the harness runs: `loadConfig(env)` with PORT=0 (composeBot picks a free port). */
 export function harnessConfig(env: Record<string, string | undefined> = {}): Config {
-  const loaded = loadConfig({ PUBLIC_BASE_URL: DEFAULT_PUBLIC_BASE_URL, LOG_LEVEL: 'info', ...env, PORT: '0' });
+  // Tests poll the customer pages far faster than a person: the per-client limit is tested on its own.
+  const loaded = loadConfig({ PUBLIC_BASE_URL: DEFAULT_PUBLIC_BASE_URL, LOG_LEVEL: 'info', CUSTOMER_RATE_LIMIT_PER_MINUTE: '100000', ...env, PORT: '0' });
   if (!loaded.ok) throw new Error(`the test configuration was rejected: ${loaded.errors.join('; ')}`);
   return loaded.config;
 }

@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { clientAddressOf, normalizeAddress } from '../../bot/clientRateLimit';
+import { createIdentitySimulator, IdentitySimulator } from '../../src/local/identitySimulator';
+import { BotHarness, startBotHarness, teamsUser } from '../support/botHarness';
+import { startLocalBotFrameworkIssuer, type LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
+import { OfflineCredentialsFactory } from '../support/jwt/offlineCredentialsFactory';
+
+/**
+ * The edge is bounded in configured mode: the token is checked before the body is read, bodies are
+ * capped, slow clients are cut off, and the customer routes are cheap and limited per client.
+ */
+
+const BOT_ID = '4c3b2a19-0817-4f6e-9d5c-4b3a29180706';
+const PROVIDER_TENANT = '1d2c3b4a-5968-4776-a5b4-c3d2e1f0a9b8';
+const ADMIN = teamsUser('7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d', 'Provider Admin', PROVIDER_TENANT);
+const HEADERS_TIMEOUT_MS = 1_000;
+const REQUEST_TIMEOUT_MS = 2_000;
+
+let issuer: LocalBotFrameworkIssuer;
+let simulator: IdentitySimulator;
+let h: BotHarness;
+let host = '';
+let port = 0;
+
+beforeAll(async () => {
+  [issuer, simulator] = await Promise.all([startLocalBotFrameworkIssuer(), createIdentitySimulator()]);
+  h = await startBotHarness({
+    env: {
+      BOT_ID,
+      BOT_PASSWORD: 'not-used-offline',
+      HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: 'https://tenant-access.example.test',
+      PROVIDER_TENANT_ID: PROVIDER_TENANT,
+      BOOTSTRAP_ADMINS: ADMIN.aadObjectId,
+      COSMOS_ENDPOINT: 'https://tenant-access-test.documents.azure.com:443/',
+      COSMOS_KEY: Buffer.from('not-a-real-key').toString('base64'),
+      ENTRA_CLIENT_ID: '3f7b2c1d-9e8a-4b6c-8d5e-2a1b0c9d8e7f',
+      ENTRA_AUTHORITY_HOST: simulator.url,
+      TOKEN_ENCRYPTION_KEY: `test1:${randomBytes(32).toString('base64')}`,
+      HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+      HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      CUSTOMER_RATE_LIMIT_PER_MINUTE: '5',
+      TRUSTED_PROXIES: '127.0.0.2',
+    },
+    config: (config) => ({ ...config, cosmos: undefined }),
+    compose: { credentialsFactory: new OfflineCredentialsFactory(BOT_ID), openIdMetadataUrl: issuer.openIdMetadataUrl, entraCaPem: simulator.caPem },
+    authorize: (_activity, serviceUrl) => `Bearer ${issuer.mintToken({ audience: BOT_ID, serviceUrl })}`,
+  });
+  const u = new URL(h.url);
+  host = u.hostname;
+  port = Number(u.port);
+});
+
+afterAll(async () => {
+  await h?.close();
+  await Promise.all([issuer?.close(), simulator?.close()]);
+});
+
+/** Sends raw bytes and resolves with what came back and when the socket closed. */
+function rawExchange(write: (socket: Socket) => void, waitMs: number): Promise<{ text: string; closedAfterMs?: number }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = connect(port, host);
+    let text = '';
+    let closedAfterMs: number | undefined;
+    socket.on('data', (d) => (text += d.toString('latin1')));
+    socket.on('close', () => {
+      closedAfterMs = Date.now() - started;
+      resolve({ text, closedAfterMs });
+    });
+    socket.on('error', () => undefined);
+    socket.on('connect', () => write(socket));
+    setTimeout(() => {
+      socket.destroy();
+      resolve({ text, closedAfterMs });
+    }, waitMs).unref();
+  });
+}
+
+describe('POST /api/messages', () => {
+  it('answers 401 from the headers alone, without waiting for a body that never comes', async () => {
+    const answer = await rawExchange((s) => s.write(`POST /api/messages HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\nAuthorization: Bearer not-a-token\r\n\r\n`), 1_500);
+    expect(answer.text).toMatch(/^HTTP\/1\.1 401/);
+    expect(answer.text).toContain('{"error":"unauthorized"}');
+  });
+
+  it('refuses a body over 256 KB with 413, even with a valid token', async () => {
+    const big = JSON.stringify({ type: 'message', channelId: 'msteams', serviceUrl: h.connector.serviceUrl, text: 'x'.repeat(300 * 1024) });
+    const response = await fetch(`${h.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer.mintToken({ audience: BOT_ID, serviceUrl: h.connector.serviceUrl })}` },
+      body: big,
+    });
+    expect(response.status).toBe(413);
+    expect(await response.text()).toBe('{"error":"payload-too-large"}');
+  });
+
+  it('cuts off a client that sends its headers too slowly', async () => {
+    const answer = await rawExchange((s) => s.write(`POST /api/messages HTTP/1.1\r\nHost: ${host}\r\n`), HEADERS_TIMEOUT_MS * 4);
+    expect(answer.closedAfterMs).toBeDefined();
+    expect(answer.closedAfterMs!).toBeLessThan(HEADERS_TIMEOUT_MS * 3);
+  });
+
+  it('cuts off a client that sends its body too slowly', async () => {
+    const token = issuer.mintToken({ audience: BOT_ID, serviceUrl: h.connector.serviceUrl });
+    const answer = await rawExchange((s) => {
+      s.write(`POST /api/messages HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\nAuthorization: Bearer ${token}\r\n\r\n{`);
+      const drip = setInterval(() => (s.destroyed ? clearInterval(drip) : s.write(' ')), 200);
+      drip.unref();
+    }, REQUEST_TIMEOUT_MS * 4);
+    expect(answer.closedAfterMs).toBeDefined();
+    expect(answer.closedAfterMs!).toBeLessThan(REQUEST_TIMEOUT_MS * 3);
+  });
+
+  it('keeps memory bounded under 150 slow 1 MB posts', async () => {
+    const before = process.memoryUsage().rss;
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const posts = Array.from({ length: 150 }, () =>
+      rawExchange((s) => {
+        s.write(`POST /api/messages HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${1024 * 1024}\r\nAuthorization: Bearer ${randomBytes(40).toString('base64url')}\r\n\r\n`);
+        let sent = 0;
+        const drip = setInterval(() => {
+          if (s.destroyed || sent >= 16) return clearInterval(drip);
+          s.write(chunk);
+          sent++;
+        }, 50);
+        drip.unref();
+      }, 4_000),
+    );
+    const answers = await Promise.all(posts);
+    expect(answers.every((a) => a.text.startsWith('HTTP/1.1 401'))).toBe(true);
+    expect(process.memoryUsage().rss - before).toBeLessThan(80 * 1024 * 1024);
+  });
+});
+
+describe('the customer routes', () => {
+  const unknownLink = () => `/invite/${randomBytes(32).toString('base64url')}/state`;
+  const fromAddress = (xff?: string) => ({ headers: xff ? { 'x-forwarded-for': xff } : {}, socket: { remoteAddress: '127.0.0.2' } });
+
+  it('limits each client, answering 429 with Retry-After', async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 7; i++) {
+      const response = await fetch(`${h.url}${unknownLink()}`);
+      statuses.push(response.status);
+      if (response.status === 429) retryAfter = response.headers.get('retry-after');
+      await response.arrayBuffer();
+    }
+    expect(statuses.slice(0, 5).every((s) => s === 404)).toBe(true);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+    // The bot's own endpoint is not a customer route.
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+  });
+
+  it('believes X-Forwarded-For only from a configured proxy', () => {
+    const trusted = new Set(['127.0.0.2']);
+    expect(clientAddressOf(fromAddress('203.0.113.7:51234'), trusted)).toBe('203.0.113.7');
+    expect(clientAddressOf(fromAddress('198.51.100.1, 203.0.113.7'), trusted)).toBe('203.0.113.7');
+    expect(clientAddressOf({ headers: { 'x-forwarded-for': '203.0.113.7' }, socket: { remoteAddress: '192.0.2.9' } }, trusted)).toBe('192.0.2.9');
+    expect(clientAddressOf(fromAddress(), trusted)).toBe('127.0.0.2');
+    expect(normalizeAddress('::ffff:10.1.2.3')).toBe('10.1.2.3');
+    expect(normalizeAddress('[2001:db8::1]:443')).toBe('2001:db8::1');
+  });
+});
