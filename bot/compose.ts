@@ -103,7 +103,9 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       store = await openStore({ endpoint: config.cosmos.endpoint, key: config.cosmos.key, credential, database: config.cosmos.database, local: loopback, requestTimeoutMs: config.timings.storeTimeoutMs });
       logger.info({ event: 'store.ready', endpoint: config.cosmos.endpoint, database: config.cosmos.database }, 'using Azure Cosmos DB');
     } else {
-      const embedded = await startEmbeddedCosmos();
+      const embedded = await startEmbeddedCosmos('127.0.0.1', 0, (reason) =>
+        logger.warn({ event: 'store.embedded.refused', reason }, 'the embedded Cosmos-protocol server refused a request that the bot would not send'),
+      );
       closers.push(() => embedded.close());
       store = await openStore({ endpoint: embedded.endpoint, key: embedded.key, database: config.cosmosDatabase, local: true, requestTimeoutMs: config.timings.storeTimeoutMs });
       logger.warn({ event: 'store.embedded', endpoint: embedded.endpoint }, 'using the embedded in-memory Cosmos-protocol server: data is lost when the process stops');

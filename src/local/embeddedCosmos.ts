@@ -1,9 +1,11 @@
 import { createHttpServer } from '@vercel/cosmosdb-server';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { CosmosRefusal, guardCosmosServer } from './cosmosRequestGuard';
 
 export interface EmbeddedCosmos {
   readonly endpoint: string;
-  /** The server accepts any key; the SDK insists on having one. */
+  /** Made for this run: the server checks every request's signature against it. */
   readonly key: string;
   close(): Promise<void>;
 }
@@ -12,9 +14,11 @@ export interface EmbeddedCosmos {
  * An in-memory Cosmos-protocol server on loopback, for local mode and tests. Plain HTTP: its
  * bundled certificate expired long ago, and nothing leaves this machine.
  */
-export async function startEmbeddedCosmos(host = '127.0.0.1', port = 0): Promise<EmbeddedCosmos> {
+export async function startEmbeddedCosmos(host = '127.0.0.1', port = 0, onRefused?: (reason: CosmosRefusal) => void): Promise<EmbeddedCosmos> {
   // Without keepAlive the server answers `Connection: close` to every request: 3–6× slower.
   const server = createHttpServer({ keepAlive: true });
+  const key = randomBytes(32).toString('base64');
+  guardCosmosServer(server, key, onRefused);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -23,7 +27,7 @@ export async function startEmbeddedCosmos(host = '127.0.0.1', port = 0): Promise
   const address = server.address() as AddressInfo;
   return {
     endpoint: `http://${host}:${address.port}`,
-    key: Buffer.from('local-embedded-cosmos-key-not-a-secret').toString('base64'),
+    key,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections?.();

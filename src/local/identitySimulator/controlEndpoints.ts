@@ -29,7 +29,16 @@ export function controlRoutes(control: IdentitySimulatorControl): ControlRoute[]
       path: '/_sim/devicecode/slow-down',
       handle: (ctx) => withBody(ctx, SlowDownBody, (body) => control.slowDownDeviceCode(body.userCode, body.times)),
     },
-    { method: 'GET', path: '/_sim/devicecode/polls', handle: (ctx) => sendJson(ctx.response, 200, { ok: true, polls: control.pollLog(ctx.request.query.get('userCode') ?? undefined) }) },
+    {
+      method: 'GET',
+      path: '/_sim/devicecode/polls',
+      // Only the polls of a code the caller already knows: the live user codes are never listed.
+      handle: (ctx) => {
+        const userCode = ctx.request.query.get('userCode');
+        if (!userCode) return sendJson(ctx.response, 400, { ok: false, reason: 'bad-request', issues: ['userCode: name the user code whose polls you want'] });
+        sendJson(ctx.response, 200, { ok: true, polls: control.pollLog(userCode).map(({ userCode: _code, ...poll }) => poll) });
+      },
+    },
     { method: 'POST', path: '/_sim/refresh-tokens/revoke', handle: (ctx) => withBody(ctx, UpnBody, (body) => control.revokeRefreshTokens(body.upn)) },
     { method: 'POST', path: '/_sim/refresh-tokens/expire', handle: (ctx) => withBody(ctx, UpnBody, (body) => control.expireRefreshTokens(body.upn)) },
     { method: 'POST', path: '/_sim/admin-consent', handle: (ctx) => withBody(ctx, ConsentBody, (body) => control.grantAdminConsent(body)) },
@@ -46,6 +55,9 @@ export function controlRoutes(control: IdentitySimulatorControl): ControlRoute[]
 }
 
 function withBody<T>(ctx: Context, schema: z.ZodType<T>, act: (body: T) => { ok: boolean }): void {
+  // JSON only: a cross-site form or text/plain post (no CORS preflight) cannot flip a switch.
+  const type = String(ctx.request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') return sendJson(ctx.response, 415, { ok: false, reason: 'unsupported-media-type', issues: ['send the body as application/json'] });
   const parsed = schema.safeParse(jsonOf(ctx.request));
   if (!parsed.success) {
     return sendJson(ctx.response, 400, { ok: false, reason: 'bad-request', issues: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) });

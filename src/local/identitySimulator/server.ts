@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decideAdminConsent, showAdminConsent } from './adminConsentEndpoint';
 import type { IdentitySimulatorControl } from './control';
+import { isLoopbackHost } from '../../net/loopback';
 import { controlRoutes } from './controlEndpoints';
 import { showEnterCode, submitCode, submitSignIn } from './deviceLoginPages';
 import { openIdConfiguration, signingKeys } from './discoveryEndpoints';
@@ -45,11 +46,28 @@ function routes(control: IdentitySimulatorControl): Route[] {
   ];
 }
 
+/**
+ * Only this machine's own clients: a loopback Host (no DNS rebinding) and no Origin but the
+ * simulator's own (its sign-in and consent pages post forms to themselves).
+ */
+function refusalOf(incoming: IncomingMessage, ownOrigin: string): 'browser-origin' | 'not-loopback-host' | undefined {
+  const origin = incoming.headers.origin;
+  if (origin !== undefined && origin !== ownOrigin) return 'browser-origin';
+  const host = String(incoming.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (!isLoopbackHost(host)) return 'not-loopback-host';
+  return undefined;
+}
+
 /** The request listener: routing, body reading, one log line per request (method, route, status — never bodies or queries). */
 export function createRequestListener(state: SimulatorState, control: IdentitySimulatorControl) {
   const table = routes(control);
   return async (incoming: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
+    const refusal = refusalOf(incoming, state.baseUrl);
+    if (refusal) {
+      state.logger.warn({ event: 'identity-simulator.refused', reason: refusal }, 'request refused');
+      return sendJson(response, 403, { error: 'forbidden', reason: refusal });
+    }
     const url = new URL(incoming.url ?? '/', 'https://simulator.invalid');
     const candidates = table
       .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
