@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
@@ -62,6 +63,11 @@ export interface LocalBotFrameworkIssuerOptions {
   issuer?: string;
   /** Current time in milliseconds; tokens are minted relative to it. */
   now?: () => number;
+  /**
+   * Serve over https with this certificate and key (PEM) instead of plain http: the bot refuses a
+   * BOT_OPENID_METADATA_URL that is not https. The certificate must cover 127.0.0.1.
+   */
+  tls?: { cert: string; key: string };
 }
 
 export function generateSigningKey(keyId = `test-key-${randomBytes(6).toString('hex')}`): SigningKey {
@@ -92,7 +98,7 @@ export async function startLocalBotFrameworkIssuer(
     token_endpoint_auth_methods_supported: ['private_key_jwt'],
   });
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -106,9 +112,10 @@ export async function startLocalBotFrameworkIssuer(
       return send(200, jwks());
     }
     return send(404, { error: 'not found' });
-  });
+  };
+  const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const payloadFor = (claims: ChannelTokenClaims): Record<string, unknown> => {
     const nowSeconds = Math.floor(now() / 1000);

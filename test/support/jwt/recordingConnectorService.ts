@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -26,6 +27,8 @@ export interface TeamsMember {
 export interface RecordingConnectorServiceOptions {
   /** Members by Teams user id (`29:…`), answered to `GET /v3/conversations/{id}/members/{userId}`. */
   members?: Iterable<[string, TeamsMember]>;
+  /** Serve over https with this certificate and key (PEM) instead of plain http; the certificate must cover 127.0.0.1. */
+  tls?: { cert: string; key: string };
 }
 
 export interface RecordingConnectorService {
@@ -46,7 +49,7 @@ export async function startRecordingConnectorService(options: RecordingConnector
   const requests: RecordedConnectorRequest[] = [];
   const members = new Map<string, TeamsMember>(options.members ?? []);
   let sent = 0;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -69,10 +72,11 @@ export async function startRecordingConnectorService(options: RecordingConnector
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ id: `sent-${sent}` }));
     });
-  });
+  };
+  const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   // A trailing slash, as Teams sends it (https://smba.trafficmanager.net/emea/).
-  const serviceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const serviceUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   return {
     serviceUrl,
     requests,
