@@ -62,21 +62,15 @@ export function createApp(services: BotServices, adapter: TeamsAdapter, tracker:
     );
   }
 
-  // Conversation tracking is part of the handler's work, so it shares the turn's budget.
+  // Conversation tracking is part of the handler's work (it shares the turn's budget), and only for staff.
   for (const spec of COMMANDS) {
     app.message(triggerFor(spec.name), async (context) => {
-      await replyOrApologize(services, context, spec.name, async () => {
-        await tracker.remember(context);
-        return answerMessage(services, context, COMMANDS);
-      });
+      await replyOrApologize(services, context, spec.name, () => answerMessage(services, context, COMMANDS, () => tracker.remember(context)));
     });
   }
   // Catch-all: unknown words and empty messages get a pointer to help.
   app.activity(ActivityTypes.Message, async (context) => {
-    await replyOrApologize(services, context, 'message', async () => {
-      await tracker.remember(context);
-      return answerMessage(services, context, COMMANDS);
-    });
+    await replyOrApologize(services, context, 'message', () => answerMessage(services, context, COMMANDS, () => tracker.remember(context)));
   });
   return app;
 }

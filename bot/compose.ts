@@ -222,10 +222,18 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       logger,
       inbound,
       // One deadline per turn, passed down to every call the turn makes (src/deadline.ts).
-      onActivity: (req, res) =>
-        adapter.process(req, res, (context) =>
+      onActivity: async (req, res, inbound) => {
+        // Staff identity (Entra object id and tenant) is only what Teams vouches for: other channels
+        // (Web Chat, Direct Line) carry names anyone can type. Local mode serves the Playground as well.
+        if (config.bot && inbound.activity.channelId.toLowerCase() !== 'msteams') {
+          logger.warn({ event: 'inbound.channel-refused', correlationId: inbound.correlationId, channelId: inbound.activity.channelId.slice(0, 40) }, 'activity from a channel other than Teams refused');
+          res.sendRaw(403, '{"error":"channel-not-supported"}', { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+          return;
+        }
+        await adapter.process(req, res, (context) =>
           withDeadline(context.activity.type === 'invoke' ? config.timings.invokeBudgetMs : config.timings.turnBudgetMs, 'turn', () => app.run(context)).then(() => undefined),
-        ),
+        );
+      },
       isReady: () => withDeadline(config.timings.readyBudgetMs, 'readiness', () => store.ping()).catch(() => false),
       pageBudgetMs: config.timings.pageBudgetMs,
       rateLimit: createClientRateLimit({ points: config.customerRateLimitPerMinute, windowSeconds: 60, trustedProxies: config.trustedProxies }),

@@ -1,3 +1,5 @@
+import { actorOf } from './turnActor';
+import { authorizeStaff } from '../src/staff/authorizeStaff';
 import { TeamsInfo, TurnContext } from 'botbuilder';
 import { CardAttachment, renderFlowStatus } from '../cards';
 import { VERBS } from '../cards/verbs';
@@ -75,13 +77,30 @@ export async function answerCustomerAction(services: BotServices, settings: Cust
     await context.sendActivity({ attachments: [forTeams(reviewerScreen(inv, reviewToken, settings).card, inv.id)] });
     return { message: 'The consent review card was posted for your reviewer.' };
   }
-  if (!admin) return { card: waitingCard(inv, now) };
+  if (!admin) {
+    // Who was invited and how far they got is for the invited admin, the members of a conversation
+    // the card was posted in, and the provider's staff: not for anyone who guesses an invitation id.
+    const postedHere = inv.postedIn?.includes(channelOf(context.activity.conversation?.id ?? '')) ?? false;
+    const staff = postedHere ? undefined : await authorizeStaff(services.staff, services.policy, actorOf(context), 'viewer');
+    if (!postedHere && !staff?.ok) return { message: 'This card is for the invited administrator. Nothing to do here.' };
+    return { card: waitingCard(inv, now) };
+  }
   const screen = customerScreen(inv, { userCode: services.flows.userCodeOf(inv), reviewLink: services.flows.reviewLinkOf(inv) }, settings, now);
   const personal = forTeams(screen.card, inv.id, { userIds: [context.activity.from.id], verb: VERBS.refreshFlow });
   if (inv.status === 'consent_pending' && Array.isArray(personal.content.actions)) {
     (personal.content.actions as unknown[]).push({ type: 'Action.Execute', title: 'Post the review card here', verb: VERBS.postReviewCard, data: { verb: VERBS.postReviewCard, invitationId: inv.id } });
   }
   return { card: personal };
+}
+
+/** A channel thread (`19:…;messageid=…`) belongs to its channel: every member of it can see the card. */
+const channelOf = (conversationId: string) => conversationId.split(';')[0];
+
+/** Remembers where the customer card went, so that conversation's members may refresh it. */
+export async function recordPostedIn(services: BotServices, inv: Invitation, threadId: string | undefined): Promise<void> {
+  const conversationId = threadId && channelOf(threadId);
+  if (!conversationId || inv.postedIn?.includes(conversationId)) return;
+  await services.invitations.update(inv.tenantId, inv.id, (cur) => ({ ok: true, value: { ...cur, postedIn: [...(cur.postedIn ?? []), conversationId].slice(-20) } }));
 }
 
 /** The card `invite … here` (or the staff card's button) posts for the customer admin. */

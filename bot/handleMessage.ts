@@ -13,12 +13,19 @@ import { actorOf, requestKeyOf } from './turnActor';
  * Chat text → one card. Default deny: nothing but the refusal is said to someone without a role.
  * Unexpected errors are left to the adapter's turn-error handler (one place logs and apologizes).
  */
-export async function answerMessage(services: BotServices, context: TurnContext, table: readonly CommandSpec[]): Promise<CardAttachment> {
+export async function answerMessage(
+  services: BotServices,
+  context: TurnContext,
+  table: readonly CommandSpec[],
+  /** Runs once the sender is known to belong to the provider: nothing is stored about anyone else. */
+  whenProviderUser: () => Promise<void> = async () => undefined,
+): Promise<CardAttachment> {
   const actor = actorOf(context);
   const parsed = parseCommand(context.activity.text ?? '', table);
   const needed: Role = parsed.kind === 'command' || parsed.kind === 'usage' ? parsed.spec.role : 'viewer';
   const name = parsed.kind === 'command' || parsed.kind === 'usage' ? parsed.spec.name : 'help';
   const auth = await authorizeStaff(services.staff, services.policy, actor, needed);
+  if (auth.ok || auth.reason !== 'not-provider-tenant') await whenProviderUser();
   if (!auth.ok) {
     await services.audit({ actor, action: `command.${name}`, outcome: 'denied', detail: auth.reason, requestKey: requestKeyOf(context) });
     services.logger.info({ event: 'command.denied', command: name, reason: auth.reason, aadObjectId: actor.aadObjectId }, 'command refused');

@@ -1,6 +1,7 @@
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
 import { composeBot } from './compose';
+import { format } from 'node:util';
 
 /** `npm start`: validate the configuration, build the bot, listen; stop cleanly on a signal. */
 async function main(): Promise<void> {
@@ -12,6 +13,12 @@ async function main(): Promise<void> {
   }
   const { config } = loaded;
   const logger = createLogger(config.logLevel);
+  // Libraries that write to the console (botframework-connector prints a stack trace for a bad token)
+  // go through the log too: every line stays one JSON event, cut short, with no secrets in error texts.
+  // Warn level: what libraries print this way is their own view of a failure we already handle and log.
+  for (const level of ['error', 'warn'] as const) {
+    console[level] = (...args: unknown[]) => logger.warn({ event: 'library.console', stream: level, text: format(...args).slice(0, 1_000) }, 'a library wrote to the console');
+  }
   const bot = await composeBot({ config, logger });
   if (config.localMode) {
     // The log is JSON lines for machines; a person starting it for the first time gets this on stderr.

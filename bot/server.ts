@@ -45,6 +45,13 @@ export function localRequestRefusal(req: Request): string | undefined {
   return undefined;
 }
 
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Strict-Transport-Security': 'max-age=31536000',
+};
+
 /**
  * The HTTP edge: `/api/messages` behind Bot Framework authentication, health and readiness probes,
  * and whatever routes the composition root adds. No body parser: the activity route reads its own
@@ -59,6 +66,12 @@ export function createServer(options: ServerOptions): Server {
   // no way to pass it at creation, and Node reads the property when the server starts listening.
   const shortest = Math.min(options.headersTimeoutMs ?? 30_000, options.requestTimeoutMs ?? 30_000);
   (server.server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = Math.max(100, Math.min(5_000, Math.floor(shortest / 4)));
+  // Every answer, restify's own 404/405/500 included, carries the baseline security headers; pages
+  // add their Content-Security-Policy on top.
+  server.pre((_req: Request, res: Response, next: () => void) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    next();
+  });
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
   const activities = requireBotFrameworkAuth(options.inbound, options.onActivity, { logger: options.logger, newCorrelationId: options.newCorrelationId });

@@ -225,6 +225,15 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     if (e.TOKEN_ENCRYPTION_KEY === undefined) errors.push('TOKEN_ENCRYPTION_KEY is required when BOT_ID is set (ephemeral keys are for local mode only)');
     if (e.PUBLIC_BASE_URL === undefined) errors.push('PUBLIC_BASE_URL is required when BOT_ID is set (invitation links point there)');
     if (e.PROVIDER_TENANT_ID.length === 0) errors.push('PROVIDER_TENANT_ID is required when BOT_ID is set (staff must belong to it)');
+    // Invitation links are credentials: they travel over https only.
+    if (e.PUBLIC_BASE_URL !== undefined && new URL(e.PUBLIC_BASE_URL).protocol !== 'https:') errors.push('PUBLIC_BASE_URL must be an https URL when BOT_ID is set (invitation links are credentials)');
+  }
+  if (e.COSMOS_ENDPOINT !== undefined) {
+    const endpoint = new URL(e.COSMOS_ENDPOINT);
+    // The account key signs every request, and data (sealed tokens included) crosses the wire: plain http only on this machine.
+    if (endpoint.protocol !== 'https:' && !isLoopbackHost(endpoint.hostname.replace(/^\[|\]$/g, ''))) {
+      errors.push(`COSMOS_ENDPOINT must be https unless it is on this machine (${endpoint.host} is not loopback)`);
+    }
   }
   if (e.COSMOS_ENDPOINT !== undefined && e.COSMOS_KEY === undefined && e.COSMOS_MANAGED_IDENTITY_CLIENT_ID === undefined) {
     errors.push('COSMOS_ENDPOINT needs COSMOS_KEY or COSMOS_MANAGED_IDENTITY_CLIENT_ID');

@@ -348,3 +348,14 @@ describe('the production path settings', () => {
     expect(errorsOf({ HTTP_HEADERS_TIMEOUT_MS: '9000', HTTP_REQUEST_TIMEOUT_MS: '8000' })).toEqual(['HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS']);
   });
 });
+
+describe('configured mode refuses plain http where it carries secrets', () => {
+  it('refuses an http PUBLIC_BASE_URL (invitation links are credentials)', () => {
+    expect(errorsOf({ ...PRODUCTION, PUBLIC_BASE_URL: 'http://tenant-access.contoso-msp.com' })).toEqual(['PUBLIC_BASE_URL must be an https URL when BOT_ID is set (invitation links are credentials)']);
+  });
+
+  it('refuses a remote http COSMOS_ENDPOINT, and takes one on this machine', () => {
+    expect(errorsOf({ ...PRODUCTION, COSMOS_ENDPOINT: 'http://cosmos.contoso-msp.com:8081' })).toEqual(['COSMOS_ENDPOINT must be https unless it is on this machine (cosmos.contoso-msp.com:8081 is not loopback)']);
+    expect(configOf({ ...PRODUCTION, COSMOS_ENDPOINT: 'http://127.0.0.1:8081' }).cosmos?.endpoint).toBe('http://127.0.0.1:8081');
+  });
+});

@@ -7,7 +7,7 @@ import { command } from './commandSpec';
 import { personalConversationKey } from '../conversationTracker';
 import type { TurnContext } from 'botbuilder';
 import type { BotServices } from '../services';
-import { invitationCardForTeams } from '../customerActions';
+import { invitationCardForTeams, recordPostedIn } from '../customerActions';
 import type { CardAttachment } from '../../cards';
 
 /** The invitation-created card's "Post for the admin here" button. */
@@ -15,6 +15,7 @@ export async function postInvitationHere(services: BotServices, context: TurnCon
   const inv = await services.invitations.findById(invitationId);
   const now = services.clock.now();
   if (!inv) return renderMessage({ title: 'No such invitation', text: `There is no invitation ${invitationId}.`, tone: 'warning' });
+  await recordPostedIn(services, inv, context.activity.conversation?.id);
   await context.sendActivity({ attachments: [invitationCardForTeams(inv, services.customerView, now)] });
   return renderInvitation(invitationCard(inv, now, 'Invitation posted', `The card for ${inv.email} was posted in this conversation; only they can start the sign-in.`));
 }
@@ -59,6 +60,7 @@ export const inviteCommand = command<InviteArgs>({
     const now = services.clock.now();
     if (result.ok && input.here) {
       // In a conversation the customer admin is in, the link (a credential) is not shown to everyone.
+      await recordPostedIn(services, result.invitation, context.activity.conversation?.id);
       return invitationCardForTeams(result.invitation, services.customerView, now);
     }
     if (result.ok) {

@@ -132,6 +132,8 @@ export interface Invitation {
   readonly invitedBy: { readonly aadObjectId: string; readonly name?: string; readonly tenantId?: string };
   /** Where the inviting staff member follows the flow (their chat with the bot). */
   readonly notifyConversationId?: string;
+  /** Conversations the customer card was posted in: their members may see who is awaited. */
+  readonly postedIn?: readonly string[];
   readonly flow?: SignInFlow;
   readonly consent?: ConsentState;
   readonly lastError?: FlowError;

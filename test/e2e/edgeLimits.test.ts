@@ -24,7 +24,8 @@ let host = '';
 let port = 0;
 
 beforeAll(async () => {
-  [issuer, simulator] = await Promise.all([startLocalBotFrameworkIssuer(), createIdentitySimulator()]);
+  // Bot Framework's keys are endorsed for many channels: a token for Web Chat is genuine, its user names are not.
+  [issuer, simulator] = await Promise.all([startLocalBotFrameworkIssuer({ endorsements: ['msteams', 'webchat'] }), createIdentitySimulator()]);
   h = await startBotHarness({
     env: {
       BOT_ID,
@@ -162,5 +163,47 @@ describe('the customer routes', () => {
     expect(clientAddressOf(fromAddress(), trusted)).toBe('127.0.0.2');
     expect(normalizeAddress('::ffff:10.1.2.3')).toBe('10.1.2.3');
     expect(normalizeAddress('[2001:db8::1]:443')).toBe('2001:db8::1');
+  });
+});
+
+describe('smaller gaps', () => {
+  const STRANGER = teamsUser('0e0e0e0e-1111-4222-8333-444455556666', 'Someone Else', '99999999-8888-4777-8666-555544443333');
+
+  it('refuses activities from channels other than Teams', async () => {
+    const serviceUrl = h.connector.serviceUrl;
+    const response = await fetch(`${h.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${issuer.mintToken({ audience: BOT_ID, serviceUrl })}` },
+      body: JSON.stringify({ type: 'message', id: 'webchat-1', channelId: 'webchat', serviceUrl, from: { id: 'u1', aadObjectId: ADMIN.aadObjectId }, conversation: { id: 'c1' }, recipient: { id: 'b1' }, text: 'staff' }),
+    });
+    expect(response.status).toBe(403);
+    expect(await response.text()).toBe('{"error":"channel-not-supported"}');
+  });
+
+  it('stores nothing about a user outside the provider tenant', async () => {
+    const before = (await h.documents(['conversations'])).conversations.length;
+    const reply = await h.say(STRANGER, 'help');
+    expect(reply.status).toBe(200);
+    expect((await h.documents(['conversations'])).conversations.length).toBe(before);
+  });
+
+  it('shows an invitation\'s email and status to nobody but the invited admin and staff', async () => {
+    const created = await h.say(ADMIN, 'invite contoso.onmicrosoft.com private.admin@contoso.onmicrosoft.com');
+    const id = JSON.stringify(created.card).match(/inv-[a-z0-9]{10}/)?.[0];
+    expect(id).toBeDefined();
+    const asStranger = await h.execute(STRANGER, 'signin.refresh', { invitationId: id });
+    expect(JSON.stringify(asStranger.body)).not.toContain('private.admin@contoso.onmicrosoft.com');
+    const asStaff = await h.execute(ADMIN, 'signin.refresh', { invitationId: id });
+    expect(JSON.stringify(asStaff.body)).toContain('private.admin@contoso.onmicrosoft.com');
+  });
+
+  it('puts the security headers on restify\'s own answers too', async () => {
+    for (const [method, path] of [['GET', '/no/such/page'], ['DELETE', '/healthz']] as const) {
+      const response = await fetch(`${h.url}${path}`, { method });
+      expect([404, 405]).toContain(response.status);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    }
   });
 });

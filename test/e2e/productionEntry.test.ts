@@ -216,6 +216,13 @@ describe('the production entry point, configured by its environment', () => {
       expect(connector.requests.length).toBe(before);
       // The log says why, without the body.
       await waitUntil(() => bot.records().some((r) => r.reason === 'missing-authorization'), 'the refusal in the log', 2_000);
+
+      // An expired token makes botframework-connector print a stack trace with console.error: it
+      // arrives as one JSON log line, not as raw text on stderr (checked after the journeys).
+      const expired = issuer.mintToken({ audience: BOT_ID, serviceUrl: connector.serviceUrl, notBeforeOffsetSeconds: -7200, expiresInSeconds: -3600 });
+      const refusedExpired = await teams.postRaw({ ...activity, id: 'expired-token-1' }, `Bearer ${expired}`);
+      expect(refusedExpired.status).toBe(401);
+      await waitUntil(() => bot.records().some((r) => r.event === 'library.console'), 'the library console line in the JSON log', 2_000);
     }));
 });
 
