@@ -130,7 +130,11 @@ describe('POST /api/messages', () => {
       }, 4_000),
     );
     const answers = await Promise.all(posts);
-    expect(answers.every((a) => a.text.startsWith('HTTP/1.1 401'))).toBe(true);
+    // Each connection is closed by the server; a client still writing when the 401 and the close come
+    // may see a reset instead of the answer (TCP drops what it had not read), never anything else.
+    expect(answers.every((a) => a.closedAfterMs !== undefined)).toBe(true);
+    expect(answers.every((a) => a.text === '' || a.text.startsWith('HTTP/1.1 401'))).toBe(true);
+    expect(answers.filter((a) => a.text.startsWith('HTTP/1.1 401')).length).toBeGreaterThan(0);
     expect(process.memoryUsage().rss - before).toBeLessThan(80 * 1024 * 1024);
   });
 });
