@@ -10,8 +10,8 @@ import { isLoopbackHost } from '../src/net/loopback';
 import { createServer as createNetServer } from 'node:net';
 import { EntraTenantDirectory, TenantDirectory } from '../src/identity/tenantDirectory';
 import type { Logger } from '../src/log';
-import { startEmbeddedCosmos } from '../src/local/embeddedCosmos';
-import { createIdentitySimulator, IdentitySimulator } from '../src/local/identitySimulator';
+// Types only: local mode's parts are loaded with a dynamic import, and only in local mode.
+import type { IdentitySimulator, IdentitySimulatorOptions } from '../src/local/identitySimulator';
 import { cryptoRandom, Random } from '../src/random';
 import { AuditRepository } from '../src/store/auditRepository';
 import { ConversationRepository } from '../src/store/conversationRepository';
@@ -58,7 +58,7 @@ export interface ComposeOptions {
   /** Tests: a different identity port (e.g. one that fails on purpose). */
   readonly deviceCodeAuthority?: DeviceCodeAuthority;
   /** Tests: options for the local identity simulator (short code lifetimes, poll intervals). */
-  readonly simulatorOptions?: Omit<Parameters<typeof createIdentitySimulator>[0] & object, 'logger'>;
+  readonly simulatorOptions?: Omit<IdentitySimulatorOptions, 'logger'>;
   /** Tests: a fixed process instance id (to simulate restarts). */
   readonly instanceId?: string;
   /** Tests: trust this CA for Entra (a simulator standing in for ENTRA_AUTHORITY_HOST). */
@@ -103,6 +103,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       store = await openStore({ endpoint: config.cosmos.endpoint, key: config.cosmos.key, credential, database: config.cosmos.database, local: loopback, requestTimeoutMs: config.timings.storeTimeoutMs });
       logger.info({ event: 'store.ready', endpoint: config.cosmos.endpoint, database: config.cosmos.database }, 'using Azure Cosmos DB');
     } else {
+      const { startEmbeddedCosmos } = await import('../src/local/embeddedCosmos');
       const embedded = await startEmbeddedCosmos('127.0.0.1', 0, (reason) =>
         logger.warn({ event: 'store.embedded.refused', reason }, 'the embedded Cosmos-protocol server refused a request that the bot would not send'),
       );
@@ -114,6 +115,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
 
     let simulator: IdentitySimulator | undefined;
     if (!config.entra) {
+      const { createIdentitySimulator } = await import('../src/local/identitySimulator');
       simulator = await createIdentitySimulator({ appDisplayName: config.appName, ...options.simulatorOptions, logger });
       closers.push(() => simulator!.close());
       logger.warn({ event: 'identity.simulator', url: simulator.url }, `local identity simulator (not Microsoft Entra): sign in at ${simulator.url}/devicelogin`);

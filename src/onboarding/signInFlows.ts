@@ -59,6 +59,8 @@ const reviewTokenAad = (invitationId: string) => `reviewToken:${invitationId}`;
  */
 export class SignInFlows {
   private readonly running = new Map<string, { flowId: string; session: DeviceCodeSession; done: Promise<void> }>();
+  /** Flows this process is writing the start of: between that write and `launch`, they are ours but not running yet. */
+  private readonly starting = new Set<string>();
 
   constructor(private readonly deps: SignInDeps) {}
 
@@ -112,6 +114,15 @@ export class SignInFlows {
     if (invitation.status === 'signing_in' && this.flowLooksAlive(invitation, now)) return { ok: true, invitation };
 
     const flowId = this.deps.random.shortId(12);
+    this.starting.add(flowId);
+    try {
+      return await this.startFlow(invitation, flowId, now, tokenHash);
+    } finally {
+      this.starting.delete(flowId);
+    }
+  }
+
+  private async startFlow(invitation: Invitation, flowId: string, now: Date, tokenHash: string | undefined): Promise<CustomerView> {
     const result = await this.deps.invitations.update<'busy' | 'not-allowed' | 'gone'>(invitation.tenantId, invitation.id, (cur) => {
       if (tokenHash !== undefined && cur.tokenHash !== tokenHash) return { ok: false, failure: 'gone' };
       const status = effectiveStatus(cur, now);
@@ -222,12 +233,18 @@ export class SignInFlows {
     if (inv.status !== 'signing_in' && inv.status !== 'token_acquired') return false;
     const owner = inv.flow?.ownerId;
     if (owner === undefined) return inv.status === 'token_acquired';
-    if (owner === this.deps.lease.instanceId) return !this.running.has(inv.id);
+    if (owner === this.deps.lease.instanceId) return !this.isOursAndLive(inv);
     return !(await this.deps.lease.isAlive(owner));
   }
 
+  private isOursAndLive(inv: Invitation): boolean {
+    const flowId = inv.flow?.id;
+    return flowId !== undefined && (this.running.get(inv.id)?.flowId === flowId || this.starting.has(flowId));
+  }
+
   private async closeOrphan(inv: Invitation): Promise<Invitation | undefined> {
-    const stillOrphaned = (cur: Invitation) => cur.flow?.id === inv.flow?.id && cur.status === inv.status;
+    // Checked again on the fresh document at write time: our own flow may have started meanwhile.
+    const stillOrphaned = (cur: Invitation) => cur.flow?.id === inv.flow?.id && cur.status === inv.status && !(cur.flow?.ownerId === this.deps.lease.instanceId && this.isOursAndLive(cur));
     const updated =
       inv.status === 'signing_in'
         ? await this.applyIf(inv, stillOrphaned, 'interrupt', { detail: 'the process polling for it stopped' }, (i) => ({ ...i, flow: undefined }))

@@ -43,6 +43,8 @@ export interface StartProductionBotOptions {
   readonly entry?: string;
   /** How long to wait for `GET /readyz` to answer 200. */
   readonly readyTimeoutMs?: number;
+  /** Node options before the entry (e.g. `--require` of an observer); default none. */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** A port nobody listens on right now (the bot needs one it can also put in its links). */
@@ -79,7 +81,7 @@ export async function startProductionBot(options: StartProductionBotOptions): Pr
     if (value !== undefined && env[name] === undefined) env[name] = value;
   }
 
-  const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let stderrText = '';
   child.stderr?.setEncoding('utf8');
