@@ -77,10 +77,13 @@ async function main(): Promise<void> {
     ENTRA_CLIENT_ID: '3f7b2c1d-9e8a-4b6c-8d5e-2a1b0c9d8e7f',
     TOKEN_ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
   };
+  // The production start as `npm run start:prod` runs it: its node options come from package.json.
+  const startProd = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod'].split(/\s+/).slice(1);
   const starts: [string, string[], Record<string, string>][] = [
     ['local mode, npm start (ts-node)', ['-r', 'ts-node/register/transpile-only', 'bot/index.ts'], {}],
     ['local mode, compiled', ['dist/bot/index.js'], {}],
-    ['production start, compiled', ['dist/bot/index.js'], production],
+    ['compiled, plain node (no options)', ['dist/bot/index.js'], production],
+    [`production start (${startProd.join(' ')})`, startProd, production],
   ];
   try {
     for (const [name, args, env] of starts) {

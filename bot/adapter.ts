@@ -1,6 +1,7 @@
 import { CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
-import { TeamsAdapter } from '@microsoft/teams-ai';
+// Deep imports: the package index also loads its AI planners, OpenAI client and tokenizers (tens of MB) we never use.
+import { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import type { Config } from '../src/config';
 import type { Logger } from '../src/log';
 import type { Random } from '../src/random';

@@ -1,5 +1,8 @@
 import { ActivityTypes, CardFactory, MessageFactory, TurnContext } from 'botbuilder';
-import { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
+// Deep imports: the package index also loads its AI planners, OpenAI client and tokenizers (tens of MB) we never use.
+import { Application } from '@microsoft/teams-ai/lib/Application';
+import type { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
+import { TurnState } from '@microsoft/teams-ai/lib/TurnState';
 import type { CardAttachment } from '../cards';
 import { CARD_ACTIONS } from './actions/cardActions';
 import { CUSTOMER_VERBS } from '../cards/verbs';

@@ -1,5 +1,5 @@
 import type { Server } from 'restify';
-import type { TeamsAdapter } from '@microsoft/teams-ai';
+import type { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'node:https';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
