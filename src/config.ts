@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { cloudOfAuthorityHost } from './identity/authorityHosts';
-import { isLoopbackHost } from './net/loopback';
+import { cloudOfAuthorityHost } from './domain/authorityHosts';
+import { isLoopbackHost } from './domain/loopback';
 import { isIP } from 'node:net';
 
 /**

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ts from 'typescript';
 import { Config, loadConfig, LOCAL_PLAYGROUND } from '../src/config';
-import { isLoopbackHost } from '../src/net/loopback';
+import { isLoopbackHost } from '../src/domain/loopback';
 
 const ROOT = join(__dirname, '..');
 const GUID_A = '72f988bf-86f1-41af-91ab-2d7cd011db47';

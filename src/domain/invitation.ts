@@ -1,4 +1,4 @@
-import type { SealedSecret } from '../crypto/secretBox';
+import type { SealedSecret } from './sealedSecret';
 
 /**
  * An invitation asks one customer admin to give the provider delegated access to one tenant.

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { isLoopbackHost } from '../net/loopback';
+import { isLoopbackHost } from '../domain/loopback';
 
 /**
  * The embedded Cosmos-protocol server accepts any key and any caller. On a developer's machine a web

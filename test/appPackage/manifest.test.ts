@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppManifestUtils } from '@microsoft/app-manifest';
 import JSZip from 'jszip';
-import { COMMANDS } from '../../bot/commands/commandTable';
+import { COMMANDS } from '../../bot/teams/commandTable';
 import {
   buildPackage,
   localPackageValues,

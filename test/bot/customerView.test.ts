@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { ephemeralKeyring, SecretBox } from '../../src/crypto/secretBox';
+import { ephemeralKeyring, SecretBox } from '../../src/adapters/crypto/secretBox';
 import type { Invitation, InvitationStatus } from '../../src/domain/invitation';
-import { adminConsentUrl, consentStateFor, defaultScopesOf } from '../../src/onboarding/customerLinks';
-import { customerScreen, CustomerViewSettings, reviewerScreen } from '../../bot/customerView';
-import { forTeams } from '../../bot/customerTeamsCard';
+import { adminConsentUrl, consentStateFor, defaultScopesOf } from '../../src/usecases/invitations/customerLinks';
+import { customerScreen, CustomerViewSettings, reviewerScreen } from '../../bot/presentation/customerView';
+import { forTeams } from '../../bot/teams/customerTeamsCard';
 import { VERBS } from '../../cards/verbs';
 
 const settings: CustomerViewSettings = {

@@ -18,7 +18,7 @@ import {
   unauthorizedBody,
   type BotIdentitySettings,
   type InboundAuthRejection,
-} from '../../bot/inboundAuth';
+} from '../../bot/web/inboundAuth';
 import {
   generateSigningKey,
   startLocalBotFrameworkIssuer,

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import restify, { Request, Response, Server } from 'restify';
-import { renderPageShell, renderPlainPage, securityHeaders, STATIC_ASSET_PATHS } from '../../bot/invitePage/pageShell';
-import { staticRoutes } from '../../bot/invitePage/staticRoutes';
+import { renderPageShell, renderPlainPage, securityHeaders, STATIC_ASSET_PATHS } from '../../bot/web/customerPages/pageShell';
+import { staticRoutes } from '../../bot/web/customerPages/staticRoutes';
 import { ChromiumSession, describeInBrowser, eventually, launchChromium, saveScreenshot, waitForPopups, WatchedPage } from '../support/browser';
 
 /** The pure parts of the browser script, loaded the way node loads it (CommonJS export). */
@@ -13,7 +13,7 @@ interface InvitePageScript {
   markdownToHtml(text: string): string | null;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const pageScript = require('../../bot/invitePage/static/invitePage.js') as InvitePageScript;
+const pageScript = require('../../bot/web/customerPages/static/invitePage.js') as InvitePageScript;
 
 const PROVIDER = 'Contoso IT <Services> & "Partners"';
 const USER_CODE = 'F4KQ7XW2P';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as AdaptiveCards from 'adaptivecards';
 import fc from 'fast-check';
-import { CARD_ACTIONS } from '../../bot/actions/cardActions';
+import { CARD_ACTIONS } from '../../bot/teams/features/cardActions';
 import {
   CardAttachment,
   renderConsentReview,
@@ -331,7 +331,7 @@ describe('card action verbs', () => {
 
   /** The customer side answers verbs in code (the invitation page routes and the Teams customer actions). */
   const customerHandlers = () =>
-    ['invitePage/routes.ts', 'customerActions.ts'].map((f) => readFileSync(join(__dirname, '..', '..', 'bot', f), 'utf8')).join('\n');
+    ['web/customerPages/routes.ts', 'teams/features/customerActions.ts'].map((f) => readFileSync(join(__dirname, '..', '..', 'bot', f), 'utf8')).join('\n');
 
   it('customer verbs are answered by the customer-side handlers', () => {
     const code = customerHandlers();

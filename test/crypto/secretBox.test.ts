@@ -9,7 +9,7 @@ import {
   SecretBoxError,
   SecretBoxErrorReason,
   sealedSecretSchema,
-} from '../../src/crypto/secretBox';
+} from '../../src/adapters/crypto/secretBox';
 
 const keyA = Buffer.alloc(32, 0xa1);
 const keyB = Buffer.alloc(32, 0xb2);

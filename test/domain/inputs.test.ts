@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { stableId } from '../../src/crypto/stableId';
+import { stableId } from '../../src/usecases/stableId';
 import { clip, isGuid, parseDomain, parseEmail, parseGuid, parseInvitationId, Parsed, parseTenantRef } from '../../src/domain/inputs';
 
 /** fast-check 4 dropped unicodeString/fullUnicodeString; these are their equivalents. */

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { unauthorizedBody } from '../../bot/inboundAuth';
+import { unauthorizedBody } from '../../bot/web/inboundAuth';
 import { createIdentitySimulator, IdentitySimulator } from '../../src/local/identitySimulator';
 import { BotHarness, cardFacts, cardTitle, startBotHarness, teamsUser } from '../support/botHarness';
 import { generateSigningKey, startLocalBotFrameworkIssuer, type ChannelTokenClaims, type LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';

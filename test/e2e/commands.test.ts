@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { COMMANDS } from '../../bot/commands/commandTable';
-import { CARD_ACTIONS } from '../../bot/actions/cardActions';
+import { COMMANDS } from '../../bot/teams/commandTable';
+import { CARD_ACTIONS } from '../../bot/teams/features/cardActions';
 import { renderMessage } from '../../cards';
 import { VERBS } from '../../cards/verbs';
 import { DAY_MS } from '../../src/clock';

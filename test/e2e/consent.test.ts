@@ -1,5 +1,5 @@
 import { LOCAL_CLIENT_ID } from '../../bot/compose';
-import { explainEntraError } from '../../src/identity/entraErrors';
+import { explainEntraError } from '../../src/domain/entraErrors';
 import type { SimulatedTenant } from '../../src/local/identitySimulator';
 import { cardFacts, DEFAULT_PUBLIC_BASE_URL } from '../support/botHarness';
 import {

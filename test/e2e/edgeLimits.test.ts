@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { clientAddressOf, normalizeAddress } from '../../bot/clientRateLimit';
+import { clientAddressOf, normalizeAddress } from '../../bot/web/clientRateLimit';
 import { createIdentitySimulator, IdentitySimulator } from '../../src/local/identitySimulator';
 import { BotHarness, startBotHarness, teamsUser } from '../support/botHarness';
 import { startLocalBotFrameworkIssuer, type LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { spawnReady } from '../support/childProcess';
 import { freePort, startProductionBot, type ProductionBot } from '../support/productionBot';
-import { waitUntil } from '../e2e/signInDriver';
+import { waitUntil } from './signInDriver';
 
 /**
  * The compiled production start loads nothing of local mode: the embedded Cosmos server, the local
@@ -46,7 +46,7 @@ it('loads no module from src/local', async () => {
   bot.child.kill('SIGUSR2');
   await waitUntil(() => existsSync(modulesFile), 'the list of loaded modules', 5_000);
   const loaded = (JSON.parse(readFileSync(modulesFile, 'utf8')) as string[]).map((file) => relative(ROOT, file).split(sep).join('/'));
-  expect(loaded).toContain('dist/bot/compose.js');
+  expect(loaded).toContain('dist/bot/compose/index.js');
   expect(loaded.filter((file) => file.startsWith('dist/src/local/'))).toEqual([]);
   // Nor the libraries only local mode uses.
   expect(loaded.filter((file) => /node_modules\/(@vercel\/cosmosdb-server|node-forge)\//.test(file))).toEqual([]);

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { LOCAL_CLIENT_ID } from '../../bot/compose';
 import { VERBS } from '../../cards/verbs';
 import { systemClock } from '../../src/clock';
-import { parseKeyring, SecretBox, sealedSecretSchema } from '../../src/crypto/secretBox';
-import { TokenCacheStore } from '../../src/identity/tokenCacheStore';
+import { parseKeyring, SecretBox, sealedSecretSchema } from '../../src/adapters/crypto/secretBox';
+import { TokenCacheStore } from '../../src/adapters/entra/tokenCacheStore';
 import type { SimulatedTenant } from '../../src/local/identitySimulator';
-import type { ContainerName } from '../../src/store/cosmosStore';
-import { TokenCacheRepository } from '../../src/store/tokenCacheRepository';
+import type { ContainerName } from '../../src/adapters/cosmos/cosmosStore';
+import { TokenCacheRepository } from '../../src/adapters/cosmos/tokenCacheRepository';
 import { cardActions, teamsUser } from '../support/botHarness';
 import {
   adminOf,

@@ -1,4 +1,4 @@
-import { formatUtc } from '../../bot/views';
+import { formatUtc } from '../../bot/presentation/views';
 import { DAY_MS } from '../../src/clock';
 import type { SimulatedTenant } from '../../src/local/identitySimulator';
 import { AdaptiveCardJson, cardFacts, cardText, cardTitle } from '../support/botHarness';

@@ -1,4 +1,4 @@
-import { explainEntraError } from '../../src/identity/entraErrors';
+import { explainEntraError } from '../../src/domain/entraErrors';
 import type { SignInOutcome, SimulatedTenant } from '../../src/local/identitySimulator';
 import {
   adminOf,

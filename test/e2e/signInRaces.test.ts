@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { LOCAL_CLIENT_ID } from '../../bot/compose';
 import { systemClock } from '../../src/clock';
-import { parseKeyring, SecretBox } from '../../src/crypto/secretBox';
+import { parseKeyring, SecretBox } from '../../src/adapters/crypto/secretBox';
 import { isPending, type InvitationStatus } from '../../src/domain/invitation';
-import { TokenCacheStore } from '../../src/identity/tokenCacheStore';
+import { TokenCacheStore } from '../../src/adapters/entra/tokenCacheStore';
 import { EmbeddedCosmos, startEmbeddedCosmos } from '../../src/local/embeddedCosmos';
 import type { SimulatedTenant } from '../../src/local/identitySimulator';
 import { createLocalCaAsync, type LocalCa } from '../../src/local/localCa';
-import { TokenCacheRepository } from '../../src/store/tokenCacheRepository';
+import { TokenCacheRepository } from '../../src/adapters/cosmos/tokenCacheRepository';
 import { BotHarness, cardActions, cardFacts, cardText, cardTitle } from '../support/botHarness';
 import { Gate, GatedProxy, SeenRequest, startGatedProxy } from '../support/gatedProxy';
 import {

@@ -1,7 +1,7 @@
 import { Agent } from 'node:https';
-import { GraphOrganizationReader } from '../../src/graph/organization';
-import { MsalDeviceCodeAuthority } from '../../src/identity/deviceCodeSignIn';
-import { createEntraNetworkClient, EntraNetworkClient } from '../../src/identity/entraNetworkClient';
+import { GraphOrganizationReader } from '../../src/adapters/graph/organization';
+import { MsalDeviceCodeAuthority } from '../../src/adapters/entra/deviceCodeSignIn';
+import { createEntraNetworkClient, EntraNetworkClient } from '../../src/adapters/entra/entraNetworkClient';
 import { createLogger } from '../../src/log';
 import { createIdentitySimulator, IdentitySimulator } from '../../src/local/identitySimulator';
 import { CLIENT_ID, CONTOSO, CONTOSO_ADMIN } from '../local/identitySimulatorHarness';

@@ -6,7 +6,7 @@ import {
   isAdminApprovalRequired,
   NextStep,
   parseEntraErrorBody,
-} from '../../src/identity/entraErrors';
+} from '../../src/domain/entraErrors';
 
 const NEXT_STEPS: NextStep[] = [
   'new-code',

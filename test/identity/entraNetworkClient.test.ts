@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createEntraNetworkClient, EntraTokenError } from '../../src/identity/entraNetworkClient';
+import { createEntraNetworkClient, EntraTokenError } from '../../src/adapters/entra/entraNetworkClient';
 import { createIdentitySimulator, IdentitySimulator, IdentitySimulatorOptions } from '../../src/local/identitySimulator';
 import { createLocalCa, LocalCa } from '../../src/local/localCa';
 import {

@@ -2,9 +2,9 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import pino from 'pino';
 import { PublicClientApplication } from '@azure/msal-node';
-import { MsalDeviceCodeAuthority, type DeviceCodePrompt } from '../../src/identity/deviceCodeSignIn';
-import { createEntraNetworkClient } from '../../src/identity/entraNetworkClient';
-import { msalAuthorityOptions } from '../../src/identity/authorityHosts';
+import { MsalDeviceCodeAuthority, type DeviceCodePrompt } from '../../src/adapters/entra/deviceCodeSignIn';
+import { createEntraNetworkClient } from '../../src/adapters/entra/entraNetworkClient';
+import { msalAuthorityOptions } from '../../src/domain/authorityHosts';
 import { createLocalCaAsync } from '../../src/local/localCa';
 
 /**

@@ -1,9 +1,9 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
-import { MsalDeviceCodeAuthority, type DeviceCodeOutcome } from '../../src/identity/deviceCodeSignIn';
-import { createEntraNetworkClient } from '../../src/identity/entraNetworkClient';
-import { explainSignInFailure, sideOf, type SignInFailure } from '../../src/identity/signInFailures';
+import { MsalDeviceCodeAuthority, type DeviceCodeOutcome } from '../../src/adapters/entra/deviceCodeSignIn';
+import { createEntraNetworkClient } from '../../src/adapters/entra/entraNetworkClient';
+import { explainSignInFailure, sideOf, type SignInFailure } from '../../src/domain/signInFailures';
 import { createLocalCaAsync } from '../../src/local/localCa';
 import { createIdentitySimulator, type IdentitySimulator } from '../../src/local/identitySimulator';
 

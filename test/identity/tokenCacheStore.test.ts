@@ -1,12 +1,12 @@
 import { PublicClientApplication } from '@azure/msal-node';
 import { systemClock } from '../../src/clock';
-import { ephemeralKeyring, SecretBox } from '../../src/crypto/secretBox';
-import { MsalDeviceCodeAuthority } from '../../src/identity/deviceCodeSignIn';
-import { createEntraNetworkClient, EntraNetworkClient } from '../../src/identity/entraNetworkClient';
-import { TokenCacheStore } from '../../src/identity/tokenCacheStore';
+import { ephemeralKeyring, SecretBox } from '../../src/adapters/crypto/secretBox';
+import { MsalDeviceCodeAuthority } from '../../src/adapters/entra/deviceCodeSignIn';
+import { createEntraNetworkClient, EntraNetworkClient } from '../../src/adapters/entra/entraNetworkClient';
+import { TokenCacheStore } from '../../src/adapters/entra/tokenCacheStore';
 import { createLogger } from '../../src/log';
 import { createIdentitySimulator, IdentitySimulator } from '../../src/local/identitySimulator';
-import { TokenCacheRepository } from '../../src/store/tokenCacheRepository';
+import { TokenCacheRepository } from '../../src/adapters/cosmos/tokenCacheRepository';
 import { startTestStore, TestStore } from '../support/cosmos';
 import { CLIENT_ID, CONTOSO, CONTOSO_ADMIN, FABRIKAM } from '../local/identitySimulatorHarness';
 
@@ -95,7 +95,7 @@ describe('TokenCacheStore: MSAL caches sealed per tenant in Cosmos', () => {
 
 describe('mergeSerializedCaches', () => {
   it("keeps the first account's entries when a second account signs in, the newer entry winning per key", () => {
-    const { mergeSerializedCaches } = jest.requireActual('../../src/identity/tokenCacheStore') as typeof import('../../src/identity/tokenCacheStore');
+    const { mergeSerializedCaches } = jest.requireActual('../../src/adapters/entra/tokenCacheStore') as typeof import('../../src/adapters/entra/tokenCacheStore');
     const older = JSON.stringify({ Account: { a: { user: 'admin' } }, RefreshToken: { ra: { secret: 'r1' }, shared: { secret: 'old' } }, AppMetadata: {} });
     const newer = JSON.stringify({ Account: { b: { user: 'svc' } }, RefreshToken: { rb: { secret: 'r2' }, shared: { secret: 'new' } }, IdToken: { ib: {} } });
     expect(JSON.parse(mergeSerializedCaches(older, newer))).toEqual({

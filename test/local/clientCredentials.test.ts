@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import jwt from 'jsonwebtoken';
 import pino from 'pino';
-import { createEntraNetworkClient, EntraNetworkClient } from '../../src/identity/entraNetworkClient';
+import { createEntraNetworkClient, EntraNetworkClient } from '../../src/adapters/entra/entraNetworkClient';
 import { BOT_FRAMEWORK_TENANT, createIdentitySimulator, IdentitySimulator } from '../../src/local/identitySimulator';
 import { callSimulator, CONTOSO } from './identitySimulatorHarness';
 

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { InteractionRequiredAuthError } from '@azure/msal-node';
 import jwt from 'jsonwebtoken';
 import pino from 'pino';
-import { createEntraNetworkClient, EntraNetworkClient } from '../../src/identity/entraNetworkClient';
+import { createEntraNetworkClient, EntraNetworkClient } from '../../src/adapters/entra/entraNetworkClient';
 import { createLocalCa, createLocalCaAsync, LocalCa } from '../../src/local/localCa';
 import {
   createIdentitySimulator,

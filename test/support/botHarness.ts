@@ -2,7 +2,7 @@ import { composeBot, ComposeOptions, RunningBot } from '../../bot/compose';
 import type { Clock } from '../../src/clock';
 import { Config, LOCAL_PLAYGROUND, loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
-import type { ContainerName } from '../../src/store/cosmosStore';
+import type { ContainerName } from '../../src/adapters/cosmos/cosmosStore';
 import { startRecordingConnectorService, type RecordedConnectorRequest, type RecordingConnectorService } from './jwt/recordingConnectorService';
 
 /**

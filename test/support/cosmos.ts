@@ -1,5 +1,5 @@
 import { startEmbeddedCosmos, EmbeddedCosmos } from '../../src/local/embeddedCosmos';
-import { openStore, Store } from '../../src/store/cosmosStore';
+import { openStore, Store } from '../../src/adapters/cosmos/cosmosStore';
 
 export interface TestStore {
   readonly store: Store;

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../net/escapeHtml';
+import { escapeHtml } from '../../domain/escapeHtml';
 
 export { escapeHtml };
 /** Turns any text into a stable, id-safe slug, so tests can address `#account-megan-bowen-contoso-onmicrosoft-com`. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decideAdminConsent, showAdminConsent } from './adminConsentEndpoint';
 import type { IdentitySimulatorControl } from './control';
-import { isLoopbackHost } from '../../net/loopback';
+import { isLoopbackHost } from '../../domain/loopback';
 import { controlRoutes } from './controlEndpoints';
 import { showEnterCode, submitCode, submitSignIn } from './deviceLoginPages';
 import { openIdConfiguration, signingKeys } from './discoveryEndpoints';

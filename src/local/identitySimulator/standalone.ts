@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import pino from 'pino';
 import { runStandalone } from '../standaloneProcess';
-import { createIdentitySimulator } from './index';
+import { createIdentitySimulator } from '.';
 import { parseSimulatorEnvironment, StandaloneSimulatorSettings } from './standaloneEnvironment';
 
 async function startSimulator(settings: StandaloneSimulatorSettings) {

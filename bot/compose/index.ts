@@ -1,0 +1,173 @@
+import type { Server } from 'restify';
+import type { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
+import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
+import type { ServiceClientCredentialsFactory } from 'botframework-connector';
+import { Clock, systemClock } from '../../src/clock';
+import { Config, defaultPublicBaseUrl } from '../../src/config';
+import type { Logger } from '../../src/log';
+import { cryptoRandom, Random } from '../../src/random';
+import type { Store } from '../../src/adapters/cosmos/cosmosStore';
+import { AuditRepository } from '../../src/adapters/cosmos/auditRepository';
+import { ConversationRepository } from '../../src/adapters/cosmos/conversationRepository';
+import { InvitationRepository } from '../../src/adapters/cosmos/invitationRepository';
+import { PendingInvitationGuards } from '../../src/adapters/cosmos/pendingInvitationGuards';
+import { StaffRepository } from '../../src/adapters/cosmos/staffRepository';
+import { TenantRepository } from '../../src/adapters/cosmos/tenantRepository';
+import { TokenCacheRepository } from '../../src/adapters/cosmos/tokenCacheRepository';
+import { TokenCacheStore } from '../../src/adapters/entra/tokenCacheStore';
+// Types only: local mode's parts are loaded with a dynamic import, and only in local mode.
+import type { IdentitySimulator, IdentitySimulatorOptions } from '../../src/local/identitySimulator';
+import { createAudit } from '../../src/usecases/audit/recordAudit';
+import type { DeviceCodeAuthority } from '../../src/usecases/ports';
+import { SignInFlows } from '../../src/usecases/signIn/signInFlows';
+import { ConversationTracker } from '../teams/conversationTracker';
+import type { Notifier } from '../teams/notifier';
+import { createApp } from '../teams/routes';
+import type { BotServices } from '../teams/services';
+import { staffNotifications } from '../teams/staffNotifications';
+import type { Closers } from './closers';
+import { composeIdentity } from './identity';
+import { composeLease, startJobs } from './jobs';
+import { composeStore } from './store';
+import { composeTeamsAdapter } from './teams';
+import { startWeb } from './web';
+
+export { LOCAL_CLIENT_ID } from './identity';
+
+export interface ComposeOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  /** Tests: outbound credentials that work offline, and a local OpenID metadata URL. */
+  readonly credentialsFactory?: ServiceClientCredentialsFactory;
+  readonly openIdMetadataUrl?: string;
+  /** Tests: a different identity port (e.g. one that fails on purpose). */
+  readonly deviceCodeAuthority?: DeviceCodeAuthority;
+  /** Tests: options for the local identity simulator (short code lifetimes, poll intervals). */
+  readonly simulatorOptions?: Omit<IdentitySimulatorOptions, 'logger'>;
+  /** Tests: a fixed process instance id (to simulate restarts). */
+  readonly instanceId?: string;
+  /** Tests: trust this CA for Entra (a simulator standing in for ENTRA_AUTHORITY_HOST). */
+  readonly entraCaPem?: string;
+}
+
+export interface RunningBot {
+  readonly url: string;
+  readonly server: Server;
+  readonly services: BotServices;
+  readonly notifier: Notifier;
+  readonly store: Store;
+  readonly simulator?: IdentitySimulator;
+  readonly adapter: TeamsAdapter;
+  readonly flows: SignInFlows;
+  /** What stands behind the bot, for the start-up guide. */
+  readonly identityProvider: { readonly kind: 'simulator' | 'entra'; readonly authorityHost: string };
+  readonly storeKind: 'embedded' | 'cosmos';
+  close(): Promise<void>;
+}
+
+/**
+ * The one composition root: validated config in, a listening bot out. One file per concern beside
+ * this one (store, identity, teams, jobs, web); local parts start only when their real
+ * configuration is absent.
+ */
+export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
+  const config = await withListenPort(options.config);
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
+  const closers: Closers = [];
+
+  try {
+    const { store, kind: storeKind } = await composeStore(config, logger, closers);
+    const identity = await composeIdentity(config, logger, options, closers);
+
+    const tenants = new TenantRepository(store.containers.tenants, store.containers.tenantDomains);
+    const invitations = new InvitationRepository(store.containers.invitations, store.containers.links);
+    const staff = new StaffRepository(store.containers.staff);
+    const conversations = new ConversationRepository(store.containers.conversations);
+    const audit = createAudit(new AuditRepository(store.containers.audit), clock);
+    const policy = { providerTenantIds: config.providerTenantIds, bootstrapAdmins: config.bootstrapAdmins };
+    const teams = composeTeamsAdapter(config, logger, random, conversations, options, closers);
+    const lease = composeLease(config, store, clock, options.instanceId ?? random.shortId(12));
+    const flows = new SignInFlows({
+      invitations,
+      tenants,
+      tokenCaches: new TokenCacheStore(new TokenCacheRepository(store.containers.tokenCaches), identity.box, clock),
+      authority: identity.authority,
+      box: identity.box,
+      clock,
+      random,
+      lease,
+      observer: staffNotifications(teams.notifier, tenants, clock, logger),
+      audit,
+      logger,
+      publicBaseUrl: config.publicBaseUrl,
+      organizations: identity.organizations,
+      codeRequestGraceMs: config.timings.codeRequestGraceMs,
+    });
+    await startJobs(lease, flows, logger, closers);
+
+    const customerView = { providerName: config.providerName, appName: config.appName, clientId: identity.clientId, authorityHost: identity.authorityHost, scopes: config.scopes, publicBaseUrl: config.publicBaseUrl };
+    const services: BotServices = {
+      logger,
+      clock,
+      random,
+      providerName: config.providerName,
+      onboarding: { clock, random, tenants, invitations, pendingGuards: new PendingInvitationGuards(store.containers.invitationGuards), directory: identity.directory, audit, invitationTtlDays: config.invitationTtlDays, publicBaseUrl: config.publicBaseUrl },
+      staffDeps: { staff, policy, audit, clock },
+      tenants,
+      invitations,
+      staff,
+      conversations,
+      policy,
+      audit,
+      flows,
+      customerView,
+      budgets: { turnMs: config.timings.turnBudgetMs, invokeMs: config.timings.invokeBudgetMs },
+    };
+    const app = createApp(services, teams.adapter, new ConversationTracker(conversations, clock), teams.botAppId);
+    const { server, url } = await startWeb({ config, logger, clock, random, store, adapter: teams.adapter, app, flows, customerView, openIdMetadataUrl: teams.openIdMetadataUrl }, closers);
+
+    return {
+      url,
+      server,
+      services,
+      notifier: teams.notifier,
+      store,
+      simulator: identity.simulator,
+      adapter: teams.adapter,
+      flows,
+      identityProvider: { kind: identity.simulator ? 'simulator' : 'entra', authorityHost: identity.authorityHost },
+      storeKind,
+      async close() {
+        // Every step runs even if one fails (the store may be the thing that is down).
+        for (const close of closers.reverse()) {
+          try {
+            await close();
+          } catch (error) {
+            logger.warn({ event: 'shutdown.step-failed', err: error }, 'a shutdown step failed');
+          }
+        }
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** PORT=0 (tests, benchmarks): pick the free port first, so links can name it. */
+async function withListenPort(config: Config): Promise<Config> {
+  if (config.port !== 0) return config;
+  const probe = createNetServer();
+  const port = await new Promise<number>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, config.host, () => resolve((probe.address() as AddressInfo).port));
+  });
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const derived = config.publicBaseUrl === defaultPublicBaseUrl(config.host, 0);
+  return { ...config, port, publicBaseUrl: derived ? defaultPublicBaseUrl(config.host, port) : config.publicBaseUrl };
+}

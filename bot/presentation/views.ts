@@ -1,0 +1,97 @@
+import type { InvitationCard, InvitationRowView, TenantRowView, TenantStatusCard } from '../../cards';
+import { effectiveStatus, Invitation, InvitationStatus, isPending } from '../../src/domain/invitation';
+import type { CustomerTenant } from '../../src/domain/tenant';
+
+/** Cards show UTC with the zone spelled out: staff sit in many time zones. */
+export function formatUtc(iso: string | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+const STATUS_WORDS: Record<InvitationStatus, string> = {
+  created: 'Sent',
+  opened: 'Opened',
+  signing_in: 'Signing in',
+  consent_pending: 'Approval pending',
+  consent_granted: 'Approved — sign-in again',
+  token_acquired: 'Token acquired',
+  activated: 'Activated',
+  expired: 'Expired',
+  revoked: 'Revoked',
+  failed: 'Failed',
+  interrupted: 'Interrupted',
+};
+
+export function statusWords(status: InvitationStatus, failureReason?: string): string {
+  return status === 'failed' && failureReason ? `Failed: ${failureReason}` : STATUS_WORDS[status];
+}
+
+export const variantWords = (v: Invitation['variant']) => (v === 'global' ? 'Global admin' : 'Delegated (service account + admin consent)');
+
+export function invitationCard(inv: Invitation, now: Date, title: string, subtitle = '', link = ''): InvitationCard {
+  const status = effectiveStatus(inv, now);
+  return {
+    title,
+    subtitle,
+    id: inv.id,
+    tenant: inv.tenantName === inv.tenantId ? inv.tenantId : `${inv.tenantName} (${inv.tenantId})`,
+    email: inv.email,
+    variant: variantWords(inv.variant),
+    status: statusWords(status, inv.failureReason),
+    createdAt: formatUtc(inv.createdAt),
+    expiresAt: formatUtc(inv.expiresAt),
+    sentCount: inv.sentCount,
+    link,
+    canChange: isPending(status) || status === 'expired',
+  };
+}
+
+export function invitationRow(inv: Invitation, status: InvitationStatus): InvitationRowView {
+  return {
+    id: inv.id,
+    email: inv.email,
+    tenant: inv.tenantName,
+    variant: inv.variant === 'global' ? 'Global' : 'Delegated',
+    status: statusWords(status, inv.failureReason),
+    createdAt: formatUtc(inv.createdAt),
+    expiresAt: formatUtc(inv.expiresAt),
+    sentCount: inv.sentCount,
+  };
+}
+
+const AUTH_STATUS_WORDS: Record<CustomerTenant['authStatus'], string> = {
+  not_configured: 'Not configured',
+  pending: 'Pending',
+  successful: 'Successful',
+  failed: 'Failed',
+};
+
+export function tenantRow(t: CustomerTenant): TenantRowView {
+  return {
+    tenantId: t.tenantId,
+    name: t.displayName,
+    authMode: t.authMode === 'token' ? 'Auth token' : 'User/password',
+    authStatus: AUTH_STATUS_WORDS[t.authStatus],
+    lastValidation: t.lastValidation ? `${formatUtc(t.lastValidation.at)} (${t.lastValidation.ok ? 'ok' : 'failed'})` : '—',
+    tokenCreated: formatUtc(t.token?.createdAt),
+    tokenExpires: formatUtc(t.token?.refreshExpiresAt),
+  };
+}
+
+export function tenantStatusCard(t: CustomerTenant, invitations: Invitation[], now: Date): TenantStatusCard {
+  return {
+    ...tenantRow(t),
+    tokenAccount: t.token?.account ?? '—',
+    tokenRefreshed: formatUtc(t.token?.lastRefreshedAt),
+    scopes: t.token?.scopes.join(', ') || '—',
+    invitations: invitations.slice(0, 10).map((inv) => ({
+      id: inv.id,
+      email: inv.email,
+      variant: inv.variant,
+      status: statusWords(effectiveStatus(inv, now), inv.failureReason),
+      expiresAt: formatUtc(inv.expiresAt),
+    })),
+  };
+}

@@ -1,0 +1,92 @@
+import { renderInvitation, renderMessage } from '../../../cards';
+import { parseEmail, parseTenantRef, Parsed, TenantRef } from '../../../src/domain/inputs';
+import type { InvitationVariant } from '../../../src/domain/invitation';
+import { inviteAdmin } from '../../../src/usecases/invitations/inviteAdmin';
+import { invitationCard } from '../../presentation/views';
+import { command } from '../commandSpec';
+import { personalConversationKey } from '../conversationTracker';
+import type { TurnContext } from 'botbuilder';
+import type { BotServices } from '../services';
+import { invitationCardForTeams, recordPostedIn } from './customerActions';
+import type { CardAttachment } from '../../../cards';
+
+/** The invitation-created card's "Post for the admin here" button. */
+export async function postInvitationHere(services: BotServices, context: TurnContext, invitationId: string): Promise<CardAttachment> {
+  const inv = await services.invitations.findById(invitationId);
+  const now = services.clock.now();
+  if (!inv) return renderMessage({ title: 'No such invitation', text: `There is no invitation ${invitationId}.`, tone: 'warning' });
+  await recordPostedIn(services, inv, context.activity.conversation?.id);
+  await context.sendActivity({ attachments: [invitationCardForTeams(inv, services.customerView, now)] });
+  return renderInvitation(invitationCard(inv, now, 'Invitation posted', `The card for ${inv.email} was posted in this conversation; only they can start the sign-in.`));
+}
+
+interface InviteArgs {
+  tenant: TenantRef;
+  email: string;
+  variant: InvitationVariant;
+  /** Post the customer-facing card into this conversation for the admin (e.g. a shared channel). */
+  here: boolean;
+}
+
+function parse(words: readonly string[]): Parsed<InviteArgs> {
+  let args = words;
+  const here = args.length > 2 && args[args.length - 1].toLowerCase() === 'here';
+  if (here) args = args.slice(0, -1);
+  if (args.length < 2) return { ok: false, message: 'Say which tenant and which admin to invite.' };
+  if (args.length > 3) return { ok: false, message: `Too many words: expected a tenant, an email, optionally global or delegated, and optionally here.` };
+  const tenant = parseTenantRef(args[0]);
+  if (!tenant.ok) return tenant;
+  const email = parseEmail(args[1]);
+  if (!email.ok) return email;
+  const variant = (args[2] ?? 'global').toLowerCase();
+  if (variant !== 'global' && variant !== 'delegated') {
+    return { ok: false, message: `"${args[2].slice(0, 30)}" is not a variant: use global (a Global admin signs in) or delegated (a service account with admin consent).` };
+  }
+  return { ok: true, value: { tenant: tenant.value, email: email.value, variant, here } };
+}
+
+const USAGE = 'invite <tenant domain or id> <admin email> [global|delegated] [here]';
+
+export const inviteCommand = command<InviteArgs>({
+  name: 'invite',
+  usage: USAGE,
+  description: 'Invite a customer admin to give us delegated access to their tenant.',
+  role: 'operator',
+  parse,
+  async run({ services, actor, requestKey, context }, input) {
+    // With "here" the conversation includes the customer: staff notices go to the inviter's own chat instead.
+    const notifyConversationId = input.here ? personalConversationKey(actor.aadObjectId) : context.activity.conversation?.id;
+    const result = await inviteAdmin(services.onboarding, { ...input, actor, requestKey, notifyConversationId });
+    const now = services.clock.now();
+    if (result.ok && input.here) {
+      // In a conversation the customer admin is in, the link (a credential) is not shown to everyone.
+      await recordPostedIn(services, result.invitation, context.activity.conversation?.id);
+      return invitationCardForTeams(result.invitation, services.customerView, now);
+    }
+    if (result.ok) {
+      return renderInvitation(
+        invitationCard(
+          result.invitation,
+          now,
+          'Invitation created',
+          [result.tenantCreated ? `New customer tenant ${result.tenant.displayName} added.` : '', result.auditPending ? 'The audit record could not be written yet; it is written the next time this invitation is used.' : ''].filter(Boolean).join(' '),
+          result.link,
+        ),
+      );
+    }
+    switch (result.reason) {
+      case 'tenant-not-found':
+        return renderMessage({ title: 'No such Microsoft 365 tenant', text: `Microsoft Entra does not know the tenant "${input.tenant.value}". Check the spelling, or use the tenant id (a GUID) from the customer's Entra admin center.`, tone: 'warning', usage: USAGE });
+      case 'directory-unavailable':
+        return renderMessage({ title: 'Could not check the tenant', text: `Microsoft Entra did not answer when we looked up "${input.tenant.value}". Nothing was created. Try again in a minute, or use the tenant id (a GUID).`, tone: 'warning' });
+      case 'in-progress':
+        return renderMessage({ title: 'Being invited right now', text: `Another invite for ${input.email} and this tenant is being created at this moment. See **invitations** in a few seconds.`, tone: 'default' });
+      case 'already-pending':
+        return renderInvitation(invitationCard(result.existing, now, 'Already invited', `${input.email} already has a pending invitation for this tenant. Resend it for a new link, or revoke it first.`));
+      case 'duplicate-request':
+        return result.existing
+          ? renderInvitation(invitationCard(result.existing, now, 'Invitation already created', 'This request was already handled. The link is shown only once: use Resend for a new one.'))
+          : renderMessage({ title: 'Invitation already created', text: 'This request was already handled. See **invitations**.', tone: 'default' });
+    }
+  },
+});

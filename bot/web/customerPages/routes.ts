@@ -1,0 +1,168 @@
+import type { Request, Response } from 'restify';
+import { VERBS } from '../../../cards/verbs';
+import type { Clock } from '../../../src/clock';
+import { looksLikeLinkToken } from '../../../src/usecases/linkToken';
+import type { Invitation } from '../../../src/domain/invitation';
+import type { Logger } from '../../../src/log';
+import type { CustomerView, SignInFlows } from '../../../src/usecases/signIn/signInFlows';
+import { CustomerScreen, customerScreen, CustomerViewSettings, reviewerScreen } from '../../presentation/customerView';
+import type { Route } from '../server';
+import { renderPageShell, renderPlainPage, securityHeaders } from './pageShell';
+import { staticRoutes } from './staticRoutes';
+
+export interface InvitePageDeps {
+  readonly flows: SignInFlows;
+  readonly settings: CustomerViewSettings;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+const GONE_PAGE = {
+  title: 'This link does not work',
+  text: 'This invitation link does not work (any more). If you already finished signing in with it, there is nothing more to do. Otherwise it may have expired, been replaced by a newer link, or been withdrawn: ask your provider to send a new invitation.',
+};
+
+function send(res: Response, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { ...securityHeaders(), 'Content-Type': contentType });
+  res.end(body);
+}
+const sendJson = (res: Response, status: number, body: unknown) => send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+const sendScreen = (res: Response, screen: CustomerScreen) => sendJson(res, 200, { card: screen.card.content, pollAfterMs: screen.pollAfterMs, countdownTo: screen.countdownTo });
+const sendGone = (res: Response) => sendJson(res, 404, { gone: true });
+const sendPlain = (res: Response, status: number, page: { title: string; text: string }) => send(res, status, 'text/html; charset=utf-8', renderPlainPage(page));
+
+/** Reads a small JSON body; anything else is an empty object (the verb check then refuses it). */
+async function readJson(req: Request, limit = 16_384): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as unknown as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return {};
+    chunks.push(chunk);
+  }
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const verbOf = (body: Record<string, unknown>) => (typeof body.verb === 'string' ? body.verb : '');
+
+/**
+ * The customer-facing pages: the invitation page (the link is the credential), the consent
+ * reviewer's page, and Entra's admin consent redirect. Unknown, expired, revoked and replaced links
+ * all get the same plain answer, which says nothing about what exists.
+ */
+export function invitePageRoutes(deps: InvitePageDeps): Route[] {
+  const { flows, settings, clock } = deps;
+  const tokenOf = (req: Request) => String(req.params?.token ?? '');
+  // A malformed token is never looked up: it gets the same answer as an unknown one.
+  const lookup = async (token: string, find: (t: string) => Promise<CustomerView>): Promise<CustomerView> => (looksLikeLinkToken(token) ? find(token) : { ok: false, reason: 'gone' });
+  const sendShell = (res: Response, basePath: string, title: string) =>
+    send(res, 200, 'text/html; charset=utf-8', renderPageShell({ title, stateUrl: `${basePath}/state`, actionsUrl: `${basePath}/actions`, providerName: settings.providerName }));
+  const screenFor = (inv: Invitation) => customerScreen(inv, { userCode: flows.userCodeOf(inv), reviewLink: flows.reviewLinkOf(inv) }, settings, clock.now());
+
+  return [
+    ...staticRoutes(),
+    {
+      method: 'get',
+      path: '/invite/:token',
+      handler: async (req, res) => {
+        const token = tokenOf(req);
+        const view = await lookup(token, (t) => flows.open(t));
+        if (!view.ok || view.invitation.status === 'activated') return sendPlain(res, 404, GONE_PAGE);
+        sendShell(res, `/invite/${token}`, `${settings.providerName} asks for access to ${view.invitation.tenantName}`);
+      },
+    },
+    {
+      method: 'get',
+      path: '/invite/:token/state',
+      handler: async (req, res) => {
+        const token = tokenOf(req);
+        const view = await lookup(token, (t) => flows.resolve(t));
+        return view.ok ? sendScreen(res, screenFor(view.invitation)) : sendGone(res);
+      },
+    },
+    {
+      method: 'post',
+      path: '/invite/:token/actions',
+      handler: async (req, res) => {
+        const token = tokenOf(req);
+        const body = await readJson(req);
+        if (!looksLikeLinkToken(token)) return sendGone(res);
+        const verb = verbOf(body);
+        let view;
+        if (verb === VERBS.startSignIn) view = await flows.start(token);
+        else if (verb === VERBS.refreshFlow) view = await flows.resolve(token);
+        else if (verb === VERBS.portalApproved) {
+          view = await flows.resolve(token);
+          if (view.ok && view.invitation.status === 'consent_pending') {
+            const updated = await flows.confirmPortalApproval(view.invitation);
+            if (updated) view = { ok: true as const, invitation: updated };
+          }
+        } else return sendJson(res, 400, { error: 'That button is not known here. Reload the page.' });
+        return view.ok ? sendScreen(res, screenFor(view.invitation)) : sendGone(res);
+      },
+    },
+    {
+      method: 'get',
+      path: '/review/:token',
+      handler: async (req, res) => {
+        const token = tokenOf(req);
+        const view = await lookup(token, (t) => flows.resolveReview(t));
+        if (!view.ok) return sendPlain(res, 404, GONE_PAGE);
+        sendShell(res, `/review/${token}`, `Admin consent for ${view.invitation.tenantName}`);
+      },
+    },
+    {
+      method: 'get',
+      path: '/review/:token/state',
+      handler: async (req, res) => {
+        const token = tokenOf(req);
+        const view = await lookup(token, (t) => flows.resolveReview(t));
+        return view.ok ? sendScreen(res, reviewerScreen(view.invitation, token, settings)) : sendGone(res);
+      },
+    },
+    {
+      method: 'post',
+      path: '/review/:token/actions',
+      handler: async (req, res) => {
+        const token = tokenOf(req);
+        const body = await readJson(req);
+        const view = await lookup(token, (t) => flows.resolveReview(t));
+        if (!view.ok) return sendGone(res);
+        const verb = verbOf(body);
+        if (verb === VERBS.portalApproved && view.invitation.status === 'consent_pending') {
+          const updated = await flows.confirmPortalApproval(view.invitation);
+          return sendScreen(res, reviewerScreen(updated ?? view.invitation, token, settings));
+        }
+        if (verb === VERBS.refreshFlow || verb === VERBS.portalApproved) return sendScreen(res, reviewerScreen(view.invitation, token, settings));
+        return sendJson(res, 400, { error: 'That button is not known here. Reload the page.' });
+      },
+    },
+    {
+      method: 'get',
+      path: '/consent/callback',
+      handler: async (req, res) => {
+        const q = (req.query ?? {}) as Record<string, unknown>;
+        const text = (k: string) => (typeof q[k] === 'string' ? (q[k] as string) : undefined);
+        const state = text('state');
+        if (!state || !looksLikeLinkToken(state)) {
+          return sendPlain(res, 400, { title: 'This consent answer cannot be used', text: 'The link is incomplete or was already used. Open the reviewer page again and choose Review permissions and consent.' });
+        }
+        const granted = text('admin_consent')?.toLowerCase() === 'true';
+        const error = text('error');
+        if (!granted && !error) return sendPlain(res, 400, { title: 'This consent answer cannot be used', text: 'Microsoft Entra did not say whether consent was granted. Open the reviewer page again.' });
+        const result = await flows.recordConsent(state, { granted, error: error?.slice(0, 100), errorDescription: text('error_description')?.slice(0, 500), returnedTenant: text('tenant') });
+        if (!result.ok) {
+          return sendPlain(res, 404, { title: 'This consent answer was already recorded', text: 'Nothing more to do here: the request was already answered, withdrawn or replaced. The administrator who asked can follow up from their invitation page.' });
+        }
+        return granted
+          ? sendPlain(res, 200, { title: 'Consent recorded — thank you', text: `${settings.appName} may now act for ${result.invitation.tenantName}. The administrator who asked can go back to their invitation page and sign in again to finish. You can close this page.` })
+          : sendPlain(res, 200, { title: 'Your decision was recorded', text: `You declined the request, so ${settings.providerName} gets no access to ${result.invitation.tenantName}. The administrator who asked and ${settings.providerName} have been told.` });
+      },
+    },
+  ];
+}

@@ -1,0 +1,103 @@
+import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
+import type { Clock } from '../../clock';
+import { SecretBox, sealedSecretSchema } from '../crypto/secretBox';
+import type { TokenCacheRepository } from '../cosmos/tokenCacheRepository';
+
+/** The AAD binds a sealed cache to its tenant: a blob copied to another tenant's record won't open. */
+const aadFor = (tenantId: string) => `tokenCache:${tenantId}`;
+
+/**
+ * MSAL token caches per customer tenant, sealed with AES-256-GCM before they are stored. MSAL hands
+ * its plugin the whole serialized cache, refresh tokens in plain text, so sealing happens here.
+ */
+export class TokenCacheStore {
+  constructor(private readonly repository: TokenCacheRepository, private readonly box: SecretBox, private readonly clock: Clock) {}
+
+  async save(tenantId: string, serializedCache: string): Promise<void> {
+    await this.repository.put({ id: tenantId, tenantId, sealed: this.box.seal(serializedCache, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() });
+  }
+
+  /**
+   * Adds a new sign-in to what is stored: a second account for the same tenant (say a service
+   * account after a Global admin) must not wipe the first one's refresh token. Returns the undo:
+   * the entries this sign-in added go again and those it replaced come back, on fresh data, so
+   * anything another writer merged meanwhile is kept.
+   */
+  async merge(tenantId: string, serializedCache: string): Promise<() => Promise<void>> {
+    let replaced: string | undefined;
+    await this.repository.change(tenantId, (current) => {
+      const existing = current && this.open(tenantId, current.sealed);
+      replaced = existing;
+      const merged = existing === undefined ? serializedCache : mergeSerializedCaches(existing, serializedCache);
+      return { id: tenantId, tenantId, sealed: this.box.seal(merged, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() };
+    });
+    return async () => {
+      await this.repository.change(tenantId, (current) => {
+        const now = (current && this.open(tenantId, current.sealed)) ?? '{}';
+        const restored = withdrawSerializedCache(now, serializedCache, replaced);
+        return { id: tenantId, tenantId, sealed: this.box.seal(restored, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() };
+      });
+    };
+  }
+
+  /** A stored cache we cannot open (a retired key) is replaced rather than blocking a new sign-in. */
+  private open(tenantId: string, sealed: unknown): string | undefined {
+    const parsed = sealedSecretSchema.safeParse(sealed);
+    if (!parsed.success) return undefined;
+    try {
+      return this.box.openString(parsed.data, aadFor(tenantId));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The serialized cache, or undefined when there is none (or it cannot be opened with our keys). */
+  async load(tenantId: string): Promise<string | undefined> {
+    const doc = await this.repository.get(tenantId);
+    if (!doc) return undefined;
+    const sealed = sealedSecretSchema.safeParse(doc.sealed);
+    if (!sealed.success) return undefined;
+    return this.box.openString(sealed.data, aadFor(tenantId));
+  }
+
+  /** A cache plugin for a PublicClientApplication that serves one customer tenant. */
+  pluginFor(tenantId: string): ICachePlugin {
+    return {
+      beforeCacheAccess: async (context: TokenCacheContext) => {
+        const cache = await this.load(tenantId);
+        if (cache !== undefined) context.tokenCache.deserialize(cache);
+      },
+      afterCacheAccess: async (context: TokenCacheContext) => {
+        if (context.cacheHasChanged) await this.save(tenantId, context.tokenCache.serialize());
+      },
+    };
+  }
+}
+
+/** MSAL's serialized cache is a set of maps keyed by cache key; the newer entry wins per key. */
+export function mergeSerializedCaches(older: string, newer: string): string {
+  const a = JSON.parse(older) as Record<string, Record<string, unknown>>;
+  const b = JSON.parse(newer) as Record<string, Record<string, unknown>>;
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const section of new Set([...Object.keys(a), ...Object.keys(b)])) merged[section] = { ...(a[section] ?? {}), ...(b[section] ?? {}) };
+  return JSON.stringify(merged);
+}
+
+/** Takes one sign-in's entries out of a cache again: each key it wrote goes back to what it replaced (or goes). */
+export function withdrawSerializedCache(current: string, added: string, replaced: string | undefined): string {
+  const now = JSON.parse(current) as Record<string, Record<string, unknown>>;
+  const ours = JSON.parse(added) as Record<string, Record<string, unknown>>;
+  const before = (replaced === undefined ? {} : JSON.parse(replaced)) as Record<string, Record<string, unknown>>;
+  const result: Record<string, Record<string, unknown>> = {};
+  for (const section of Object.keys(now)) result[section] = { ...now[section] };
+  for (const [section, entries] of Object.entries(ours)) {
+    for (const key of Object.keys(entries ?? {})) {
+      if (!result[section]) continue;
+      // An entry someone else rewrote since is theirs now.
+      if (JSON.stringify(result[section][key]) !== JSON.stringify(entries[key])) continue;
+      if (before[section] && key in before[section]) result[section][key] = before[section][key];
+      else delete result[section][key];
+    }
+  }
+  return JSON.stringify(result);
+}

@@ -1,0 +1,36 @@
+import { stableId } from '../stableId';
+import type { Actor } from '../../domain/staff';
+import type { AuditEvent, AuditRepository } from '../../adapters/cosmos/auditRepository';
+import { PROVIDER_PARTITION } from '../../adapters/cosmos/auditRepository';
+import type { Clock } from '../../clock';
+
+export interface AuditInput {
+  readonly actor: Actor;
+  readonly action: string;
+  readonly outcome: AuditEvent['outcome'];
+  readonly tenantId?: string;
+  readonly target?: string;
+  readonly detail?: string;
+  /** Same key, same audit id: a redelivered request writes one event. */
+  readonly requestKey: string;
+  readonly correlationId?: string;
+}
+
+export type Audit = (input: AuditInput) => Promise<void>;
+
+export function createAudit(repository: AuditRepository, clock: Clock): Audit {
+  return async (input) => {
+    const tenantId = input.tenantId ?? PROVIDER_PARTITION;
+    await repository.append({
+      id: stableId('aud-', `${input.action}|${input.target ?? ''}|${input.requestKey}`, 20),
+      tenantId,
+      at: clock.now().toISOString(),
+      actor: { aadObjectId: input.actor.aadObjectId, name: input.actor.name, tenantId: input.actor.tenantId },
+      action: input.action,
+      outcome: input.outcome,
+      target: input.target,
+      detail: input.detail,
+      correlationId: input.correlationId,
+    });
+  };
+}
