@@ -1,6 +1,6 @@
 import type { Request, Response } from 'restify';
 import { composeBot, RunningBot } from '../bot/compose';
-import { InboundAuthenticator, requireBotFrameworkAuth } from '../bot/inboundAuth';
+import { InboundAuthenticator, requireBotFrameworkAuth } from '../bot/web/inboundAuth';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
 import { personalMessage } from './benchActivity';

@@ -1,10 +1,10 @@
 import { channel } from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import { renderMessage, renderTenantStatus } from '../cards';
-import { tenantCard } from '../bot/commands/tenants';
-import { tenantStatusCard } from '../bot/views';
+import { tenantCard } from '../bot/teams/features/tenants';
+import { tenantStatusCard } from '../bot/presentation/views';
 import { parseTenantRef } from '../src/domain/inputs';
-import { getTenantStatus } from '../src/tenants/getTenantStatus';
+import { getTenantStatus } from '../src/usecases/tenants/getTenantStatus';
 import { exchange, startBenchBot, STATUS_TEXT, TENANT_DOMAIN } from './benchBot';
 
 /**
