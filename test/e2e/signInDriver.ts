@@ -141,54 +141,8 @@ export function linkOn(card: AdaptiveCardJson | undefined, kind: 'invite' | 'rev
   return undefined;
 }
 
-/** What the page's script would draw from one answer of the state or actions endpoint. */
-export interface Screen {
-  readonly status: number;
-  /** 404 `{ gone: true }`: the link no longer works. */
-  readonly gone: boolean;
-  readonly card?: AdaptiveCardJson;
-  readonly pollAfterMs?: number | null;
-  readonly countdownTo?: string;
-  /** The card's headline: the flow title, or the card's first line. */
-  readonly title?: string;
-  /** Every string on the card. */
-  readonly text: string;
-  /** The device code, when the card shows one. */
-  readonly userCode?: string;
-  /** Button titles. */
-  readonly buttons: string[];
-  readonly error?: string;
-}
-
-function findById(card: AdaptiveCardJson | undefined, id: string): { text?: string } | undefined {
-  let found: { text?: string } | undefined;
-  const walk = (node: unknown): void => {
-    if (found) return;
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      if ((node as { id?: unknown }).id === id) found = node as { text?: string };
-      else Object.values(node).forEach(walk);
-    }
-  };
-  walk(card?.body);
-  return found;
-}
-
-export function screenOf(status: number, json: Record<string, unknown>): Screen {
-  const card = json.card as AdaptiveCardJson | undefined;
-  return {
-    status,
-    gone: json.gone === true,
-    card,
-    pollAfterMs: json.pollAfterMs as number | null | undefined,
-    countdownTo: json.countdownTo as string | undefined,
-    title: findById(card, 'flowTitle')?.text ?? cardTitle(card),
-    text: cardText(card),
-    userCode: findById(card, 'userCode')?.text,
-    buttons: card ? cardActions(card).map((a) => a.title) : [],
-    error: typeof json.error === 'string' ? json.error : undefined,
-  };
-}
+export { screenOf, type Screen } from '../support/customerPage';
+import { screenOf, type Screen } from '../support/customerPage';
 
 export interface PageAnswer {
   readonly status: number;

@@ -65,7 +65,8 @@ export class ManualClock implements Clock {
   }
 }
 
-export type AdaptiveCardJson = Record<string, unknown>;
+export type { AdaptiveCardJson } from './cardReading';
+import { cardActions, type AdaptiveCardJson } from './cardReading';
 export type TeamsActivity = Record<string, unknown> & {
   id: string;
   type: string;
@@ -316,47 +317,4 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
   return harness;
 }
 
-export interface CardAction {
-  readonly type: string;
-  readonly title: string;
-  readonly verb?: string;
-  readonly data?: Record<string, unknown>;
-  readonly fallback?: { type: string; data?: Record<string, unknown> };
-}
-
-export function cardActions(card: AdaptiveCardJson | undefined): CardAction[] {
-  return (card?.actions as CardAction[] | undefined) ?? [];
-}
-
-/** Every string in the card, one per line: what a person can read on it. */
-export function cardText(card: AdaptiveCardJson | undefined): string {
-  const out: string[] = [];
-  const walk = (node: unknown): void => {
-    if (typeof node === 'string' || typeof node === 'number') out.push(String(node));
-    else if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') Object.values(node).forEach(walk);
-  };
-  walk(card);
-  return out.join('\n');
-}
-
-/** The FactSet entries of a card, title → value. */
-export function cardFacts(card: AdaptiveCardJson | undefined): Record<string, string> {
-  const facts: Record<string, string> = {};
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const n = node as { type?: unknown; facts?: { title: string; value: string }[] };
-      if (n.type === 'FactSet') for (const f of n.facts ?? []) facts[f.title] = String(f.value);
-      else Object.values(node).forEach(walk);
-    }
-  };
-  walk(card);
-  return facts;
-}
-
-/** The title of a card: its first TextBlock. */
-export function cardTitle(card: AdaptiveCardJson | undefined): string | undefined {
-  const first = (card?.body as { type?: string; text?: string }[] | undefined)?.find((b) => b.type === 'TextBlock');
-  return first?.text;
-}
+export { cardActions, cardFacts, cardText, cardTitle, type CardAction } from './cardReading';

@@ -1,4 +1,4 @@
-import { AdaptiveCardJson, cardActions, cardElement, cardText, cardTitle } from './teamsChannel';
+import { AdaptiveCardJson, cardActions, cardElement, cardText, cardTitle } from './cardReading';
 
 /**
  * A browser on the bot's invitation page (`/invite/<token>`) or reviewer page (`/review/<token>`),
@@ -13,15 +13,19 @@ export interface Screen {
   readonly gone: boolean;
   readonly card?: AdaptiveCardJson;
   readonly pollAfterMs?: number | null;
+  readonly countdownTo?: string;
   /** The card's headline: the flow title, or the card's first line. */
   readonly title?: string;
   /** Every string on the card. */
   readonly text: string;
   /** The device code, when the card shows one. */
   readonly userCode?: string;
+  /** Button titles. */
   readonly buttons: string[];
+  readonly error?: string;
 }
 
+/** What the page's script would draw from one answer of the state or actions endpoint. */
 export function screenOf(status: number, json: Record<string, unknown>): Screen {
   const card = json.card as AdaptiveCardJson | undefined;
   return {
@@ -29,10 +33,12 @@ export function screenOf(status: number, json: Record<string, unknown>): Screen 
     gone: json.gone === true,
     card,
     pollAfterMs: json.pollAfterMs as number | null | undefined,
+    countdownTo: json.countdownTo as string | undefined,
     title: cardElement(card, 'flowTitle')?.text ?? cardTitle(card),
     text: cardText(card),
     userCode: cardElement(card, 'userCode')?.text,
-    buttons: cardActions(card).map((a) => a.title),
+    buttons: card ? cardActions(card).map((a) => a.title) : [],
+    error: typeof json.error === 'string' ? json.error : undefined,
   };
 }
 
