@@ -101,20 +101,7 @@ const RULES: Rule[] = [
  * the token cache store) until step 2 of the reshape gives them ports; the Teams handlers still read
  * a few repositories (step 3 makes BotServices expose use cases only). `file → imports`.
  */
-const EXCEPTIONS: Record<string, readonly string[]> = {
-  'bot/teams/conversationTracker.ts': ['src/adapters/cosmos/conversationRepository'],
-  'bot/teams/notifier.ts': ['src/adapters/cosmos/conversationRepository'],
-  'bot/teams/services.ts': ['src/adapters/cosmos/conversationRepository', 'src/adapters/cosmos/invitationRepository', 'src/adapters/cosmos/staffRepository', 'src/adapters/cosmos/tenantRepository'],
-  'bot/teams/staffNotifications.ts': ['src/adapters/cosmos/tenantRepository'],
-  'src/jobs/instanceLease.ts': ['src/adapters/cosmos/leaseRepository'],
-  'src/usecases/audit/recordAudit.ts': ['src/adapters/cosmos/auditRepository'],
-  'src/usecases/invitations/inviteAdmin.ts': ['src/adapters/cosmos/pendingInvitationGuards'],
-  'src/usecases/invitations/onboardingDeps.ts': ['src/adapters/cosmos/invitationRepository', 'src/adapters/cosmos/pendingInvitationGuards', 'src/adapters/cosmos/tenantRepository'],
-  'src/usecases/signIn/signInFlows.ts': ['src/adapters/cosmos/conditionalWrite', 'src/adapters/cosmos/invitationRepository', 'src/adapters/cosmos/tenantRepository', 'src/adapters/crypto/secretBox', 'src/adapters/entra/tokenCacheStore'],
-  'src/usecases/staff/authorizeStaff.ts': ['src/adapters/cosmos/staffRepository'],
-  'src/usecases/staff/manageStaff.ts': ['src/adapters/cosmos/staffRepository'],
-  'src/usecases/tenants/getTenantStatus.ts': ['src/adapters/cosmos/invitationRepository', 'src/adapters/cosmos/tenantRepository'],
-};
+const EXCEPTIONS: Record<string, readonly string[]> = {};
 
 function violations(): string[] {
   const files = ['src', 'bot'].flatMap(sourceFiles);

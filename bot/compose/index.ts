@@ -8,13 +8,7 @@ import { Config, defaultPublicBaseUrl } from '../../src/config';
 import type { Logger } from '../../src/log';
 import { cryptoRandom, Random } from '../../src/random';
 import type { Store } from '../../src/adapters/cosmos/cosmosStore';
-import { AuditRepository } from '../../src/adapters/cosmos/auditRepository';
-import { ConversationRepository } from '../../src/adapters/cosmos/conversationRepository';
-import { InvitationRepository } from '../../src/adapters/cosmos/invitationRepository';
-import { PendingInvitationGuards } from '../../src/adapters/cosmos/pendingInvitationGuards';
-import { StaffRepository } from '../../src/adapters/cosmos/staffRepository';
-import { TenantRepository } from '../../src/adapters/cosmos/tenantRepository';
-import { TokenCacheRepository } from '../../src/adapters/cosmos/tokenCacheRepository';
+import { cosmosStores } from '../../src/adapters/cosmos/cosmosStores';
 import { TokenCacheStore } from '../../src/adapters/entra/tokenCacheStore';
 // Types only: local mode's parts are loaded with a dynamic import, and only in local mode.
 import type { IdentitySimulator, IdentitySimulatorOptions } from '../../src/local/identitySimulator';
@@ -84,18 +78,16 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     const { store, kind: storeKind } = await composeStore(config, logger, closers);
     const identity = await composeIdentity(config, logger, options, closers);
 
-    const tenants = new TenantRepository(store.containers.tenants, store.containers.tenantDomains);
-    const invitations = new InvitationRepository(store.containers.invitations, store.containers.links);
-    const staff = new StaffRepository(store.containers.staff);
-    const conversations = new ConversationRepository(store.containers.conversations);
-    const audit = createAudit(new AuditRepository(store.containers.audit), clock);
+    const stores = cosmosStores(store);
+    const { tenants, invitations, staff, conversations } = stores;
+    const audit = createAudit(stores.audit, clock);
     const policy = { providerTenantIds: config.providerTenantIds, bootstrapAdmins: config.bootstrapAdmins };
     const teams = composeTeamsAdapter(config, logger, random, conversations, options, closers);
-    const lease = composeLease(config, store, clock, options.instanceId ?? random.shortId(12));
+    const lease = composeLease(config, stores.leases, clock, options.instanceId ?? random.shortId(12));
     const flows = new SignInFlows({
       invitations,
       tenants,
-      tokenCaches: new TokenCacheStore(new TokenCacheRepository(store.containers.tokenCaches), identity.box, clock),
+      tokenCaches: new TokenCacheStore(stores.tokenCacheDocs, identity.box, clock),
       authority: identity.authority,
       box: identity.box,
       clock,
@@ -116,7 +108,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       clock,
       random,
       providerName: config.providerName,
-      onboarding: { clock, random, tenants, invitations, pendingGuards: new PendingInvitationGuards(store.containers.invitationGuards), directory: identity.directory, audit, invitationTtlDays: config.invitationTtlDays, publicBaseUrl: config.publicBaseUrl },
+      onboarding: { clock, random, tenants, invitations, pendingGuards: stores.pendingGuards, directory: identity.directory, audit, invitationTtlDays: config.invitationTtlDays, publicBaseUrl: config.publicBaseUrl },
       staffDeps: { staff, policy, audit, clock },
       tenants,
       invitations,

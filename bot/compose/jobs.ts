@@ -1,14 +1,13 @@
 import type { Clock } from '../../src/clock';
 import type { Config } from '../../src/config';
 import type { Logger } from '../../src/log';
-import type { Store } from '../../src/adapters/cosmos/cosmosStore';
-import { LeaseRepository } from '../../src/adapters/cosmos/leaseRepository';
+import type { LeaseStore } from '../../src/usecases/ports';
 import { InstanceLease } from '../../src/jobs/instanceLease';
 import type { SignInFlows } from '../../src/usecases/signIn/signInFlows';
 import type { Closers } from './closers';
 
-export function composeLease(config: Config, store: Store, clock: Clock, instanceId: string): InstanceLease {
-  return new InstanceLease(instanceId, new LeaseRepository(store.containers.leases), clock, config.timings.leaseTtlMs, config.timings.leaseRenewMs);
+export function composeLease(config: Config, leases: LeaseStore, clock: Clock, instanceId: string): InstanceLease {
+  return new InstanceLease(instanceId, leases, clock, config.timings.leaseTtlMs, config.timings.leaseRenewMs);
 }
 
 /** The lease is renewed on a timer; each renewal also looks for flows whose owner died since. */

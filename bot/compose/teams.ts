@@ -6,7 +6,7 @@ import type { Config } from '../../src/config';
 import type { Logger } from '../../src/log';
 import type { Random } from '../../src/random';
 import { createEntraNetworkClient } from '../../src/adapters/entra/entraNetworkClient';
-import type { ConversationRepository } from '../../src/adapters/cosmos/conversationRepository';
+import type { ConversationStore } from '../../src/usecases/ports';
 import { createAdapter } from '../teams/adapter';
 import { botCredentialsFactory } from '../teams/botCredentials';
 import { BotNotifier } from '../teams/notifier';
@@ -18,7 +18,7 @@ export interface TeamsOverrides {
 }
 
 /** The Bot Framework adapter (with the bot's own outbound credentials) and the proactive notifier. */
-export function composeTeamsAdapter(config: Config, logger: Logger, random: Random, conversations: ConversationRepository, overrides: TeamsOverrides, closers: Closers) {
+export function composeTeamsAdapter(config: Config, logger: Logger, random: Random, conversations: ConversationStore, overrides: TeamsOverrides, closers: Closers) {
   const openIdMetadataUrl = overrides.openIdMetadataUrl ?? config.bot?.openIdMetadataUrl;
   let credentialsFactory = overrides.credentialsFactory;
   if (config.bot && !credentialsFactory) {

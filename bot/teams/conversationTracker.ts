@@ -1,5 +1,5 @@
 import { TurnContext } from 'botbuilder';
-import type { ConversationRepository } from '../../src/adapters/cosmos/conversationRepository';
+import type { ConversationStore } from '../../src/usecases/ports';
 import type { Clock } from '../../src/clock';
 
 /**
@@ -9,7 +9,7 @@ import type { Clock } from '../../src/clock';
 export class ConversationTracker {
   private readonly seen = new Set<string>();
 
-  constructor(private readonly conversations: ConversationRepository, private readonly clock: Clock) {}
+  constructor(private readonly conversations: ConversationStore, private readonly clock: Clock) {}
 
   async remember(context: TurnContext, force = false): Promise<void> {
     const a = context.activity;

@@ -2,7 +2,7 @@ import { CardFactory, ConversationReference, MessageFactory } from 'botbuilder';
 import type { CloudAdapter } from 'botbuilder';
 import type { CardAttachment } from '../../cards';
 import type { Logger } from '../../src/log';
-import type { ConversationRepository } from '../../src/adapters/cosmos/conversationRepository';
+import type { ConversationStore } from '../../src/usecases/ports';
 
 export type NotifyResult =
   | { ok: true; activityId?: string }
@@ -17,7 +17,7 @@ export class BotNotifier implements Notifier {
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly botAppId: string,
-    private readonly conversations: ConversationRepository,
+    private readonly conversations: ConversationStore,
     private readonly logger: Logger,
   ) {}
 

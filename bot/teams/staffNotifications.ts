@@ -3,7 +3,7 @@ import type { Clock } from '../../src/clock';
 import { effectiveStatus, type FlowError } from '../../src/domain/invitation';
 import type { Logger } from '../../src/log';
 import type { FlowEvent, FlowEventKind, FlowObserver } from '../../src/usecases/signIn/flowEvents';
-import type { TenantRepository } from '../../src/adapters/cosmos/tenantRepository';
+import type { TenantStore } from '../../src/usecases/ports';
 import type { Notifier } from './notifier';
 import { formatUtc, statusWords } from '../presentation/views';
 
@@ -40,7 +40,7 @@ function referenceOf(error: FlowError): string {
  * Tells the inviting staff member (their chat with the bot) and the tenant's alert channel about
  * each step of a customer's sign-in, with the next action as a button.
  */
-export function staffNotifications(notifier: Notifier, tenants: TenantRepository, clock: Clock, logger: Logger): FlowObserver {
+export function staffNotifications(notifier: Notifier, tenants: TenantStore, clock: Clock, logger: Logger): FlowObserver {
   return async (event) => {
     const inv = event.invitation;
     const words = WORDS[event.kind];

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { InstanceRegistry } from '../usecases/ports';
-import type { LeaseRepository } from '../adapters/cosmos/leaseRepository';
+import type { LeaseStore } from '../usecases/ports';
 
 const leaseId = (instanceId: string) => `instance:${instanceId}`;
 
@@ -13,7 +13,7 @@ export class InstanceLease implements InstanceRegistry {
 
   constructor(
     readonly instanceId: string,
-    private readonly leases: LeaseRepository,
+    private readonly leases: LeaseStore,
     private readonly clock: Clock,
     private readonly ttlMs = 60_000,
     private readonly renewEveryMs = ttlMs / 3,

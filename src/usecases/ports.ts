@@ -4,6 +4,10 @@
  */
 import type { TenantRef } from '../domain/inputs';
 import type { SignInFailure } from '../domain/signInFailures';
+import type { Invitation } from '../domain/invitation';
+import type { SealedSecret } from '../domain/sealedSecret';
+import type { StaffMember } from '../domain/staff';
+import type { CustomerTenant } from '../domain/tenant';
 
 /** Who runs the background work: this process's id, and whether another instance is still alive. */
 export interface InstanceRegistry {
@@ -65,4 +69,159 @@ export type TenantLookup =
 /** Finds a customer's Entra tenant id from a domain or id, before anything is stored. */
 export interface TenantDirectory {
   resolve(ref: TenantRef): Promise<TenantLookup>;
+}
+
+// --- Persistence -----------------------------------------------------------------------------
+// Every update is read → decide → write, conditional on what was read: a writer in between makes
+// the store refuse the write, and the decision is taken again on fresh data. Conflicts and
+// rejections are values, not exceptions. Cosmos DB (src/adapters/cosmos) and memory
+// (src/adapters/memory) implement these; test/contract runs one suite against both.
+
+
+/** What a decision on the current document says: write this, or refuse with a reason. */
+export type Mutation<T, F> = { ok: true; value: T } | { ok: false; failure: F };
+
+export type UpdateOutcome<T, F> =
+  | { ok: true; value: T; previous: T }
+  | { ok: false; reason: 'not-found' }
+  /** Other writers kept winning: the caller reports it. */
+  | { ok: false; reason: 'conflict' }
+  | { ok: false; reason: 'rejected'; failure: F };
+
+export interface TenantStore {
+  get(tenantId: string): Promise<CustomerTenant | undefined>;
+  /** Through the domain index: a domain names one tenant. */
+  findByDomain(domain: string): Promise<CustomerTenant | undefined>;
+  addDomain(domain: string, tenantId: string): Promise<void>;
+  /** Creates the tenant unless it exists; returns what is stored either way. */
+  ensure(tenant: CustomerTenant): Promise<{ tenant: CustomerTenant; created: boolean }>;
+  update<F = never>(tenantId: string, mutate: (t: CustomerTenant) => Mutation<CustomerTenant, F>): Promise<UpdateOutcome<CustomerTenant, F>>;
+  /** Every tenant, by name. */
+  list(limit?: number): Promise<CustomerTenant[]>;
+}
+
+export interface InvitationStore {
+  /** False when one with that id exists (a retried request). */
+  create(invitation: Invitation): Promise<boolean>;
+  get(tenantId: string, id: string): Promise<Invitation | undefined>;
+  findById(id: string): Promise<Invitation | undefined>;
+  /** The customer routes know only hashes: each finds the invitation whose current hash it is. */
+  findByTokenHash(tokenHash: string): Promise<Invitation | undefined>;
+  findByConsentStateHash(stateHash: string): Promise<Invitation | undefined>;
+  findByReviewTokenHash(reviewTokenHash: string): Promise<Invitation | undefined>;
+  /** Signing in, or between token and activation. */
+  listInFlight(): Promise<Invitation[]>;
+  /** One tenant's invitations, newest first. */
+  listForTenant(tenantId: string): Promise<Invitation[]>;
+  /** Across tenants, newest first. */
+  listRecent(limit?: number): Promise<Invitation[]>;
+  update<F = never>(tenantId: string, id: string, mutate: (inv: Invitation) => Mutation<Invitation, F>): Promise<UpdateOutcome<Invitation, F>>;
+}
+
+/** The invitation pending for one tenant and admin email: the store's guard against two. */
+export interface PendingInvitationGuard {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly invitationId: string;
+  readonly claimedAt: string;
+}
+
+export interface PendingGuardStore {
+  read(tenantId: string, guardId: string): Promise<{ guard: PendingInvitationGuard; etag: string } | undefined>;
+  /** False when another invite claimed it first. */
+  create(guard: PendingInvitationGuard): Promise<boolean>;
+  /** Takes over a stale claim; false when someone changed it since it was read. */
+  replace(guard: PendingInvitationGuard, etag: string): Promise<boolean>;
+}
+
+export interface StaffStore {
+  get(aadObjectId: string): Promise<StaffMember | undefined>;
+  put(member: StaffMember): Promise<void>;
+  /** False when there was no such member. */
+  remove(aadObjectId: string): Promise<boolean>;
+  list(): Promise<StaffMember[]>;
+}
+
+/** A saved conversation: enough to post proactively later. The reference is opaque here. */
+export interface SavedConversation {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly kind: 'personal' | 'groupChat' | 'channel';
+  readonly reference: Record<string, unknown>;
+  readonly teamsTenantId?: string;
+  readonly savedAt: string;
+}
+
+export interface ConversationStore {
+  save(conversation: Omit<SavedConversation, 'id'>): Promise<void>;
+  get(conversationId: string): Promise<SavedConversation | undefined>;
+}
+
+export interface AuditEvent {
+  /** Deterministic where a retried request must not write twice. */
+  readonly id: string;
+  readonly tenantId: string;
+  readonly at: string;
+  readonly actor: { readonly aadObjectId: string; readonly name?: string; readonly tenantId?: string };
+  readonly action: string;
+  readonly outcome: 'ok' | 'denied' | 'rejected' | 'failed';
+  readonly target?: string;
+  readonly detail?: string;
+  readonly correlationId?: string;
+}
+
+/** Append-only: an event with an id already written is not written again. */
+export interface AuditLog {
+  append(event: AuditEvent): Promise<void>;
+  listForTenant(tenantId: string, limit?: number): Promise<AuditEvent[]>;
+}
+
+export interface Lease {
+  readonly id: string;
+  readonly holder: string;
+  readonly expiresAt: string;
+}
+
+export interface LeaseStore {
+  get(id: string): Promise<Lease | undefined>;
+  put(lease: Lease): Promise<void>;
+  remove(id: string): Promise<void>;
+}
+
+/** One customer tenant's MSAL cache, sealed: refresh tokens never reach the store in plain text. */
+export interface StoredTokenCache {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly sealed: SealedSecret;
+  readonly updatedAt: string;
+}
+
+export interface TokenCacheDocs {
+  get(tenantId: string): Promise<StoredTokenCache | undefined>;
+  put(doc: StoredTokenCache): Promise<void>;
+  /** Read → change → write conditional on what was read (create when there is none). */
+  change(tenantId: string, next: (current: StoredTokenCache | undefined) => StoredTokenCache): Promise<void>;
+}
+
+/** The sealed MSAL caches, as the sign-in needs them: merge one sign-in in, and take it out again. */
+export interface TokenCaches {
+  merge(tenantId: string, serializedCache: string): Promise<() => Promise<void>>;
+}
+
+/** Seals secrets before they are stored (AES-256-GCM with key ids today; Key Vault later). */
+export interface Sealer {
+  seal(plaintext: string, aad: string): SealedSecret;
+  openString(sealed: SealedSecret, aad: string): string;
+}
+
+/** Every store port: what `cosmosStores` and `memoryStores` each make. */
+export interface StorePorts {
+  readonly tenants: TenantStore;
+  readonly invitations: InvitationStore;
+  readonly pendingGuards: PendingGuardStore;
+  readonly staff: StaffStore;
+  readonly conversations: ConversationStore;
+  readonly audit: AuditLog;
+  readonly leases: LeaseStore;
+  readonly tokenCacheDocs: TokenCacheDocs;
 }

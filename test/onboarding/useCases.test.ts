@@ -14,14 +14,10 @@ import type { OnboardingDeps } from '../../src/usecases/invitations/onboardingDe
 import { cryptoRandom, Random, toCrockford } from '../../src/random';
 import { authorizeStaff, roleOf, StaffPolicy } from '../../src/usecases/staff/authorizeStaff';
 import { addStaff, listStaff, removeStaff, StaffDeps } from '../../src/usecases/staff/manageStaff';
-import { AuditEvent, AuditRepository, PROVIDER_PARTITION } from '../../src/adapters/cosmos/auditRepository';
-import { openStore, Store } from '../../src/adapters/cosmos/cosmosStore';
-import { PendingInvitationGuards } from '../../src/adapters/cosmos/pendingInvitationGuards';
-import { InvitationRepository } from '../../src/adapters/cosmos/invitationRepository';
-import { StaffRepository } from '../../src/adapters/cosmos/staffRepository';
-import { TenantRepository } from '../../src/adapters/cosmos/tenantRepository';
+import { memoryStores } from '../../src/adapters/memory/memoryStores';
+import type { AuditEvent, StaffStore } from '../../src/usecases/ports';
+import { PROVIDER_PARTITION } from '../../src/usecases/audit/recordAudit';
 import { getTenantStatus } from '../../src/usecases/tenants/getTenantStatus';
-import { startTestStore, TestStore } from '../support/cosmos';
 
 const PROVIDER_TENANT = '9f6a1f3e-2b8c-4d5e-a7f0-1c2d3e4f5a6b';
 const BOOTSTRAP_ADMIN = '5b8e2c1a-7d4f-4e3b-9a6c-0f1e2d3c4b5a';
@@ -73,55 +69,40 @@ class FakeDirectory implements TenantDirectory {
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-let server: TestStore;
-let databases = 0;
-const stores: Store[] = [];
-
-beforeAll(async () => {
-  server = await startTestStore();
-});
-afterAll(async () => {
-  stores.forEach((s) => s.dispose());
-  await server.close();
-});
-
 interface World {
-  store: Store;
   clock: FixedClock;
   random: CountingRandom;
   directory: FakeDirectory;
   deps: OnboardingDeps;
   staffDeps: StaffDeps;
-  staff: StaffRepository;
+  staff: StaffStore;
   policy: StaffPolicy;
   audit: Audit;
   auditEvents(): Promise<AuditEvent[]>;
   rawInvitations(): Promise<unknown[]>;
 }
 
-/** A fresh database per test: the views under test read whole containers. */
+/** Fresh in-memory stores per test (the contract suite holds them to the Cosmos adapters' behaviour). */
 async function world(): Promise<World> {
-  const store = await openStore({ endpoint: server.server.endpoint, key: server.server.key, database: `use-cases-${++databases}`, local: true });
-  stores.push(store);
+  const stores = memoryStores();
   const clock = new FixedClock(T0);
   const random = new CountingRandom();
   const directory = new FakeDirectory();
-  const audit = createAudit(new AuditRepository(store.containers.audit), clock);
-  const staff = new StaffRepository(store.containers.staff);
+  const audit = createAudit(stores.audit, clock);
+  const staff = stores.staff;
   const policy: StaffPolicy = { providerTenantIds: [PROVIDER_TENANT], bootstrapAdmins: [BOOTSTRAP_ADMIN] };
   const deps: OnboardingDeps = {
     clock,
     random,
-    tenants: new TenantRepository(store.containers.tenants, store.containers.tenantDomains),
-    invitations: new InvitationRepository(store.containers.invitations, store.containers.links),
-    pendingGuards: new PendingInvitationGuards(store.containers.invitationGuards),
+    tenants: stores.tenants,
+    invitations: stores.invitations,
+    pendingGuards: stores.pendingGuards,
     directory,
     audit,
     invitationTtlDays: TTL_DAYS,
     publicBaseUrl: BASE_URL,
   };
   return {
-    store,
     clock,
     random,
     directory,
@@ -130,9 +111,8 @@ async function world(): Promise<World> {
     policy,
     audit,
     staffDeps: { staff, policy, audit, clock },
-    auditEvents: async () =>
-      ((await store.containers.audit.items.readAll<AuditEvent>().fetchAll()).resources as AuditEvent[]).sort((a, b) => a.at.localeCompare(b.at)),
-    rawInvitations: async () => (await store.containers.invitations.items.readAll().fetchAll()).resources,
+    auditEvents: async () => (await stores.audit.everything()).sort((a, b) => a.at.localeCompare(b.at)),
+    rawInvitations: () => stores.invitations.listRecent(Number.MAX_SAFE_INTEGER),
   };
 }
 

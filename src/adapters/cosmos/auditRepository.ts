@@ -1,24 +1,13 @@
 import type { Container } from '@azure/cosmos';
+import type { AuditEvent, AuditLog } from '../../usecases/ports';
 import { createIfAbsent, withoutSystemProperties } from './conditionalWrite';
 
-/** Events about the provider itself (staff changes, refusals) live in this partition. */
-export const PROVIDER_PARTITION = 'provider';
+export { PROVIDER_PARTITION } from '../../usecases/audit/recordAudit';
 
-export interface AuditEvent {
-  /** Deterministic where a retried request must not write twice. */
-  readonly id: string;
-  readonly tenantId: string;
-  readonly at: string;
-  readonly actor: { readonly aadObjectId: string; readonly name?: string; readonly tenantId?: string };
-  readonly action: string;
-  readonly outcome: 'ok' | 'denied' | 'rejected' | 'failed';
-  readonly target?: string;
-  readonly detail?: string;
-  readonly correlationId?: string;
-}
+export type { AuditEvent } from '../../usecases/ports';
 
 /** Append-only: there is no update or delete. */
-export class AuditRepository {
+export class AuditRepository implements AuditLog {
   constructor(private readonly container: Container) {}
 
   async append(event: AuditEvent): Promise<void> {

@@ -3,13 +3,9 @@ import type { Container, ItemDefinition } from '@azure/cosmos';
 /** A stored document with Cosmos' system properties. */
 export type Stored<T> = T & { readonly _etag?: string; readonly _ts?: number; readonly _rid?: string; readonly _self?: string; readonly _attachments?: string };
 
-export type UpdateOutcome<T, F> =
-  | { ok: true; value: T; previous: T }
-  | { ok: false; reason: 'not-found' }
-  | { ok: false; reason: 'conflict' }
-  | { ok: false; reason: 'rejected'; failure: F };
+import type { Mutation, UpdateOutcome } from '../../usecases/ports';
 
-export type Mutation<T, F> = { ok: true; value: T } | { ok: false; failure: F };
+export type { Mutation, UpdateOutcome } from '../../usecases/ports';
 
 export function statusOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;

@@ -1,15 +1,8 @@
 import type { Container } from '@azure/cosmos';
+import type { ConversationStore, SavedConversation } from '../../usecases/ports';
 import { readItem, withoutSystemProperties } from './conditionalWrite';
 
-/** A saved conversation: enough to post proactively later. The reference is opaque here. */
-export interface SavedConversation {
-  readonly id: string;
-  readonly conversationId: string;
-  readonly kind: 'personal' | 'groupChat' | 'channel';
-  readonly reference: Record<string, unknown>;
-  readonly teamsTenantId?: string;
-  readonly savedAt: string;
-}
+export type { SavedConversation } from '../../usecases/ports';
 
 /**
  * Cosmos ids may not contain / \ ? #, which Teams conversation ids can. The escape character is
@@ -20,7 +13,7 @@ export function conversationDocumentId(conversationId: string): string {
   return conversationId.replace(/[/\\?#%*]/g, (c) => `*${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-export class ConversationRepository {
+export class ConversationRepository implements ConversationStore {
   constructor(private readonly container: Container) {}
 
   async save(conversation: Omit<SavedConversation, 'id'>): Promise<void> {

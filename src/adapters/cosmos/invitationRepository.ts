@@ -1,5 +1,6 @@
 import type { Container } from '@azure/cosmos';
 import type { Invitation } from '../../domain/invitation';
+import type { InvitationStore } from '../../usecases/ports';
 import { createIfAbsent, Mutation, readItem, updateIfMatch, withoutSystemProperties } from './conditionalWrite';
 
 /**
@@ -17,7 +18,7 @@ interface LinkIndexEntry {
 type HashOf = (inv: Invitation) => string | undefined;
 const HASHES: readonly HashOf[] = [(i) => i.tokenHash, (i) => i.consent?.stateHash, (i) => i.consent?.reviewTokenHash];
 
-export class InvitationRepository {
+export class InvitationRepository implements InvitationStore {
   constructor(private readonly container: Container, private readonly links: Container) {}
 
   /** The link index is written first: an entry without its invitation leads nowhere. */

@@ -1,13 +1,10 @@
 import type { Container } from '@azure/cosmos';
+import type { Lease, LeaseStore } from '../../usecases/ports';
 import { readItem, statusOf, withoutSystemProperties } from './conditionalWrite';
 
-export interface Lease {
-  readonly id: string;
-  readonly holder: string;
-  readonly expiresAt: string;
-}
+export type { Lease } from '../../usecases/ports';
 
-export class LeaseRepository {
+export class LeaseRepository implements LeaseStore {
   constructor(private readonly container: Container) {}
 
   async get(id: string): Promise<Lease | undefined> {

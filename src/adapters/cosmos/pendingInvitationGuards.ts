@@ -1,29 +1,15 @@
 import type { Container } from '@azure/cosmos';
-import { createHash } from 'node:crypto';
+import type { PendingGuardStore, PendingInvitationGuard } from '../../usecases/ports';
 import { readItem, statusOf, withoutSystemProperties } from './conditionalWrite';
 
-/**
- * One document per tenant and admin email naming the invitation that is pending for them. The store
- * enforces "one pending invitation per tenant and email": concurrent invites race on creating (or
- * replacing, conditional on its `_etag`) this one document, not on a check-then-create.
- */
-export interface PendingInvitationGuard {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly invitationId: string;
-  readonly claimedAt: string;
-}
+export type { PendingInvitationGuard } from '../../usecases/ports';
 
-export type StoredGuard = { guard: PendingInvitationGuard; etag: string };
-
-/** Mailboxes are case-insensitive; the address itself is not the id (ids show up in logs and URLs). */
-export const guardIdFor = (email: string) => `pending-${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 40)}`;
-
-export class PendingInvitationGuards {
+/** The guard documents of `PendingGuardStore` (see the port), in their own container. */
+export class PendingInvitationGuards implements PendingGuardStore {
   constructor(private readonly container: Container) {}
 
-  async read(tenantId: string, email: string): Promise<StoredGuard | undefined> {
-    const doc = await readItem<PendingInvitationGuard>(this.container, guardIdFor(email), tenantId);
+  async read(tenantId: string, guardId: string): Promise<{ guard: PendingInvitationGuard; etag: string } | undefined> {
+    const doc = await readItem<PendingInvitationGuard>(this.container, guardId, tenantId);
     return doc && { guard: withoutSystemProperties(doc), etag: doc._etag! };
   }
 

@@ -1,8 +1,9 @@
 import type { Container } from '@azure/cosmos';
 import type { StaffMember } from '../../domain/staff';
+import type { StaffStore } from '../../usecases/ports';
 import { readItem, statusOf, withoutSystemProperties } from './conditionalWrite';
 
-export class StaffRepository {
+export class StaffRepository implements StaffStore {
   constructor(private readonly container: Container) {}
 
   async get(aadObjectId: string): Promise<StaffMember | undefined> {

@@ -1,5 +1,6 @@
 import type { Container } from '@azure/cosmos';
 import type { CustomerTenant } from '../../domain/tenant';
+import type { TenantStore } from '../../usecases/ports';
 import { createIfAbsent, Mutation, readItem, updateIfMatch, withoutSystemProperties } from './conditionalWrite';
 
 interface DomainAlias {
@@ -7,7 +8,7 @@ interface DomainAlias {
   readonly tenantId: string;
 }
 
-export class TenantRepository {
+export class TenantRepository implements TenantStore {
   constructor(private readonly container: Container, private readonly domains: Container) {}
 
   async get(tenantId: string): Promise<CustomerTenant | undefined> {

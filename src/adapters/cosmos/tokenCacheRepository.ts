@@ -1,16 +1,10 @@
 import type { Container } from '@azure/cosmos';
-import type { SealedSecret } from '../crypto/secretBox';
+import type { StoredTokenCache, TokenCacheDocs } from '../../usecases/ports';
 import { createIfAbsent, Mutation, readItem, updateIfMatch, withoutSystemProperties } from './conditionalWrite';
 
-/** One customer tenant's MSAL cache, sealed: refresh tokens never reach Cosmos in plain text. */
-export interface StoredTokenCache {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly sealed: SealedSecret;
-  readonly updatedAt: string;
-}
+export type { StoredTokenCache } from '../../usecases/ports';
 
-export class TokenCacheRepository {
+export class TokenCacheRepository implements TokenCacheDocs {
   constructor(private readonly container: Container) {}
 
   async get(tenantId: string): Promise<StoredTokenCache | undefined> {

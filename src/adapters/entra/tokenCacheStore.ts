@@ -1,7 +1,7 @@
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
 import type { Clock } from '../../clock';
 import { SecretBox, sealedSecretSchema } from '../crypto/secretBox';
-import type { TokenCacheRepository } from '../cosmos/tokenCacheRepository';
+import type { TokenCacheDocs, TokenCaches } from '../../usecases/ports';
 
 /** The AAD binds a sealed cache to its tenant: a blob copied to another tenant's record won't open. */
 const aadFor = (tenantId: string) => `tokenCache:${tenantId}`;
@@ -10,8 +10,8 @@ const aadFor = (tenantId: string) => `tokenCache:${tenantId}`;
  * MSAL token caches per customer tenant, sealed with AES-256-GCM before they are stored. MSAL hands
  * its plugin the whole serialized cache, refresh tokens in plain text, so sealing happens here.
  */
-export class TokenCacheStore {
-  constructor(private readonly repository: TokenCacheRepository, private readonly box: SecretBox, private readonly clock: Clock) {}
+export class TokenCacheStore implements TokenCaches {
+  constructor(private readonly repository: TokenCacheDocs, private readonly box: SecretBox, private readonly clock: Clock) {}
 
   async save(tenantId: string, serializedCache: string): Promise<void> {
     await this.repository.put({ id: tenantId, tenantId, sealed: this.box.seal(serializedCache, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() });

@@ -1,8 +1,10 @@
 import { stableId } from '../stableId';
 import type { Actor } from '../../domain/staff';
-import type { AuditEvent, AuditRepository } from '../../adapters/cosmos/auditRepository';
-import { PROVIDER_PARTITION } from '../../adapters/cosmos/auditRepository';
+import type { AuditEvent, AuditLog } from '../ports';
 import type { Clock } from '../../clock';
+
+/** Events about the provider itself (staff changes, refusals) live in this partition. */
+export const PROVIDER_PARTITION = 'provider';
 
 export interface AuditInput {
   readonly actor: Actor;
@@ -18,7 +20,7 @@ export interface AuditInput {
 
 export type Audit = (input: AuditInput) => Promise<void>;
 
-export function createAudit(repository: AuditRepository, clock: Clock): Audit {
+export function createAudit(repository: AuditLog, clock: Clock): Audit {
   return async (input) => {
     const tenantId = input.tenantId ?? PROVIDER_PARTITION;
     await repository.append({

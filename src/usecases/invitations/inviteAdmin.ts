@@ -7,7 +7,7 @@ import type { Actor } from '../../domain/staff';
 import type { CustomerTenant } from '../../domain/tenant';
 import { inviteLink } from './customerLinks';
 import type { OnboardingDeps } from './onboardingDeps';
-import { guardIdFor } from '../../adapters/cosmos/pendingInvitationGuards';
+import { createHash } from 'node:crypto';
 
 export interface InviteInput {
   readonly tenant: TenantRef;
@@ -31,6 +31,9 @@ export type InviteResult =
 
 /** A claim whose invitation never appeared (its writer died) is taken over after this long. */
 const CLAIM_GRACE_MS = 30_000;
+
+/** Mailboxes are case-insensitive; the address itself is not the id (ids show up in logs and URLs). */
+export const guardIdFor = (email: string) => `pending-${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 40)}`;
 
 /**
  * Creates the customer tenant record if new, then an invitation whose link token is random
@@ -114,7 +117,7 @@ type Claim = { ok: true } | { ok: false; existing?: Invitation };
 async function claimPending(deps: OnboardingDeps, tenantId: string, email: string, invitationId: string, now: Date): Promise<Claim> {
   const ours = { id: guardIdFor(email), tenantId, invitationId, claimedAt: now.toISOString() };
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await deps.pendingGuards.read(tenantId, email);
+    const current = await deps.pendingGuards.read(tenantId, guardIdFor(email));
     if (!current) {
       if (await deps.pendingGuards.create(ours)) return { ok: true };
       continue;

@@ -1,29 +1,29 @@
 import { createHash } from 'node:crypto';
 import type { Audit } from '../audit/recordAudit';
 import { Clock, DAY_MS } from '../../clock';
-import type { SecretBox } from '../../adapters/crypto/secretBox';
+import type { Sealer } from '../ports';
 import { hashLinkToken } from '../linkToken';
 import { applyEvent, effectiveStatus, FlowError, Invitation, InvitationEvent } from '../../domain/invitation';
 import type { Actor } from '../../domain/staff';
 import type { DeviceCodeAuthority, DeviceCodePrompt, DeviceCodeSession, InstanceRegistry, OrganizationReader } from '../ports';
 import { EntraErrorInput, explainEntraError, isAdminApprovalRequired } from '../../domain/entraErrors';
 import { explainSignInFailure, sideOf, type SignInFailure } from '../../domain/signInFailures';
-import type { TokenCacheStore } from '../../adapters/entra/tokenCacheStore';
+import type { TokenCaches } from '../ports';
 import type { Logger } from '../../log';
 import type { Random } from '../../random';
-import type { Mutation } from '../../adapters/cosmos/conditionalWrite';
-import type { InvitationRepository } from '../../adapters/cosmos/invitationRepository';
-import type { TenantRepository } from '../../adapters/cosmos/tenantRepository';
+import type { Mutation } from '../ports';
+import type { InvitationStore } from '../ports';
+import type { TenantStore } from '../ports';
 import { consentStateFor, reviewLink } from '../invitations/customerLinks';
 import type { FlowEvent, FlowEventKind, FlowObserver } from './flowEvents';
 import { withoutDeadline } from '../../deadline';
 
 export interface SignInDeps {
-  readonly invitations: InvitationRepository;
-  readonly tenants: TenantRepository;
-  readonly tokenCaches: TokenCacheStore;
+  readonly invitations: InvitationStore;
+  readonly tenants: TenantStore;
+  readonly tokenCaches: TokenCaches;
   readonly authority: DeviceCodeAuthority;
-  readonly box: SecretBox;
+  readonly box: Sealer;
   readonly clock: Clock;
   readonly random: Random;
   readonly lease: InstanceRegistry;

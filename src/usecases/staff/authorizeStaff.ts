@@ -1,5 +1,5 @@
 import { Actor, Role, roleAllows } from '../../domain/staff';
-import type { StaffRepository } from '../../adapters/cosmos/staffRepository';
+import type { StaffStore } from '../ports';
 
 export interface StaffPolicy {
   readonly providerTenantIds: readonly string[];
@@ -11,7 +11,7 @@ export type Authorization =
   | { ok: false; reason: 'not-provider-tenant' | 'no-role' | 'insufficient-role'; role?: Role };
 
 /** The role a person holds: bootstrap admins from configuration, else the staff store. */
-export async function roleOf(staff: StaffRepository, policy: StaffPolicy, actor: Actor): Promise<Role | undefined> {
+export async function roleOf(staff: StaffStore, policy: StaffPolicy, actor: Actor): Promise<Role | undefined> {
   if (!actor.aadObjectId || !policy.providerTenantIds.includes(actor.tenantId.toLowerCase())) return undefined;
   const id = actor.aadObjectId.toLowerCase();
   if (policy.bootstrapAdmins.includes(id)) return 'admin';
@@ -19,7 +19,7 @@ export async function roleOf(staff: StaffRepository, policy: StaffPolicy, actor:
 }
 
 /** Default deny: the provider tenant must match and the object id must hold a role high enough. */
-export async function authorizeStaff(staff: StaffRepository, policy: StaffPolicy, actor: Actor, needed: Role): Promise<Authorization> {
+export async function authorizeStaff(staff: StaffStore, policy: StaffPolicy, actor: Actor, needed: Role): Promise<Authorization> {
   if (!policy.providerTenantIds.includes((actor.tenantId ?? '').toLowerCase())) return { ok: false, reason: 'not-provider-tenant' };
   const role = await roleOf(staff, policy, actor);
   if (role === undefined) return { ok: false, reason: 'no-role' };

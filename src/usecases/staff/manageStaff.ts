@@ -1,11 +1,11 @@
 import type { Audit } from '../audit/recordAudit';
 import type { Clock } from '../../clock';
 import type { Actor, Role, StaffMember } from '../../domain/staff';
-import type { StaffRepository } from '../../adapters/cosmos/staffRepository';
+import type { StaffStore } from '../ports';
 import type { StaffPolicy } from './authorizeStaff';
 
 export interface StaffDeps {
-  readonly staff: StaffRepository;
+  readonly staff: StaffStore;
   readonly policy: StaffPolicy;
   readonly audit: Audit;
   readonly clock: Clock;

@@ -1,8 +1,8 @@
 import type { TenantRef } from '../../domain/inputs';
 import type { CustomerTenant } from '../../domain/tenant';
 import type { Invitation } from '../../domain/invitation';
-import type { InvitationRepository } from '../../adapters/cosmos/invitationRepository';
-import type { TenantRepository } from '../../adapters/cosmos/tenantRepository';
+import type { InvitationStore } from '../ports';
+import type { TenantStore } from '../ports';
 
 export type TenantStatusResult =
   | { ok: true; tenant: CustomerTenant; invitations: Invitation[] }
@@ -10,7 +10,7 @@ export type TenantStatusResult =
 
 /** One tenant and its invitations, found by id or domain. */
 export async function getTenantStatus(
-  deps: { tenants: TenantRepository; invitations: InvitationRepository },
+  deps: { tenants: TenantStore; invitations: InvitationStore },
   ref: TenantRef,
 ): Promise<TenantStatusResult> {
   const tenant = ref.kind === 'id' ? await deps.tenants.get(ref.value) : await deps.tenants.findByDomain(ref.value);

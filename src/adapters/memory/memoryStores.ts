@@ -1,0 +1,232 @@
+import type { Invitation } from '../../domain/invitation';
+import type { StaffMember } from '../../domain/staff';
+import type { CustomerTenant } from '../../domain/tenant';
+import type {
+  AuditEvent,
+  AuditLog,
+  ConversationStore,
+  InvitationStore,
+  Lease,
+  LeaseStore,
+  Mutation,
+  PendingGuardStore,
+  PendingInvitationGuard,
+  SavedConversation,
+  StorePorts,
+  StaffStore,
+  StoredTokenCache,
+  TenantStore,
+  TokenCacheDocs,
+} from '../../usecases/ports';
+import { MemoryTable } from './memoryTable';
+
+/**
+ * The store ports in memory, with the same semantics as the Cosmos DB adapters (the contract suite
+ * in test/contract runs against both): for the fast unit layer, and nothing else.
+ */
+
+const ONE = 'all';
+
+export class MemoryTenants implements TenantStore {
+  private readonly tenants = new MemoryTable<CustomerTenant>();
+  private readonly domains = new MemoryTable<{ id: string; tenantId: string }>();
+
+  async get(tenantId: string) {
+    return (await this.tenants.read(tenantId, tenantId))?.value;
+  }
+
+  async findByDomain(domain: string) {
+    const alias = await this.domains.read(domain, domain);
+    return alias ? this.get(alias.value.tenantId) : undefined;
+  }
+
+  async addDomain(domain: string, tenantId: string) {
+    await this.domains.upsert(domain, { id: domain, tenantId });
+  }
+
+  async ensure(tenant: CustomerTenant) {
+    if (tenant.domain) await this.addDomain(tenant.domain, tenant.tenantId);
+    if (await this.tenants.create(tenant.tenantId, tenant)) return { tenant, created: true };
+    return { tenant: (await this.get(tenant.tenantId)) ?? tenant, created: false };
+  }
+
+  update<F = never>(tenantId: string, mutate: (t: CustomerTenant) => Mutation<CustomerTenant, F>) {
+    return this.tenants.update(tenantId, tenantId, mutate);
+  }
+
+  async list(limit = 500) {
+    return (await this.tenants.all()).sort((a, b) => a.displayName.localeCompare(b.displayName)).slice(0, limit);
+  }
+}
+
+type HashOf = (inv: Invitation) => string | undefined;
+const HASHES: readonly HashOf[] = [(i) => i.tokenHash, (i) => i.consent?.stateHash, (i) => i.consent?.reviewTokenHash];
+const newestFirst = (a: Invitation, b: Invitation) => b.createdAt.localeCompare(a.createdAt);
+
+export class MemoryInvitations implements InvitationStore {
+  private readonly invitations = new MemoryTable<Invitation>();
+
+  create(invitation: Invitation) {
+    return this.invitations.create(invitation.tenantId, invitation);
+  }
+
+  async get(tenantId: string, id: string) {
+    return (await this.invitations.read(tenantId, id))?.value;
+  }
+
+  async findById(id: string) {
+    return (await this.invitations.all()).find((i) => i.id === id);
+  }
+
+  private async findByHash(hash: string, hashOf: HashOf) {
+    return (await this.invitations.all()).find((i) => hashOf(i) === hash);
+  }
+
+  findByTokenHash(tokenHash: string) {
+    return this.findByHash(tokenHash, HASHES[0]);
+  }
+
+  findByConsentStateHash(stateHash: string) {
+    return this.findByHash(stateHash, HASHES[1]);
+  }
+
+  findByReviewTokenHash(reviewTokenHash: string) {
+    return this.findByHash(reviewTokenHash, HASHES[2]);
+  }
+
+  async listInFlight() {
+    return (await this.invitations.all()).filter((i) => i.status === 'signing_in' || i.status === 'token_acquired');
+  }
+
+  async listForTenant(tenantId: string) {
+    return (await this.invitations.all(tenantId)).sort(newestFirst);
+  }
+
+  async listRecent(limit = 200) {
+    return (await this.invitations.all()).sort(newestFirst).slice(0, limit);
+  }
+
+  update<F = never>(tenantId: string, id: string, mutate: (inv: Invitation) => Mutation<Invitation, F>) {
+    return this.invitations.update(tenantId, id, mutate);
+  }
+}
+
+export class MemoryPendingGuards implements PendingGuardStore {
+  private readonly guards = new MemoryTable<PendingInvitationGuard>();
+
+  async read(tenantId: string, guardId: string) {
+    const stored = await this.guards.read(tenantId, guardId);
+    return stored && { guard: stored.value, etag: stored.etag };
+  }
+
+  create(guard: PendingInvitationGuard) {
+    return this.guards.create(guard.tenantId, guard);
+  }
+
+  replace(guard: PendingInvitationGuard, etag: string) {
+    return this.guards.replace(guard.tenantId, guard, etag);
+  }
+}
+
+export class MemoryStaff implements StaffStore {
+  private readonly staff = new MemoryTable<StaffMember>();
+
+  async get(aadObjectId: string) {
+    return (await this.staff.read(aadObjectId, aadObjectId))?.value;
+  }
+
+  put(member: StaffMember) {
+    return this.staff.upsert(member.id, member);
+  }
+
+  remove(aadObjectId: string) {
+    return this.staff.remove(aadObjectId, aadObjectId);
+  }
+
+  async list() {
+    return (await this.staff.all()).sort((a, b) => a.addedAt.localeCompare(b.addedAt));
+  }
+}
+
+export class MemoryConversations implements ConversationStore {
+  private readonly conversations = new MemoryTable<SavedConversation>();
+
+  save(conversation: Omit<SavedConversation, 'id'>) {
+    return this.conversations.upsert(ONE, { ...conversation, id: conversation.conversationId });
+  }
+
+  async get(conversationId: string) {
+    return (await this.conversations.read(ONE, conversationId))?.value;
+  }
+}
+
+export class MemoryAudit implements AuditLog {
+  private readonly events = new MemoryTable<AuditEvent>();
+
+  async append(event: AuditEvent) {
+    await this.events.create(event.tenantId, event);
+  }
+
+  async listForTenant(tenantId: string, limit = 50) {
+    return (await this.events.all(tenantId)).sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
+  }
+
+  /** Every event of every partition: for tests that read the whole log. */
+  everything() {
+    return this.events.all();
+  }
+}
+
+export class MemoryLeases implements LeaseStore {
+  private readonly leases = new MemoryTable<Lease>();
+
+  async get(id: string) {
+    return (await this.leases.read(id, id))?.value;
+  }
+
+  put(lease: Lease) {
+    return this.leases.upsert(lease.id, lease);
+  }
+
+  async remove(id: string) {
+    await this.leases.remove(id, id);
+  }
+}
+
+export class MemoryTokenCacheDocs implements TokenCacheDocs {
+  private readonly caches = new MemoryTable<StoredTokenCache>();
+
+  async get(tenantId: string) {
+    return (await this.caches.read(tenantId, tenantId))?.value;
+  }
+
+  put(doc: StoredTokenCache) {
+    return this.caches.upsert(doc.tenantId, doc);
+  }
+
+  async change(tenantId: string, next: (current: StoredTokenCache | undefined) => StoredTokenCache) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.caches.read(tenantId, tenantId);
+      if (!current) {
+        if (await this.caches.create(tenantId, next(undefined))) return;
+        continue;
+      }
+      if (await this.caches.replace(tenantId, next(current.value), current.etag)) return;
+    }
+    throw new Error(`token cache for ${tenantId}: too many concurrent writers`);
+  }
+}
+
+/** Every store port, in memory. */
+export function memoryStores(): StorePorts & { audit: MemoryAudit; invitations: MemoryInvitations } {
+  return {
+    tenants: new MemoryTenants(),
+    invitations: new MemoryInvitations(),
+    pendingGuards: new MemoryPendingGuards(),
+    staff: new MemoryStaff(),
+    conversations: new MemoryConversations(),
+    audit: new MemoryAudit(),
+    leases: new MemoryLeases(),
+    tokenCacheDocs: new MemoryTokenCacheDocs(),
+  };
+}

@@ -1,0 +1,231 @@
+import type { Invitation } from '../../src/domain/invitation';
+import type { CustomerTenant } from '../../src/domain/tenant';
+import type { StorePorts } from '../../src/usecases/ports';
+import { cosmosStores } from '../../src/adapters/cosmos/cosmosStores';
+import { memoryStores } from '../../src/adapters/memory/memoryStores';
+import { startTestStore, TestStore } from '../support/cosmos';
+
+/**
+ * One contract for every store port, run against the Cosmos DB adapters (on a Cosmos-protocol
+ * server over a real socket) and the in-memory ones, so the two cannot drift: every operation,
+ * conflicts as values, create-if-absent, and concurrent writers.
+ */
+
+type Stores = StorePorts;
+
+const T0 = '2026-12-01T08:00:00.000Z';
+let sequence = 0;
+const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(sequence++).toString(36)}`;
+
+const tenant = (id = unique('t')): CustomerTenant => ({ id, tenantId: id, displayName: `Tenant ${id}`, authMode: 'password', authStatus: 'not_configured', createdAt: T0, createdBy: 'staff-1' }) as CustomerTenant;
+
+const invitation = (tenantId: string, overrides: Partial<Invitation> = {}): Invitation =>
+  ({
+    id: unique('inv'),
+    tenantId,
+    tenantName: 'Tenant',
+    email: 'admin@contoso.example',
+    variant: 'global',
+    status: 'created',
+    tokenHash: unique('hash'),
+    createdAt: T0,
+    expiresAt: '2026-12-08T08:00:00.000Z',
+    sentCount: 1,
+    lastSentAt: T0,
+    invitedBy: { aadObjectId: 'staff-1' },
+    history: [],
+    ...overrides,
+  }) as Invitation;
+
+let cosmos: TestStore;
+beforeAll(async () => {
+  cosmos = await startTestStore('contract');
+});
+afterAll(() => cosmos.close());
+
+const ADAPTERS: [string, () => Stores][] = [
+  ['Cosmos DB', () => cosmosStores(cosmos.store)],
+  ['memory', () => memoryStores()],
+];
+
+describe.each(ADAPTERS)('the store ports on %s', (_name, make) => {
+  let s: Stores;
+  beforeEach(() => {
+    s = make();
+  });
+
+  describe('tenants', () => {
+    it('creates a tenant once and returns what is stored after', async () => {
+      const t = tenant();
+      expect(await s.tenants.ensure(t)).toEqual({ tenant: t, created: true });
+      const again = await s.tenants.ensure({ ...t, displayName: 'other' });
+      expect(again.created).toBe(false);
+      expect(again.tenant.displayName).toBe(t.displayName);
+      expect(await s.tenants.get(t.tenantId)).toEqual(t);
+      expect(await s.tenants.get(unique('missing'))).toBeUndefined();
+    });
+
+    it('finds a tenant by any domain it was given', async () => {
+      const t = tenant();
+      await s.tenants.ensure({ ...t, domain: `${t.id}.onmicrosoft.com` });
+      await s.tenants.addDomain(`${t.id}.example`, t.tenantId);
+      expect((await s.tenants.findByDomain(`${t.id}.onmicrosoft.com`))?.tenantId).toBe(t.tenantId);
+      expect((await s.tenants.findByDomain(`${t.id}.example`))?.tenantId).toBe(t.tenantId);
+      expect(await s.tenants.findByDomain(`${unique('none')}.example`)).toBeUndefined();
+    });
+
+    it('updates conditionally: not found, rejected and applied are values', async () => {
+      const t = tenant();
+      expect(await s.tenants.update(unique('missing'), (x) => ({ ok: true, value: x }))).toEqual({ ok: false, reason: 'not-found' });
+      await s.tenants.ensure(t);
+      expect(await s.tenants.update<'no'>(t.tenantId, () => ({ ok: false, failure: 'no' }))).toEqual({ ok: false, reason: 'rejected', failure: 'no' });
+      const applied = await s.tenants.update(t.tenantId, (x) => ({ ok: true, value: { ...x, displayName: 'Renamed' } }));
+      expect(applied).toMatchObject({ ok: true, value: { displayName: 'Renamed' }, previous: { displayName: t.displayName } });
+    });
+
+    it('keeps every concurrent writer: each decides again on fresh data after losing', async () => {
+      const t = tenant();
+      await s.tenants.ensure({ ...t, displayName: '' });
+      const writers = ['a', 'b', 'c', 'd'].map((letter) => s.tenants.update(t.tenantId, (x) => ({ ok: true, value: { ...x, displayName: `${x.displayName}${letter}` } })));
+      const outcomes = await Promise.all(writers);
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      expect([...((await s.tenants.get(t.tenantId))?.displayName ?? '')].sort().join('')).toBe('abcd');
+    });
+
+    it('lists tenants by name', async () => {
+      const a = tenant();
+      const b = tenant();
+      await s.tenants.ensure({ ...b, displayName: `zz ${b.id}` });
+      await s.tenants.ensure({ ...a, displayName: `aa ${a.id}` });
+      const names = (await s.tenants.list()).map((x) => x.displayName).filter((n) => n.endsWith(a.id) || n.endsWith(b.id));
+      expect(names).toEqual([`aa ${a.id}`, `zz ${b.id}`]);
+    });
+  });
+
+  describe('invitations', () => {
+    it('creates once, reads by tenant and id, and by id alone', async () => {
+      const t = unique('t');
+      const inv = invitation(t);
+      expect(await s.invitations.create(inv)).toBe(true);
+      expect(await s.invitations.create({ ...inv, email: 'other@x.example' })).toBe(false);
+      expect(await s.invitations.get(t, inv.id)).toEqual(inv);
+      expect(await s.invitations.findById(inv.id)).toEqual(inv);
+      expect(await s.invitations.get(unique('other'), inv.id)).toBeUndefined();
+    });
+
+    it('finds an invitation by its current hashes only', async () => {
+      const t = unique('t');
+      const inv = invitation(t);
+      await s.invitations.create(inv);
+      expect((await s.invitations.findByTokenHash(inv.tokenHash))?.id).toBe(inv.id);
+      const newHash = unique('hash');
+      await s.invitations.update(t, inv.id, (x) => ({
+        ok: true,
+        value: { ...x, tokenHash: newHash, consent: { stateHash: 'state-' + newHash, reviewTokenHash: 'review-' + newHash, reviewToken: { v: 1, kid: 'k', iv: 'i', tag: 't', ct: 'c' }, requestedAt: T0, status: 'pending' } },
+      }));
+      expect(await s.invitations.findByTokenHash(inv.tokenHash)).toBeUndefined();
+      expect((await s.invitations.findByTokenHash(newHash))?.id).toBe(inv.id);
+      expect((await s.invitations.findByConsentStateHash('state-' + newHash))?.id).toBe(inv.id);
+      expect((await s.invitations.findByReviewTokenHash('review-' + newHash))?.id).toBe(inv.id);
+      expect(await s.invitations.findByTokenHash(unique('unknown'))).toBeUndefined();
+    });
+
+    it('lists one tenant\'s invitations newest first, and only theirs', async () => {
+      const t = unique('t');
+      const older = invitation(t, { createdAt: '2026-12-01T08:00:00.000Z' });
+      const newer = invitation(t, { createdAt: '2026-12-01T09:00:00.000Z' });
+      await s.invitations.create(older);
+      await s.invitations.create(newer);
+      await s.invitations.create(invitation(unique('someone-else')));
+      expect((await s.invitations.listForTenant(t)).map((i) => i.id)).toEqual([newer.id, older.id]);
+    });
+
+    it('lists the flows in flight and the most recent invitations', async () => {
+      const t = unique('t');
+      const signing = invitation(t, { status: 'signing_in', createdAt: '2030-01-01T00:00:01.000Z' });
+      const acquired = invitation(t, { status: 'token_acquired', createdAt: '2030-01-01T00:00:02.000Z' });
+      const done = invitation(t, { status: 'activated', createdAt: '2030-01-01T00:00:03.000Z' });
+      for (const i of [signing, acquired, done]) await s.invitations.create(i);
+      const inFlight = (await s.invitations.listInFlight()).map((i) => i.id);
+      expect(inFlight).toEqual(expect.arrayContaining([signing.id, acquired.id]));
+      expect(inFlight).not.toContain(done.id);
+      expect((await s.invitations.listRecent(2)).map((i) => i.id)).toEqual([done.id, acquired.id]);
+    });
+
+    it('updates conditionally, keeping concurrent writers', async () => {
+      const t = unique('t');
+      const inv = invitation(t, { sentCount: 0 });
+      await s.invitations.create(inv);
+      await Promise.all([1, 2, 3].map(() => s.invitations.update(t, inv.id, (x) => ({ ok: true, value: { ...x, sentCount: x.sentCount + 1 } }))));
+      expect((await s.invitations.get(t, inv.id))?.sentCount).toBe(3);
+      expect(await s.invitations.update(t, unique('missing'), (x) => ({ ok: true, value: x }))).toEqual({ ok: false, reason: 'not-found' });
+    });
+  });
+
+  describe('pending invitation guards', () => {
+    it('lets exactly one of concurrent claims create the guard, and replaces only on a fresh etag', async () => {
+      const t = unique('t');
+      const claims = ['a', 'b', 'c'].map((who) => s.pendingGuards.create({ id: 'guard-1', tenantId: t, invitationId: `inv-${who}`, claimedAt: T0 }));
+      expect((await Promise.all(claims)).filter(Boolean)).toHaveLength(1);
+      const read = await s.pendingGuards.read(t, 'guard-1');
+      expect(read).toBeDefined();
+      expect(await s.pendingGuards.replace({ ...read!.guard, invitationId: 'inv-z' }, read!.etag)).toBe(true);
+      expect(await s.pendingGuards.replace({ ...read!.guard, invitationId: 'inv-late' }, read!.etag)).toBe(false);
+      expect((await s.pendingGuards.read(t, 'guard-1'))?.guard.invitationId).toBe('inv-z');
+      expect(await s.pendingGuards.read(t, 'guard-missing')).toBeUndefined();
+    });
+  });
+
+  describe('staff, conversations, leases', () => {
+    it('puts, reads, lists and removes staff', async () => {
+      const id = unique('staff');
+      await s.staff.put({ id, role: 'viewer', addedBy: 'admin', addedAt: '2026-12-01T08:00:00.000Z' });
+      await s.staff.put({ id, role: 'operator', addedBy: 'admin', addedAt: '2026-12-01T08:00:00.000Z' });
+      expect((await s.staff.get(id))?.role).toBe('operator');
+      expect((await s.staff.list()).filter((m) => m.id === id)).toHaveLength(1);
+      expect(await s.staff.remove(id)).toBe(true);
+      expect(await s.staff.remove(id)).toBe(false);
+      expect(await s.staff.get(id)).toBeUndefined();
+    });
+
+    it('saves a conversation under any Teams id, and reads it back', async () => {
+      const conversationId = `19:${unique('c')}/x?y#z%*@thread.tacv2;messageid=1`;
+      await s.conversations.save({ conversationId, kind: 'channel', reference: { a: 1 }, savedAt: T0 });
+      expect(await s.conversations.get(conversationId)).toMatchObject({ conversationId, kind: 'channel', reference: { a: 1 } });
+      expect(await s.conversations.get(`${conversationId}-other`)).toBeUndefined();
+    });
+
+    it('puts, reads and removes leases (removing a missing one is fine)', async () => {
+      const id = unique('lease');
+      await s.leases.put({ id, holder: 'a', expiresAt: T0 });
+      expect(await s.leases.get(id)).toEqual({ id, holder: 'a', expiresAt: T0 });
+      await s.leases.remove(id);
+      await s.leases.remove(id);
+      expect(await s.leases.get(id)).toBeUndefined();
+    });
+  });
+
+  describe('audit', () => {
+    it('appends an event once per id and lists a tenant\'s newest first', async () => {
+      const t = unique('t');
+      const event = (id: string, at: string) => ({ id, tenantId: t, at, actor: { aadObjectId: 'a' }, action: 'x', outcome: 'ok' as const });
+      await s.audit.append(event('e1', '2026-12-01T08:00:00.000Z'));
+      await s.audit.append({ ...event('e1', '2026-12-01T08:00:00.000Z'), action: 'overwritten?' });
+      await s.audit.append(event('e2', '2026-12-01T09:00:00.000Z'));
+      const listed = await s.audit.listForTenant(t);
+      expect(listed.map((e) => [e.id, e.action])).toEqual([['e2', 'x'], ['e1', 'x']]);
+      expect(await s.audit.listForTenant(t, 1)).toHaveLength(1);
+    });
+  });
+
+  describe('token cache documents', () => {
+    it('creates on the first change and keeps every concurrent change', async () => {
+      const t = unique('t');
+      const sealed = (ct: string) => ({ v: 1 as const, kid: 'k', iv: 'i', tag: 't', ct });
+      await Promise.all(['a', 'b', 'c'].map((part) => s.tokenCacheDocs.change(t, (cur) => ({ id: t, tenantId: t, sealed: sealed(`${cur?.sealed.ct ?? ''}${part}`), updatedAt: T0 }))));
+      expect([...((await s.tokenCacheDocs.get(t))?.sealed.ct ?? '')].sort().join('')).toBe('abc');
+      await s.tokenCacheDocs.put({ id: t, tenantId: t, sealed: sealed('replaced'), updatedAt: T0 });
+      expect((await s.tokenCacheDocs.get(t))?.sealed.ct).toBe('replaced');
+    });
+  });
+});
