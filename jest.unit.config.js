@@ -1,6 +1,8 @@
 /**
- * `npm run test:unit`: the fast layer — domain, use cases on the in-memory stores, commands' parsing,
- * cards and views, configuration and the layer rules. No socket, no child process.
+ * `npm run test:unit`: the fast layer on the in-memory stores — domain, use cases, the commands and
+ * card actions (through the real server on loopback, with the identity simulator in the process),
+ * command parsing, cards and views, configuration and the layer rules. No Cosmos-protocol server,
+ * no child process.
  * @type {import('jest').Config}
  */
 const base = require('./jest.config');
@@ -10,6 +12,8 @@ module.exports = {
     '<rootDir>/test/domain/inputs.test.ts',
     '<rootDir>/test/domain/invitation.test.ts',
     '<rootDir>/test/onboarding/**/*.test.ts',
+    // Commands and card actions through the real server, on the in-memory stores.
+    '<rootDir>/test/e2e/commands.test.ts',
     '<rootDir>/test/bot/parseCommand.test.ts',
     '<rootDir>/test/bot/customerView.test.ts',
     '<rootDir>/test/cards/**/*.test.ts',

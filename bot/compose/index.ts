@@ -8,12 +8,11 @@ import { Config, defaultPublicBaseUrl } from '../../src/config';
 import type { Logger } from '../../src/log';
 import { cryptoRandom, Random } from '../../src/random';
 import type { Store } from '../../src/adapters/cosmos/cosmosStore';
-import { cosmosStores } from '../../src/adapters/cosmos/cosmosStores';
 import { TokenCacheStore } from '../../src/adapters/entra/tokenCacheStore';
 // Types only: local mode's parts are loaded with a dynamic import, and only in local mode.
 import type { IdentitySimulator, IdentitySimulatorOptions } from '../../src/local/identitySimulator';
 import { createAudit } from '../../src/usecases/audit/recordAudit';
-import type { DeviceCodeAuthority } from '../../src/usecases/ports';
+import type { DeviceCodeAuthority, StorePorts } from '../../src/usecases/ports';
 import { SignInFlows } from '../../src/usecases/signIn/signInFlows';
 import { ConversationTracker } from '../teams/conversationTracker';
 import type { Notifier } from '../teams/notifier';
@@ -23,7 +22,7 @@ import { staffNotifications } from '../teams/staffNotifications';
 import type { Closers } from './closers';
 import { composeIdentity } from './identity';
 import { composeLease, startJobs } from './jobs';
-import { composeStore } from './store';
+import { composeStore, type Persistence } from './store';
 import { composeTeamsAdapter } from './teams';
 import { startWeb } from './web';
 
@@ -45,6 +44,8 @@ export interface ComposeOptions {
   readonly instanceId?: string;
   /** Tests: trust this CA for Entra (a simulator standing in for ENTRA_AUTHORITY_HOST). */
   readonly entraCaPem?: string;
+  /** Tests (the fast layer): the store ports in memory instead of Cosmos DB. */
+  readonly persistence?: Persistence;
 }
 
 export interface RunningBot {
@@ -52,13 +53,15 @@ export interface RunningBot {
   readonly server: Server;
   readonly services: BotServices;
   readonly notifier: Notifier;
-  readonly store: Store;
+  /** The Cosmos DB connection (absent when the stores are in memory). */
+  readonly store?: Store;
+  readonly stores: StorePorts;
   readonly simulator?: IdentitySimulator;
   readonly adapter: TeamsAdapter;
   readonly flows: SignInFlows;
   /** What stands behind the bot, for the start-up guide. */
   readonly identityProvider: { readonly kind: 'simulator' | 'entra'; readonly authorityHost: string };
-  readonly storeKind: 'embedded' | 'cosmos';
+  readonly storeKind: Persistence['kind'];
   close(): Promise<void>;
 }
 
@@ -75,10 +78,10 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
   const closers: Closers = [];
 
   try {
-    const { store, kind: storeKind } = await composeStore(config, logger, closers);
+    const persistence = options.persistence ?? (await composeStore(config, logger, closers));
     const identity = await composeIdentity(config, logger, options, closers);
 
-    const stores = cosmosStores(store);
+    const { stores } = persistence;
     const { tenants, invitations, staff, conversations } = stores;
     const audit = createAudit(stores.audit, clock);
     const policy = { providerTenantIds: config.providerTenantIds, bootstrapAdmins: config.bootstrapAdmins };
@@ -121,19 +124,20 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       budgets: { turnMs: config.timings.turnBudgetMs, invokeMs: config.timings.invokeBudgetMs },
     };
     const app = createApp(services, teams.adapter, new ConversationTracker(conversations, clock), teams.botAppId);
-    const { server, url } = await startWeb({ config, logger, clock, random, store, adapter: teams.adapter, app, flows, customerView, openIdMetadataUrl: teams.openIdMetadataUrl }, closers);
+    const { server, url } = await startWeb({ config, logger, clock, random, isStoreReady: () => persistence.ping(), adapter: teams.adapter, app, flows, customerView, openIdMetadataUrl: teams.openIdMetadataUrl }, closers);
 
     return {
       url,
       server,
       services,
       notifier: teams.notifier,
-      store,
+      store: persistence.store,
+      stores,
       simulator: identity.simulator,
       adapter: teams.adapter,
       flows,
       identityProvider: { kind: identity.simulator ? 'simulator' : 'entra', authorityHost: identity.authorityHost },
-      storeKind,
+      storeKind: persistence.kind,
       async close() {
         // Every step runs even if one fails (the store may be the thing that is down).
         for (const close of closers.reverse()) {

@@ -2,10 +2,21 @@ import type { Config } from '../../src/config';
 import { isLoopbackHost } from '../../src/domain/loopback';
 import type { Logger } from '../../src/log';
 import { openStore, Store } from '../../src/adapters/cosmos/cosmosStore';
+import { cosmosStores } from '../../src/adapters/cosmos/cosmosStores';
+import type { StorePorts } from '../../src/usecases/ports';
 import type { Closers } from './closers';
 
+/** Where the bot keeps its state: the store ports, and whether the store answers. */
+export interface Persistence {
+  readonly stores: StorePorts;
+  ping(): Promise<boolean>;
+  readonly kind: 'cosmos' | 'embedded' | 'memory';
+  /** The Cosmos DB connection, when there is one. */
+  readonly store?: Store;
+}
+
 /** Azure Cosmos DB when configured; otherwise (local mode) the embedded Cosmos-protocol server, loaded only then. */
-export async function composeStore(config: Config, logger: Logger, closers: Closers): Promise<{ store: Store; kind: 'cosmos' | 'embedded' }> {
+export async function composeStore(config: Config, logger: Logger, closers: Closers): Promise<Persistence> {
   let store: Store;
   if (config.cosmos) {
     const credential = config.cosmos.key === undefined ? await managedIdentity(config.cosmos.managedIdentityClientId) : undefined;
@@ -23,7 +34,7 @@ export async function composeStore(config: Config, logger: Logger, closers: Clos
     logger.warn({ event: 'store.embedded', endpoint: embedded.endpoint }, 'using the embedded in-memory Cosmos-protocol server: data is lost when the process stops');
   }
   closers.push(() => store.dispose());
-  return { store, kind: config.cosmos ? 'cosmos' : 'embedded' };
+  return { store, stores: cosmosStores(store), ping: () => store.ping(), kind: config.cosmos ? 'cosmos' : 'embedded' };
 }
 
 async function managedIdentity(clientId: string | undefined) {

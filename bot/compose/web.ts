@@ -6,7 +6,6 @@ import type { Config } from '../../src/config';
 import { withDeadline } from '../../src/deadline';
 import type { Logger } from '../../src/log';
 import type { Random } from '../../src/random';
-import type { Store } from '../../src/adapters/cosmos/cosmosStore';
 import type { SignInFlows } from '../../src/usecases/signIn/signInFlows';
 import type { CustomerViewSettings } from '../presentation/customerView';
 import { createClientRateLimit } from '../web/clientRateLimit';
@@ -24,7 +23,7 @@ export interface WebParts {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly random: Random;
-  readonly store: Store;
+  readonly isStoreReady: () => Promise<boolean>;
   readonly adapter: TeamsAdapter;
   readonly app: TeamsApp;
   readonly flows: SignInFlows;
@@ -34,7 +33,7 @@ export interface WebParts {
 
 /** The HTTP edge, listening: /api/messages behind inbound auth, health, and the customer pages. */
 export async function startWeb(parts: WebParts, closers: Closers): Promise<{ server: Server; url: string }> {
-  const { config, logger, adapter, app, store, openIdMetadataUrl } = parts;
+  const { config, logger, adapter, app, openIdMetadataUrl } = parts;
   const inbound = config.bot ? createInboundAuthenticator({ botId: config.bot.id, botType: config.bot.type, botTenantId: config.bot.tenantId, openIdMetadataUrl }) : localInbound;
   if (config.bot) {
     logger.info(
@@ -59,7 +58,7 @@ export async function startWeb(parts: WebParts, closers: Closers): Promise<{ ser
         withDeadline(context.activity.type === 'invoke' ? config.timings.invokeBudgetMs : config.timings.turnBudgetMs, 'turn', () => app.run(context)).then(() => undefined),
       );
     },
-    isReady: () => withDeadline(config.timings.readyBudgetMs, 'readiness', () => store.ping()).catch(() => false),
+    isReady: () => withDeadline(config.timings.readyBudgetMs, 'readiness', () => parts.isStoreReady()).catch(() => false),
     pageBudgetMs: config.timings.pageBudgetMs,
     rateLimit: createClientRateLimit({ points: config.customerRateLimitPerMinute, windowSeconds: 60, trustedProxies: config.trustedProxies }),
     localOnly: !config.bot,

@@ -6,7 +6,6 @@ import { parseKeyring, SecretBox, sealedSecretSchema } from '../../src/adapters/
 import { TokenCacheStore } from '../../src/adapters/entra/tokenCacheStore';
 import type { SimulatedTenant } from '../../src/local/identitySimulator';
 import type { ContainerName } from '../../src/adapters/cosmos/cosmosStore';
-import { TokenCacheRepository } from '../../src/adapters/cosmos/tokenCacheRepository';
 import { cardActions, teamsUser } from '../support/botHarness';
 import {
   adminOf,
@@ -232,7 +231,7 @@ describe('after the run', () => {
     const keyring = parseKeyring(TOKEN_ENCRYPTION_KEY);
     if (!keyring.ok) throw new Error(keyring.message);
     const box = new SecretBox(keyring.keyring);
-    const caches = new TokenCacheStore(new TokenCacheRepository(w.h.bot.store.containers.tokenCaches), box, systemClock);
+    const caches = new TokenCacheStore(w.h.bot.stores.tokenCacheDocs, box, systemClock);
     for (const doc of docs) {
       expect(Object.keys(doc).filter((k) => !k.startsWith('_')).sort()).toEqual(['id', 'sealed', 'tenantId', 'updatedAt']);
       expect(sealedSecretSchema.safeParse(doc.sealed).success).toBe(true);
@@ -253,7 +252,7 @@ describe('after the run', () => {
     }
     // A blob copied into another tenant's record does not open there.
     const [first, second] = docs;
-    await new TokenCacheRepository(w.h.bot.store.containers.tokenCaches).put({ id: String(second.id), tenantId: String(second.tenantId), sealed: first.sealed as never, updatedAt: new Date().toISOString() });
+    await w.h.bot.stores.tokenCacheDocs.put({ id: String(second.id), tenantId: String(second.tenantId), sealed: first.sealed as never, updatedAt: new Date().toISOString() });
     await expect(caches.load(String(second.tenantId))).rejects.toThrow();
   });
 });

@@ -7,7 +7,6 @@ import { TokenCacheStore } from '../../src/adapters/entra/tokenCacheStore';
 import { EmbeddedCosmos, startEmbeddedCosmos } from '../../src/local/embeddedCosmos';
 import type { SimulatedTenant } from '../../src/local/identitySimulator';
 import { createLocalCaAsync, type LocalCa } from '../../src/local/localCa';
-import { TokenCacheRepository } from '../../src/adapters/cosmos/tokenCacheRepository';
 import { BotHarness, cardActions, cardFacts, cardText, cardTitle } from '../support/botHarness';
 import { Gate, GatedProxy, SeenRequest, startGatedProxy } from '../support/gatedProxy';
 import {
@@ -122,7 +121,7 @@ async function storedTenant(tenantId: string): Promise<TenantDoc> {
   return found as TenantDoc;
 }
 
-const tokenCaches = () => new TokenCacheStore(new TokenCacheRepository(b.h.bot.store.containers.tokenCaches), new SecretBox((parseKeyring(TOKEN_ENCRYPTION_KEY) as { ok: true; keyring: never }).keyring), systemClock);
+const tokenCaches = () => new TokenCacheStore(b.h.bot.stores.tokenCacheDocs, new SecretBox((parseKeyring(TOKEN_ENCRYPTION_KEY) as { ok: true; keyring: never }).keyring), systemClock);
 
 /** The tenant's stored MSAL cache, opened with the deployment's key (undefined: none stored). */
 async function storedCache(tenantId: string): Promise<Record<string, Record<string, Record<string, unknown>>> | undefined> {

@@ -111,7 +111,7 @@ async function world(): Promise<World> {
     policy,
     audit,
     staffDeps: { staff, policy, audit, clock },
-    auditEvents: async () => (await stores.audit.everything()).sort((a, b) => a.at.localeCompare(b.at)),
+    auditEvents: async () => (await stores.audit.documents()).sort((a, b) => a.at.localeCompare(b.at)),
     rawInvitations: () => stores.invitations.listRecent(Number.MAX_SAFE_INTEGER),
   };
 }

@@ -2,7 +2,9 @@ import { composeBot, ComposeOptions, RunningBot } from '../../bot/compose';
 import type { Clock } from '../../src/clock';
 import { Config, LOCAL_PLAYGROUND, loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
-import type { ContainerName } from '../../src/adapters/cosmos/cosmosStore';
+import { CONTAINERS, type ContainerName } from '../../src/adapters/cosmos/cosmosStore';
+import { memoryStores, type MemoryStores } from '../../src/adapters/memory/memoryStores';
+import type { Persistence } from '../../bot/compose/store';
 import { startRecordingConnectorService, type RecordedConnectorRequest, type RecordingConnectorService } from './jwt/recordingConnectorService';
 
 /**
@@ -300,10 +302,12 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
       const response = await fetch(`${bot.url}${path}`);
       return { status: response.status, body: await response.text() };
     },
-    async documents(names = Object.keys(bot.store.containers) as ContainerName[]) {
+    async documents(names = Object.keys(CONTAINERS) as ContainerName[]) {
+      const { store } = bot;
       const entries = await Promise.all(
         names.map(async (name) => {
-          const { resources } = await bot.store.containers[name].items.readAll<Record<string, unknown> & { id: string }>().fetchAll();
+          if (!store) return [name, await memoryDocuments(bot.stores as MemoryStores, name)] as const;
+          const { resources } = await store.containers[name].items.readAll<Record<string, unknown> & { id: string }>().fetchAll();
           return [name, resources] as const;
         }),
       );
@@ -318,3 +322,23 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
 }
 
 export { cardActions, cardFacts, cardText, cardTitle, type CardAction } from './cardReading';
+
+/** The store ports in memory, for the fast layer: `compose: { persistence: memoryPersistence() }`. */
+export function memoryPersistence(): Persistence & { stores: MemoryStores } {
+  return { stores: memoryStores(), ping: async () => true, kind: 'memory' };
+}
+
+/** What the Cosmos container of that name would hold, read from the memory stores. */
+async function memoryDocuments(stores: MemoryStores, name: ContainerName): Promise<Record<string, unknown>[]> {
+  const byContainer: Partial<Record<ContainerName, () => Promise<unknown[]>>> = {
+    tenants: () => stores.tenants.documents(),
+    invitations: () => stores.invitations.documents(),
+    invitationGuards: () => stores.pendingGuards.documents(),
+    staff: () => stores.staff.documents(),
+    conversations: () => stores.conversations.documents(),
+    audit: () => stores.audit.documents(),
+    leases: () => stores.leases.documents(),
+    tokenCaches: () => stores.tokenCacheDocs.documents(),
+  };
+  return ((await byContainer[name]?.()) ?? []) as Record<string, unknown>[];
+}

@@ -57,6 +57,11 @@ export class MemoryTenants implements TenantStore {
   async list(limit = 500) {
     return (await this.tenants.all()).sort((a, b) => a.displayName.localeCompare(b.displayName)).slice(0, limit);
   }
+
+  /** Every stored document, for tests that look at the whole store. */
+  documents() {
+    return this.tenants.all();
+  }
 }
 
 type HashOf = (inv: Invitation) => string | undefined;
@@ -109,6 +114,11 @@ export class MemoryInvitations implements InvitationStore {
   update<F = never>(tenantId: string, id: string, mutate: (inv: Invitation) => Mutation<Invitation, F>) {
     return this.invitations.update(tenantId, id, mutate);
   }
+
+  /** Every stored document, for tests that look at the whole store. */
+  documents() {
+    return this.invitations.all();
+  }
 }
 
 export class MemoryPendingGuards implements PendingGuardStore {
@@ -125,6 +135,11 @@ export class MemoryPendingGuards implements PendingGuardStore {
 
   replace(guard: PendingInvitationGuard, etag: string) {
     return this.guards.replace(guard.tenantId, guard, etag);
+  }
+
+  /** Every stored document, for tests that look at the whole store. */
+  documents() {
+    return this.guards.all();
   }
 }
 
@@ -146,6 +161,11 @@ export class MemoryStaff implements StaffStore {
   async list() {
     return (await this.staff.all()).sort((a, b) => a.addedAt.localeCompare(b.addedAt));
   }
+
+  /** Every stored document, for tests that look at the whole store. */
+  documents() {
+    return this.staff.all();
+  }
 }
 
 export class MemoryConversations implements ConversationStore {
@@ -157,6 +177,11 @@ export class MemoryConversations implements ConversationStore {
 
   async get(conversationId: string) {
     return (await this.conversations.read(ONE, conversationId))?.value;
+  }
+
+  /** Every stored document, for tests that look at the whole store. */
+  documents() {
+    return this.conversations.all();
   }
 }
 
@@ -171,8 +196,8 @@ export class MemoryAudit implements AuditLog {
     return (await this.events.all(tenantId)).sort((a, b) => b.at.localeCompare(a.at)).slice(0, limit);
   }
 
-  /** Every event of every partition: for tests that read the whole log. */
-  everything() {
+  /** Every stored document, for tests that look at the whole store. */
+  documents() {
     return this.events.all();
   }
 }
@@ -190,6 +215,11 @@ export class MemoryLeases implements LeaseStore {
 
   async remove(id: string) {
     await this.leases.remove(id, id);
+  }
+
+  /** Every stored document, for tests that look at the whole store. */
+  documents() {
+    return this.leases.all();
   }
 }
 
@@ -215,10 +245,17 @@ export class MemoryTokenCacheDocs implements TokenCacheDocs {
     }
     throw new Error(`token cache for ${tenantId}: too many concurrent writers`);
   }
+
+  /** Every stored document, for tests that look at the whole store. */
+  documents() {
+    return this.caches.all();
+  }
 }
 
 /** Every store port, in memory. */
-export function memoryStores(): StorePorts & { audit: MemoryAudit; invitations: MemoryInvitations } {
+export type MemoryStores = ReturnType<typeof memoryStores>;
+
+export function memoryStores() {
   return {
     tenants: new MemoryTenants(),
     invitations: new MemoryInvitations(),
@@ -228,5 +265,5 @@ export function memoryStores(): StorePorts & { audit: MemoryAudit; invitations: 
     audit: new MemoryAudit(),
     leases: new MemoryLeases(),
     tokenCacheDocs: new MemoryTokenCacheDocs(),
-  };
+  } satisfies StorePorts;
 }
