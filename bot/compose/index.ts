@@ -9,6 +9,7 @@ import type { Logger } from '../../src/log';
 import { cryptoRandom, Random } from '../../src/random';
 import type { Store } from '../../src/adapters/cosmos/cosmosStore';
 import { TokenCacheStore } from '../../src/adapters/entra/tokenCacheStore';
+import { sealerOf } from '../../src/adapters/crypto/secretBoxSealer';
 // Types only: local mode's parts are loaded with a dynamic import, and only in local mode.
 import type { IdentitySimulator, IdentitySimulatorOptions } from '../../src/local/identitySimulator';
 import { createAudit } from '../../src/usecases/audit/recordAudit';
@@ -90,13 +91,13 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     const flows = new SignInFlows({
       invitations,
       tenants,
-      tokenCaches: new TokenCacheStore(stores.tokenCacheDocs, identity.box, clock),
+      tokenCaches: new TokenCacheStore(stores.tokenCacheDocs, sealerOf(identity.box), clock),
       authority: identity.authority,
-      box: identity.box,
+      box: sealerOf(identity.box),
       clock,
       random,
       lease,
-      observer: staffNotifications(teams.notifier, tenants, clock, logger),
+      notifications: staffNotifications(teams.notifier, tenants, clock, logger),
       audit,
       logger,
       publicBaseUrl: config.publicBaseUrl,

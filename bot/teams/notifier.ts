@@ -2,7 +2,7 @@ import { CardFactory, ConversationReference, MessageFactory } from 'botbuilder';
 import type { CloudAdapter } from 'botbuilder';
 import type { CardAttachment } from '../../cards';
 import type { Logger } from '../../src/log';
-import type { ConversationStore } from '../../src/usecases/ports';
+import type { ConversationStore, NoticeDestination } from '../../src/usecases/ports';
 
 export type NotifyResult =
   | { ok: true; activityId?: string }
@@ -11,6 +11,12 @@ export type NotifyResult =
 /** Posts a card to a conversation the bot saved earlier (install or first message). */
 export interface Notifier {
   notify(conversationId: string, card: CardAttachment): Promise<NotifyResult>;
+}
+
+/** Delivers a card to a neutral destination; Teams can reach conversations only (email comes with its own adapter). */
+export async function deliver(notifier: Notifier, destination: NoticeDestination, card: CardAttachment): Promise<NotifyResult | { ok: false; reason: 'unsupported-destination' }> {
+  if (destination.kind === 'conversation') return notifier.notify(destination.conversationId, card);
+  return { ok: false, reason: 'unsupported-destination' };
 }
 
 export class BotNotifier implements Notifier {

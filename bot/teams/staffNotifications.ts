@@ -2,9 +2,9 @@ import { renderStaffUpdate } from '../../cards';
 import type { Clock } from '../../src/clock';
 import { effectiveStatus, type FlowError } from '../../src/domain/invitation';
 import type { Logger } from '../../src/log';
-import type { FlowEvent, FlowEventKind, FlowObserver } from '../../src/usecases/signIn/flowEvents';
-import type { TenantStore } from '../../src/usecases/ports';
-import type { Notifier } from './notifier';
+import type { FlowEvent, FlowEventKind } from '../../src/usecases/signIn/flowEvents';
+import type { NoticeDestination, Notifications, TenantStore } from '../../src/usecases/ports';
+import { deliver, type Notifier } from './notifier';
 import { formatUtc, statusWords } from '../presentation/views';
 
 type Tone = 'default' | 'good' | 'warning' | 'attention' | 'accent';
@@ -40,31 +40,33 @@ function referenceOf(error: FlowError): string {
  * Tells the inviting staff member (their chat with the bot) and the tenant's alert channel about
  * each step of a customer's sign-in, with the next action as a button.
  */
-export function staffNotifications(notifier: Notifier, tenants: TenantStore, clock: Clock, logger: Logger): FlowObserver {
-  return async (event) => {
-    const inv = event.invitation;
-    const words = WORDS[event.kind];
-    const status = effectiveStatus(inv, clock.now());
-    const card = renderStaffUpdate({
-      tenantName: inv.tenantName,
-      tenantId: inv.tenantId,
-      title: words.title,
-      text: words.text(event),
-      color: words.color,
-      invitationId: inv.id,
-      email: inv.email,
-      status: statusWords(status, inv.failureReason),
-      at: formatUtc(clock.now().toISOString()),
-      reviewLink: event.reviewLink ?? '',
-      reference: inv.lastError && event.kind === 'failed' ? referenceOf(inv.lastError) : '',
-      canResend: ['failed', 'interrupted', 'consent_declined'].includes(event.kind),
-      sentCount: inv.sentCount,
-    });
-    const tenant = await tenants.get(inv.tenantId);
-    const targets = [...new Set([inv.notifyConversationId, tenant?.alertConversationId].filter((c): c is string => !!c))];
-    for (const conversationId of targets) {
-      const result = await notifier.notify(conversationId, card);
-      if (!result.ok) logger.warn({ event: 'staff-notification.undelivered', kind: event.kind, invitationId: inv.id, reason: result.reason }, 'staff notification not delivered');
-    }
-  };
+export function staffNotifications(notifier: Notifier, tenants: TenantStore, clock: Clock, logger: Logger): Notifications {
+  return { flowEvent: (event) => tellStaff(event, notifier, tenants, clock, logger) };
+}
+
+async function tellStaff(event: FlowEvent, notifier: Notifier, tenants: TenantStore, clock: Clock, logger: Logger): Promise<void> {
+  const inv = event.invitation;
+  const words = WORDS[event.kind];
+  const status = effectiveStatus(inv, clock.now());
+  const card = renderStaffUpdate({
+    tenantName: inv.tenantName,
+    tenantId: inv.tenantId,
+    title: words.title,
+    text: words.text(event),
+    color: words.color,
+    invitationId: inv.id,
+    email: inv.email,
+    status: statusWords(status, inv.failureReason),
+    at: formatUtc(clock.now().toISOString()),
+    reviewLink: event.reviewLink ?? '',
+    reference: inv.lastError && event.kind === 'failed' ? referenceOf(inv.lastError) : '',
+    canResend: ['failed', 'interrupted', 'consent_declined'].includes(event.kind),
+    sentCount: inv.sentCount,
+  });
+  const tenant = await tenants.get(inv.tenantId);
+  const conversations = [...new Set([inv.notifyConversationId, tenant?.alertConversationId].filter((c): c is string => !!c))];
+  for (const destination of conversations.map((conversationId): NoticeDestination => ({ kind: 'conversation', conversationId }))) {
+    const result = await deliver(notifier, destination, card);
+    if (!result.ok) logger.warn({ event: 'staff-notification.undelivered', kind: event.kind, invitationId: inv.id, reason: result.reason }, 'staff notification not delivered');
+  }
 }

@@ -4,6 +4,7 @@
  */
 import type { TenantRef } from '../domain/inputs';
 import type { SignInFailure } from '../domain/signInFailures';
+import type { FlowEvent } from './signIn/flowEvents';
 import type { Invitation } from '../domain/invitation';
 import type { SealedSecret } from '../domain/sealedSecret';
 import type { StaffMember } from '../domain/staff';
@@ -200,7 +201,7 @@ export interface TokenCacheDocs {
   get(tenantId: string): Promise<StoredTokenCache | undefined>;
   put(doc: StoredTokenCache): Promise<void>;
   /** Read → change → write conditional on what was read (create when there is none). */
-  change(tenantId: string, next: (current: StoredTokenCache | undefined) => StoredTokenCache): Promise<void>;
+  change(tenantId: string, next: (current: StoredTokenCache | undefined) => Promise<StoredTokenCache>): Promise<void>;
 }
 
 /** The sealed MSAL caches, as the sign-in needs them: merge one sign-in in, and take it out again. */
@@ -208,10 +209,13 @@ export interface TokenCaches {
   merge(tenantId: string, serializedCache: string): Promise<() => Promise<void>>;
 }
 
-/** Seals secrets before they are stored (AES-256-GCM with key ids today; Key Vault later). */
+/**
+ * Seals secrets before they are stored (AES-256-GCM with key ids today). Asynchronous, so an
+ * envelope key held in Key Vault fits behind it. `openString` rejects a blob it cannot open.
+ */
 export interface Sealer {
-  seal(plaintext: string, aad: string): SealedSecret;
-  openString(sealed: SealedSecret, aad: string): string;
+  seal(plaintext: string, aad: string): Promise<SealedSecret>;
+  openString(sealed: SealedSecret, aad: string): Promise<string>;
 }
 
 /** Every store port: what `cosmosStores` and `memoryStores` each make. */
@@ -224,4 +228,17 @@ export interface StorePorts {
   readonly audit: AuditLog;
   readonly leases: LeaseStore;
   readonly tokenCacheDocs: TokenCacheDocs;
+}
+
+// --- Notifications ---------------------------------------------------------------------------
+
+/** Where a notice goes: a Teams conversation today, an email address later. */
+export type NoticeDestination = { readonly kind: 'conversation'; readonly conversationId: string } | { readonly kind: 'email'; readonly address: string };
+
+/**
+ * How the people following an invitation hear about each step of its flow. The adapter decides
+ * who they are and how to reach them; delivery problems are its own, never the flow's.
+ */
+export interface Notifications {
+  flowEvent(event: FlowEvent): Promise<void>;
 }

@@ -222,7 +222,7 @@ describe.each(ADAPTERS)('the store ports on %s', (_name, make) => {
     it('creates on the first change and keeps every concurrent change', async () => {
       const t = unique('t');
       const sealed = (ct: string) => ({ v: 1 as const, kid: 'k', iv: 'i', tag: 't', ct });
-      await Promise.all(['a', 'b', 'c'].map((part) => s.tokenCacheDocs.change(t, (cur) => ({ id: t, tenantId: t, sealed: sealed(`${cur?.sealed.ct ?? ''}${part}`), updatedAt: T0 }))));
+      await Promise.all(['a', 'b', 'c'].map((part) => s.tokenCacheDocs.change(t, async (cur) => ({ id: t, tenantId: t, sealed: sealed(`${cur?.sealed.ct ?? ''}${part}`), updatedAt: T0 }))));
       expect([...((await s.tokenCacheDocs.get(t))?.sealed.ct ?? '')].sort().join('')).toBe('abc');
       await s.tokenCacheDocs.put({ id: t, tenantId: t, sealed: sealed('replaced'), updatedAt: T0 });
       expect((await s.tokenCacheDocs.get(t))?.sealed.ct).toBe('replaced');

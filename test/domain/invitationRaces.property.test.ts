@@ -1,3 +1,4 @@
+import { sealerOf } from '../../src/adapters/crypto/secretBoxSealer';
 import fc from 'fast-check';
 import { Audit, createAudit } from '../../src/usecases/audit/recordAudit';
 import type { Clock } from '../../src/clock';
@@ -149,7 +150,7 @@ async function runPlan(s: fc.Scheduler, plan: Plan, inFlight: { count: number })
 
   const invitations = gated('invitations', raw.invitations);
   const tenants = gated('tenants', raw.tenants);
-  const tokenCaches = new TokenCacheStore(gated('tokenCaches', raw.tokenCaches), box, clock);
+  const tokenCaches = new TokenCacheStore(gated('tokenCaches', raw.tokenCaches), sealerOf(box), clock);
   const audit: Audit = (input) => gate(`audit ${input.action}`, () => raw.audit(input));
   const onboarding: OnboardingDeps = {
     clock,
@@ -175,7 +176,7 @@ async function runPlan(s: fc.Scheduler, plan: Plan, inFlight: { count: number })
   const invitationId = invited.invitation.id;
   const previousCache = plan.hadToken ? cacheOf(tenantId, `earlier@${domain}`, 'earlier') : undefined;
   if (previousCache) {
-    await new TokenCacheStore(raw.tokenCaches, box, clock).merge(tenantId, JSON.stringify(previousCache));
+    await new TokenCacheStore(raw.tokenCaches, sealerOf(box), clock).merge(tenantId, JSON.stringify(previousCache));
     const at = clock.now().toISOString();
     await raw.tenants.update(tenantId, (t) => ({
       ok: true,
@@ -234,11 +235,11 @@ async function runPlan(s: fc.Scheduler, plan: Plan, inFlight: { count: number })
       tenants,
       tokenCaches,
       authority: entra,
-      box,
+      box: sealerOf(box),
       clock,
       random: cryptoRandom,
       lease: new InstanceLease(instanceId, gated('leases', raw.leases), clock),
-      observer: async (e) => void events.push(e),
+      notifications: { flowEvent: async (e) => void events.push(e) },
       audit,
       logger,
       publicBaseUrl: onboarding.publicBaseUrl,
@@ -291,7 +292,7 @@ async function runPlan(s: fc.Scheduler, plan: Plan, inFlight: { count: number })
   // ——— the outcome ———
   const inv = (await raw.invitations.get(tenantId, invitationId)) as Invitation;
   const tenant = (await raw.tenants.get(tenantId)) as CustomerTenant;
-  const storedText = await new TokenCacheStore(raw.tokenCaches, box, clock).load(tenantId);
+  const storedText = await new TokenCacheStore(raw.tokenCaches, sealerOf(box), clock).load(tenantId);
   const stored = storedText === undefined ? undefined : (JSON.parse(storedText) as Cache);
   const context = `invitation ${inv.status}; history ${inv.history.map((h) => `${h.event}${h.detail ? `(${h.detail})` : ''}`).join(' → ')}\n${s.report().filter((t) => t.status !== 'pending').map((t) => t.label).join(' · ')}`;
 

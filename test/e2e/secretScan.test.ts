@@ -1,3 +1,4 @@
+import { sealerOf } from '../../src/adapters/crypto/secretBoxSealer';
 import { randomBytes } from 'node:crypto';
 import { LOCAL_CLIENT_ID } from '../../bot/compose';
 import { VERBS } from '../../cards/verbs';
@@ -231,7 +232,7 @@ describe('after the run', () => {
     const keyring = parseKeyring(TOKEN_ENCRYPTION_KEY);
     if (!keyring.ok) throw new Error(keyring.message);
     const box = new SecretBox(keyring.keyring);
-    const caches = new TokenCacheStore(w.h.bot.stores.tokenCacheDocs, box, systemClock);
+    const caches = new TokenCacheStore(w.h.bot.stores.tokenCacheDocs, sealerOf(box), systemClock);
     for (const doc of docs) {
       expect(Object.keys(doc).filter((k) => !k.startsWith('_')).sort()).toEqual(['id', 'sealed', 'tenantId', 'updatedAt']);
       expect(sealedSecretSchema.safeParse(doc.sealed).success).toBe(true);

@@ -1,3 +1,4 @@
+import { sealerOf } from '../../src/adapters/crypto/secretBoxSealer';
 import { randomBytes } from 'node:crypto';
 import { LOCAL_CLIENT_ID } from '../../bot/compose';
 import { systemClock } from '../../src/clock';
@@ -121,7 +122,7 @@ async function storedTenant(tenantId: string): Promise<TenantDoc> {
   return found as TenantDoc;
 }
 
-const tokenCaches = () => new TokenCacheStore(b.h.bot.stores.tokenCacheDocs, new SecretBox((parseKeyring(TOKEN_ENCRYPTION_KEY) as { ok: true; keyring: never }).keyring), systemClock);
+const tokenCaches = () => new TokenCacheStore(b.h.bot.stores.tokenCacheDocs, sealerOf(new SecretBox((parseKeyring(TOKEN_ENCRYPTION_KEY) as { ok: true; keyring: never }).keyring)), systemClock);
 
 /** The tenant's stored MSAL cache, opened with the deployment's key (undefined: none stored). */
 async function storedCache(tenantId: string): Promise<Record<string, Record<string, Record<string, unknown>>> | undefined> {

@@ -1,3 +1,4 @@
+import { sealerOf } from '../../src/adapters/crypto/secretBoxSealer';
 import { PublicClientApplication } from '@azure/msal-node';
 import { systemClock } from '../../src/clock';
 import { ephemeralKeyring, SecretBox } from '../../src/adapters/crypto/secretBox';
@@ -26,7 +27,7 @@ describe('TokenCacheStore: MSAL caches sealed per tenant in Cosmos', () => {
     testStore = await startTestStore();
     net = createEntraNetworkClient({ ca: simulator.caPem });
     repository = new TokenCacheRepository(testStore.store.containers.tokenCaches);
-    store = new TokenCacheStore(repository, box, systemClock);
+    store = new TokenCacheStore(repository, sealerOf(box), systemClock);
   });
   afterAll(async () => {
     net.close();
@@ -111,7 +112,7 @@ describe('TokenCacheStore.merge under concurrency', () => {
   it('keeps both sign-ins when two finish at the same moment (conditional writes)', async () => {
     const testStore = await startTestStore('merge');
     try {
-      const store = new TokenCacheStore(new TokenCacheRepository(testStore.store.containers.tokenCaches), new SecretBox(ephemeralKeyring()), systemClock);
+      const store = new TokenCacheStore(new TokenCacheRepository(testStore.store.containers.tokenCaches), sealerOf(new SecretBox(ephemeralKeyring())), systemClock);
       const cache = (n: number) => JSON.stringify({ Account: { [`a${n}`]: { n } }, RefreshToken: { [`r${n}`]: { secret: `s${n}` } } });
       await Promise.all([1, 2, 3, 4].map((n) => store.merge('7a1b2c3d-0000-4000-8000-000000000001', cache(n))));
       const merged = JSON.parse((await store.load('7a1b2c3d-0000-4000-8000-000000000001'))!);

@@ -72,7 +72,7 @@ export async function answerCustomerAction(services: BotServices, settings: Cust
   }
   if (verb === VERBS.postReviewCard) {
     if (!admin || inv.status !== 'consent_pending') return { message: 'There is no consent request to post.' };
-    const reviewToken = services.flows.reviewTokenOf(inv);
+    const reviewToken = await services.flows.reviewTokenOf(inv);
     if (!reviewToken) return { message: 'The reviewer link is not available; use the invitation page.' };
     await context.sendActivity({ attachments: [forTeams(reviewerScreen(inv, reviewToken, settings).card, inv.id)] });
     return { message: 'The consent review card was posted for your reviewer.' };
@@ -85,7 +85,7 @@ export async function answerCustomerAction(services: BotServices, settings: Cust
     if (!postedHere && !staff?.ok) return { message: 'This card is for the invited administrator. Nothing to do here.' };
     return { card: waitingCard(inv, now) };
   }
-  const screen = customerScreen(inv, { userCode: services.flows.userCodeOf(inv), reviewLink: services.flows.reviewLinkOf(inv) }, settings, now);
+  const screen = customerScreen(inv, { userCode: await services.flows.userCodeOf(inv), reviewLink: await services.flows.reviewLinkOf(inv) }, settings, now);
   const personal = forTeams(screen.card, inv.id, { userIds: [context.activity.from.id], verb: VERBS.refreshFlow });
   if (inv.status === 'consent_pending' && Array.isArray(personal.content.actions)) {
     (personal.content.actions as unknown[]).push({ type: 'Action.Execute', title: 'Post the review card here', verb: VERBS.postReviewCard, data: { verb: VERBS.postReviewCard, invitationId: inv.id } });

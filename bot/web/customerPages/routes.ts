@@ -62,7 +62,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
   const lookup = async (token: string, find: (t: string) => Promise<CustomerView>): Promise<CustomerView> => (looksLikeLinkToken(token) ? find(token) : { ok: false, reason: 'gone' });
   const sendShell = (res: Response, basePath: string, title: string) =>
     send(res, 200, 'text/html; charset=utf-8', renderPageShell({ title, stateUrl: `${basePath}/state`, actionsUrl: `${basePath}/actions`, providerName: settings.providerName }));
-  const screenFor = (inv: Invitation) => customerScreen(inv, { userCode: flows.userCodeOf(inv), reviewLink: flows.reviewLinkOf(inv) }, settings, clock.now());
+  const screenFor = async (inv: Invitation) => customerScreen(inv, { userCode: await flows.userCodeOf(inv), reviewLink: await flows.reviewLinkOf(inv) }, settings, clock.now());
 
   return [
     ...staticRoutes(),
@@ -82,7 +82,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       handler: async (req, res) => {
         const token = tokenOf(req);
         const view = await lookup(token, (t) => flows.resolve(t));
-        return view.ok ? sendScreen(res, screenFor(view.invitation)) : sendGone(res);
+        return view.ok ? sendScreen(res, await screenFor(view.invitation)) : sendGone(res);
       },
     },
     {
@@ -103,7 +103,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
             if (updated) view = { ok: true as const, invitation: updated };
           }
         } else return sendJson(res, 400, { error: 'That button is not known here. Reload the page.' });
-        return view.ok ? sendScreen(res, screenFor(view.invitation)) : sendGone(res);
+        return view.ok ? sendScreen(res, await screenFor(view.invitation)) : sendGone(res);
       },
     },
     {

@@ -1,6 +1,6 @@
 import type { Container } from '@azure/cosmos';
 import type { StoredTokenCache, TokenCacheDocs } from '../../usecases/ports';
-import { createIfAbsent, Mutation, readItem, updateIfMatch, withoutSystemProperties } from './conditionalWrite';
+import { createIfAbsent, readItem, statusOf, withoutSystemProperties } from './conditionalWrite';
 
 export type { StoredTokenCache } from '../../usecases/ports';
 
@@ -20,15 +20,21 @@ export class TokenCacheRepository implements TokenCacheDocs {
    * Read → change → write conditional on the `_etag` (create when there is none yet), so two
    * sign-ins for one tenant finishing together cannot drop each other's tokens.
    */
-  async change(tenantId: string, next: (current: StoredTokenCache | undefined) => StoredTokenCache): Promise<void> {
+  async change(tenantId: string, next: (current: StoredTokenCache | undefined) => Promise<StoredTokenCache>): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.get(tenantId);
-      if (current === undefined) {
-        if (await createIfAbsent(this.container, next(undefined))) return;
+      const stored = await readItem<StoredTokenCache>(this.container, tenantId, tenantId);
+      if (stored === undefined) {
+        if (await createIfAbsent(this.container, await next(undefined))) return;
         continue;
       }
-      const outcome = await updateIfMatch<StoredTokenCache>(this.container, tenantId, tenantId, (cur): Mutation<StoredTokenCache, never> => ({ ok: true, value: next(cur) }), 1);
-      if (outcome.ok) return;
+      const value = await next(withoutSystemProperties(stored));
+      try {
+        await this.container.item(tenantId, tenantId).replace(value, { accessCondition: { type: 'IfMatch', condition: stored._etag! } });
+        return;
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== 412 && status !== 404) throw error;
+      }
     }
     throw new Error(`token cache for ${tenantId}: too many concurrent writers`);
   }

@@ -1,7 +1,7 @@
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
 import type { Clock } from '../../clock';
-import { SecretBox, sealedSecretSchema } from '../crypto/secretBox';
-import type { TokenCacheDocs, TokenCaches } from '../../usecases/ports';
+import { sealedSecretSchema } from '../crypto/secretBox';
+import type { Sealer, TokenCacheDocs, TokenCaches } from '../../usecases/ports';
 
 /** The AAD binds a sealed cache to its tenant: a blob copied to another tenant's record won't open. */
 const aadFor = (tenantId: string) => `tokenCache:${tenantId}`;
@@ -11,10 +11,10 @@ const aadFor = (tenantId: string) => `tokenCache:${tenantId}`;
  * its plugin the whole serialized cache, refresh tokens in plain text, so sealing happens here.
  */
 export class TokenCacheStore implements TokenCaches {
-  constructor(private readonly repository: TokenCacheDocs, private readonly box: SecretBox, private readonly clock: Clock) {}
+  constructor(private readonly repository: TokenCacheDocs, private readonly box: Sealer, private readonly clock: Clock) {}
 
   async save(tenantId: string, serializedCache: string): Promise<void> {
-    await this.repository.put({ id: tenantId, tenantId, sealed: this.box.seal(serializedCache, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() });
+    await this.repository.put({ id: tenantId, tenantId, sealed: await this.box.seal(serializedCache, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() });
   }
 
   /**
@@ -25,27 +25,27 @@ export class TokenCacheStore implements TokenCaches {
    */
   async merge(tenantId: string, serializedCache: string): Promise<() => Promise<void>> {
     let replaced: string | undefined;
-    await this.repository.change(tenantId, (current) => {
-      const existing = current && this.open(tenantId, current.sealed);
+    await this.repository.change(tenantId, async (current) => {
+      const existing = current && (await this.open(tenantId, current.sealed));
       replaced = existing;
       const merged = existing === undefined ? serializedCache : mergeSerializedCaches(existing, serializedCache);
-      return { id: tenantId, tenantId, sealed: this.box.seal(merged, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() };
+      return { id: tenantId, tenantId, sealed: await this.box.seal(merged, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() };
     });
     return async () => {
-      await this.repository.change(tenantId, (current) => {
-        const now = (current && this.open(tenantId, current.sealed)) ?? '{}';
+      await this.repository.change(tenantId, async (current) => {
+        const now = (current && (await this.open(tenantId, current.sealed))) ?? '{}';
         const restored = withdrawSerializedCache(now, serializedCache, replaced);
-        return { id: tenantId, tenantId, sealed: this.box.seal(restored, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() };
+        return { id: tenantId, tenantId, sealed: await this.box.seal(restored, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() };
       });
     };
   }
 
   /** A stored cache we cannot open (a retired key) is replaced rather than blocking a new sign-in. */
-  private open(tenantId: string, sealed: unknown): string | undefined {
+  private async open(tenantId: string, sealed: unknown): Promise<string | undefined> {
     const parsed = sealedSecretSchema.safeParse(sealed);
     if (!parsed.success) return undefined;
     try {
-      return this.box.openString(parsed.data, aadFor(tenantId));
+      return await this.box.openString(parsed.data, aadFor(tenantId));
     } catch {
       return undefined;
     }
@@ -57,7 +57,7 @@ export class TokenCacheStore implements TokenCaches {
     if (!doc) return undefined;
     const sealed = sealedSecretSchema.safeParse(doc.sealed);
     if (!sealed.success) return undefined;
-    return this.box.openString(sealed.data, aadFor(tenantId));
+    return await this.box.openString(sealed.data, aadFor(tenantId));
   }
 
   /** A cache plugin for a PublicClientApplication that serves one customer tenant. */

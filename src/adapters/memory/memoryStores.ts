@@ -234,14 +234,14 @@ export class MemoryTokenCacheDocs implements TokenCacheDocs {
     return this.caches.upsert(doc.tenantId, doc);
   }
 
-  async change(tenantId: string, next: (current: StoredTokenCache | undefined) => StoredTokenCache) {
+  async change(tenantId: string, next: (current: StoredTokenCache | undefined) => Promise<StoredTokenCache>) {
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.caches.read(tenantId, tenantId);
       if (!current) {
-        if (await this.caches.create(tenantId, next(undefined))) return;
+        if (await this.caches.create(tenantId, await next(undefined))) return;
         continue;
       }
-      if (await this.caches.replace(tenantId, next(current.value), current.etag)) return;
+      if (await this.caches.replace(tenantId, await next(current.value), current.etag)) return;
     }
     throw new Error(`token cache for ${tenantId}: too many concurrent writers`);
   }

@@ -19,6 +19,3 @@ export interface FlowEvent {
   readonly reviewLink?: string;
   readonly detail?: string;
 }
-
-/** Told about every flow event; delivery problems are the observer's, never the flow's. */
-export type FlowObserver = (event: FlowEvent) => Promise<void>;

@@ -5,7 +5,7 @@ import type { Sealer } from '../ports';
 import { hashLinkToken } from '../linkToken';
 import { applyEvent, effectiveStatus, FlowError, Invitation, InvitationEvent } from '../../domain/invitation';
 import type { Actor } from '../../domain/staff';
-import type { DeviceCodeAuthority, DeviceCodePrompt, DeviceCodeSession, InstanceRegistry, OrganizationReader } from '../ports';
+import type { DeviceCodeAuthority, DeviceCodePrompt, DeviceCodeSession, InstanceRegistry, Notifications, OrganizationReader } from '../ports';
 import { EntraErrorInput, explainEntraError, isAdminApprovalRequired } from '../../domain/entraErrors';
 import { explainSignInFailure, sideOf, type SignInFailure } from '../../domain/signInFailures';
 import type { TokenCaches } from '../ports';
@@ -15,7 +15,7 @@ import type { Mutation } from '../ports';
 import type { InvitationStore } from '../ports';
 import type { TenantStore } from '../ports';
 import { consentStateFor, reviewLink } from '../invitations/customerLinks';
-import type { FlowEvent, FlowEventKind, FlowObserver } from './flowEvents';
+import type { FlowEvent, FlowEventKind } from './flowEvents';
 import { withoutDeadline } from '../../deadline';
 
 export interface SignInDeps {
@@ -27,7 +27,7 @@ export interface SignInDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly lease: InstanceRegistry;
-  readonly observer: FlowObserver;
+  readonly notifications: Notifications;
   readonly audit: Audit;
   readonly logger: Logger;
   readonly publicBaseUrl: string;
@@ -146,16 +146,16 @@ export class SignInFlows {
   }
 
   /** The reviewer link of an invitation waiting for admin consent. */
-  reviewLinkOf(inv: Invitation): string | undefined {
-    const token = this.reviewTokenOf(inv);
+  async reviewLinkOf(inv: Invitation): Promise<string | undefined> {
+    const token = await this.reviewTokenOf(inv);
     return token === undefined ? undefined : reviewLink(this.deps.publicBaseUrl, token);
   }
 
   /** The reviewer's token, opened from its sealed form (the reviewer card builds its consent URL from it). */
-  reviewTokenOf(inv: Invitation): string | undefined {
+  async reviewTokenOf(inv: Invitation): Promise<string | undefined> {
     if (!inv.consent?.reviewToken) return undefined;
     try {
-      return this.deps.box.openString(inv.consent.reviewToken, reviewTokenAad(inv.id));
+      return await this.deps.box.openString(inv.consent.reviewToken, reviewTokenAad(inv.id));
     } catch {
       return undefined;
     }
@@ -199,10 +199,10 @@ export class SignInFlows {
   }
 
   /** The device code for the page, opened from its sealed form. */
-  userCodeOf(inv: Invitation): string | undefined {
+  async userCodeOf(inv: Invitation): Promise<string | undefined> {
     if (!inv.flow?.userCode) return undefined;
     try {
-      return this.deps.box.openString(inv.flow.userCode, userCodeAad(inv.id));
+      return await this.deps.box.openString(inv.flow.userCode, userCodeAad(inv.id));
     } catch {
       return undefined;
     }
@@ -307,7 +307,7 @@ export class SignInFlows {
 
   private async onPrompt(inv: Invitation, flowId: string, prompt: DeviceCodePrompt, session: DeviceCodeSession): Promise<void> {
     const now = this.deps.clock.now();
-    const sealed = this.deps.box.seal(prompt.userCode, userCodeAad(inv.id));
+    const sealed = await this.deps.box.seal(prompt.userCode, userCodeAad(inv.id));
     const result = await this.deps.invitations.update<'stale'>(inv.tenantId, inv.id, (cur) =>
       cur.status === 'signing_in' && cur.flow?.id === flowId
         ? {
@@ -335,6 +335,7 @@ export class SignInFlows {
       const error = failure.kind === 'entra' ? failure.error : undefined;
       if (error && sideOf(failure) === 'entra' && isAdminApprovalRequired(error)) {
         const reviewToken = this.deps.random.token(32);
+        const sealedReviewToken = await this.deps.box.seal(reviewToken, reviewTokenAad(inv.id));
         const now = this.deps.clock.now();
         const updated = await this.applyIf(inv, ours, 'require_consent', { detail: error.errorCodes?.join(',') ?? error.error }, (i) => ({
           ...i,
@@ -343,7 +344,7 @@ export class SignInFlows {
           consent: {
             stateHash: sha256(consentStateFor(reviewToken)),
             reviewTokenHash: sha256(reviewToken),
-            reviewToken: this.deps.box.seal(reviewToken, reviewTokenAad(i.id)),
+            reviewToken: sealedReviewToken,
             requestedAt: now.toISOString(),
             status: 'pending',
           },
@@ -530,7 +531,7 @@ export class SignInFlows {
       this.deps.logger.warn({ event: 'flow.audit-failed', kind, invitationId: invitation.id, err: error }, 'could not audit a flow step');
     }
     try {
-      await this.deps.observer({ kind, invitation, ...extra });
+      await this.deps.notifications.flowEvent({ kind, invitation, ...extra });
     } catch (error) {
       this.deps.logger.warn({ event: 'flow.notify-failed', kind, invitationId: invitation.id, err: error }, 'could not tell staff');
     }
