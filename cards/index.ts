@@ -49,7 +49,8 @@ function expand(template: object, data: object): CardAttachment {
   return { contentType: ADAPTIVE_CARD, content };
 }
 
-export type Tone = 'default' | 'good' | 'warning' | 'attention';
+/** A card's colour for its headline or accent. */
+export type Tone = 'default' | 'good' | 'warning' | 'attention' | 'accent';
 
 export interface MessageCard {
   title: string;
@@ -158,7 +159,7 @@ export interface FlowStatusCard {
   tenantName: string;
   title: string;
   text: string;
-  color: 'default' | 'good' | 'warning' | 'attention' | 'accent';
+  color: Tone;
   cause: string;
   nextStep: string;
   reviewLink: string;
@@ -190,7 +191,7 @@ export interface StaffUpdateCard {
   tenantId: string;
   title: string;
   text: string;
-  color: 'default' | 'good' | 'warning' | 'attention' | 'accent';
+  color: Tone;
   invitationId: string;
   email: string;
   status: string;

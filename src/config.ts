@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cloudOfAuthorityHost } from './domain/authorityHosts';
+import { isGuid } from './domain/inputs';
 import { isLoopbackHost } from './domain/loopback';
 import { isIP } from 'node:net';
 
@@ -104,7 +105,6 @@ export const TIMING_SETTINGS = {
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The identities in `.m365agentsplayground.yml`, plus the Playground's built-in defaults. */
 export const LOCAL_PLAYGROUND = {
@@ -148,18 +148,18 @@ const timingSchema = Object.fromEntries(
 
 const envSchema = z.object({
   ...timingSchema,
-  BOT_ID: optionalText.refine((s) => s === undefined || GUID.test(s), "BOT_ID must be the bot's Microsoft App ID (a GUID)"),
+  BOT_ID: optionalText.refine((s) => s === undefined || isGuid(s), "BOT_ID must be the bot's Microsoft App ID (a GUID)"),
   BOT_PASSWORD: optionalText,
   BOT_TYPE: optionalText.pipe(z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMsi']).optional()),
-  BOT_TENANT_ID: optionalText.refine((s) => s === undefined || GUID.test(s), 'BOT_TENANT_ID must be a GUID'),
+  BOT_TENANT_ID: optionalText.refine((s) => s === undefined || isGuid(s), 'BOT_TENANT_ID must be a GUID'),
   BOT_OPENID_METADATA_URL: httpUrl('BOT_OPENID_METADATA_URL', true),
   BOT_LOGIN_URL: httpUrl('BOT_LOGIN_URL', true),
   HOST: optionalText,
   PORT: optionalText.refine((s) => s === undefined || /^\d{1,5}$/.test(s), 'PORT must be a number'),
   PUBLIC_BASE_URL: httpUrl('PUBLIC_BASE_URL'),
   PROVIDER_NAME: optionalText,
-  PROVIDER_TENANT_ID: csv.refine((ids) => ids.every((id) => GUID.test(id)), 'PROVIDER_TENANT_ID must be a GUID (or a comma-separated list of GUIDs)'),
-  BOOTSTRAP_ADMINS: csv.refine((ids) => ids.every((id) => GUID.test(id)), 'BOOTSTRAP_ADMINS must be a comma-separated list of Entra object ids (GUIDs)'),
+  PROVIDER_TENANT_ID: csv.refine((ids) => ids.every((id) => isGuid(id)), 'PROVIDER_TENANT_ID must be a GUID (or a comma-separated list of GUIDs)'),
+  BOOTSTRAP_ADMINS: csv.refine((ids) => ids.every((id) => isGuid(id)), 'BOOTSTRAP_ADMINS must be a comma-separated list of Entra object ids (GUIDs)'),
   INVITATION_TTL_DAYS: optionalText.refine(
     (s) => s === undefined || (/^\d+(\.\d+)?$/.test(s) && Number(s) > 0 && Number(s) <= 90),
     'INVITATION_TTL_DAYS must be a number of days between 0 and 90',
@@ -169,7 +169,7 @@ const envSchema = z.object({
   COSMOS_KEY: optionalText,
   COSMOS_MANAGED_IDENTITY_CLIENT_ID: optionalText,
   COSMOS_DATABASE: optionalText.refine((s) => s === undefined || /^[A-Za-z0-9_-]{1,255}$/.test(s), 'COSMOS_DATABASE may use letters, digits, - and _'),
-  ENTRA_CLIENT_ID: optionalText.refine((s) => s === undefined || GUID.test(s), 'ENTRA_CLIENT_ID must be the app registration\'s client id (a GUID)'),
+  ENTRA_CLIENT_ID: optionalText.refine((s) => s === undefined || isGuid(s), 'ENTRA_CLIENT_ID must be the app registration\'s client id (a GUID)'),
   ENTRA_AUTHORITY_HOST: httpUrl('ENTRA_AUTHORITY_HOST', true),
   ENTRA_SCOPES: optionalText,
   ENTRA_APP_NAME: optionalText,

@@ -1,3 +1,4 @@
+import { withArticle } from './views';
 import { CardAttachment, renderMessage } from '../../cards';
 import type { Authorization } from '../../src/usecases/staff/authorizeStaff';
 import type { Actor } from '../../src/domain/staff';
@@ -13,7 +14,7 @@ export function refusal(auth: Extract<Authorization, { ok: false }>, actor: Acto
         tone: 'attention',
       });
     case 'insufficient-role':
-      return renderMessage({ title: 'Not allowed', text: `**${commandName}** needs the ${needed} role; you are ${/^[aeiou]/.test(auth.role ?? '') ? 'an' : 'a'} ${auth.role}. Ask an admin if you need more.`, tone: 'attention' });
+      return renderMessage({ title: 'Not allowed', text: `**${commandName}** needs the ${needed} role; you are ${withArticle(auth.role ?? '')}. Ask an admin if you need more.`, tone: 'attention' });
   }
 }
 

@@ -95,3 +95,8 @@ export function tenantStatusCard(t: CustomerTenant, invitations: Invitation[], n
     })),
   };
 }
+
+/** "a viewer", "an operator", "an admin": the article for a word, by its first letter. */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}

@@ -1,3 +1,4 @@
+import { withArticle } from '../presentation/views';
 import { renderHelp, renderMessage } from '../../cards';
 import { roleAllows } from '../../src/domain/staff';
 import { clip } from '../../src/domain/inputs';
@@ -22,7 +23,7 @@ const helpCommand = command<string | undefined>({
   async run({ role, services }, only) {
     const wanted = COMMANDS.find((c) => c.name === only);
     if (wanted && !roleAllows(role, wanted.role)) {
-      return renderMessage({ title: `${wanted.name} needs the ${wanted.role} role`, text: `You are ${role === 'admin' || role === 'operator' ? 'an' : 'a'} ${role}. Ask a Tenant Access admin if you need it.`, usage: wanted.usage });
+      return renderMessage({ title: `${wanted.name} needs the ${wanted.role} role`, text: `You are ${withArticle(role)}. Ask a Tenant Access admin if you need it.`, usage: wanted.usage });
     }
     const allowed = COMMANDS.filter((c) => roleAllows(role, c.role) && (only === undefined || c.name === only));
     return renderHelp({

@@ -1,4 +1,4 @@
-import { renderStaffUpdate } from '../../cards';
+import { renderStaffUpdate, type Tone } from '../../cards';
 import type { Clock } from '../../src/clock';
 import { effectiveStatus, type FlowError } from '../../src/domain/invitation';
 import type { Logger } from '../../src/log';
@@ -6,8 +6,6 @@ import type { FlowEvent, FlowEventKind } from '../../src/usecases/signIn/flowEve
 import type { NoticeDestination, Notifications, TenantStore } from '../../src/usecases/ports';
 import { deliver, type Notifier } from './notifier';
 import { formatUtc, statusWords } from '../presentation/views';
-
-type Tone = 'default' | 'good' | 'warning' | 'attention' | 'accent';
 
 const WORDS: Record<FlowEventKind, { title: string; color: Tone; text: (e: FlowEvent) => string }> = {
   opened: { title: 'invitation opened', color: 'default', text: (e) => `${e.invitation.email} opened the invitation link.` },

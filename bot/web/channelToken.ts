@@ -25,7 +25,9 @@ import {
  * we accept is a subset of what it accepts, and the keys are cached per metadata URL for both.
  */
 
-export type BotType = 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
+import type { BotType } from '../../src/config';
+
+export type { BotType } from '../../src/config';
 
 /** The Teams toolkit's names: BOT_ID, BOT_TYPE, BOT_TENANT_ID. */
 export interface BotIdentitySettings {

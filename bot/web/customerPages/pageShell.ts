@@ -1,6 +1,5 @@
 import { escapeHtml } from '../../../src/domain/escapeHtml';
 
-export { escapeHtml };
 /**
  * The HTML around the customer-facing pages (invitation, consent review). The page itself is an
  * empty frame: the card comes from the state endpoint and is drawn in the browser by

@@ -1,5 +1,6 @@
 import type { SimulatedTenant } from './directory';
-import { escapeHtml, renderPage } from './pageLayout';
+import { escapeHtml } from '../../domain/escapeHtml';
+import { renderPage } from './pageLayout';
 
 export interface AdminConsentView {
   tenant: SimulatedTenant;

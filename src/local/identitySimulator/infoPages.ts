@@ -1,6 +1,7 @@
 import { describeAadstsCode } from './entraErrorBodies';
 import type { TenantDirectory } from './directory';
-import { escapeHtml, renderPage } from './pageLayout';
+import { escapeHtml } from '../../domain/escapeHtml';
+import { renderPage } from './pageLayout';
 
 /** GET / — what a person running local mode can sign in as. */
 export function renderHome(directory: TenantDirectory): string {

@@ -1,6 +1,5 @@
 import { escapeHtml } from '../../domain/escapeHtml';
 
-export { escapeHtml };
 /** Turns any text into a stable, id-safe slug, so tests can address `#account-megan-bowen-contoso-onmicrosoft-com`. */
 export function slug(value: string): string {
   return value

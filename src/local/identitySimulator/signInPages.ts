@@ -1,6 +1,7 @@
 import type { DeviceCodeGrant, SignInOutcome } from './deviceCodes';
 import type { SimulatedTenant, SimulatedUser, TenantDirectory } from './directory';
-import { escapeHtml, renderPage, slug } from './pageLayout';
+import { escapeHtml } from '../../domain/escapeHtml';
+import { renderPage, slug } from './pageLayout';
 
 export const CODE_PROBLEMS = {
   'unknown-code': "That code didn't work. Check the code and try again.",

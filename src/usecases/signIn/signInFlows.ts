@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Audit } from '../audit/recordAudit';
 import { Clock, DAY_MS } from '../../clock';
 import type { Sealer } from '../ports';
-import { hashLinkToken } from '../linkToken';
+import { hashLinkToken, sha256Hex } from '../linkToken';
 import { applyEvent, effectiveStatus, FlowError, Invitation, InvitationEvent } from '../../domain/invitation';
 import type { Actor } from '../../domain/staff';
 import type { DeviceCodeAuthority, DeviceCodePrompt, DeviceCodeSession, InstanceRegistry, Notifications, OrganizationReader } from '../ports';
@@ -42,7 +41,6 @@ export type CustomerView = { ok: true; invitation: Invitation } | { ok: false; r
 /** The customer is not a staff member: audit events name them by the invitation. */
 const customerActor = (inv: Invitation): Actor => ({ aadObjectId: `customer:${inv.email}`, tenantId: inv.tenantId, name: inv.email });
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const CODE_REQUEST_GRACE_MS = 60_000;
 const REFRESH_TOKEN_LIFETIME_MS = 90 * DAY_MS;
@@ -174,7 +172,7 @@ export class SignInFlows {
 
   /** The admin consent redirect. The state is single-use and names the invitation; Entra's `tenant` is not trusted. */
   async recordConsent(state: string, answer: { granted: boolean; error?: string; errorDescription?: string; returnedTenant?: string }): Promise<{ ok: true; invitation: Invitation } | { ok: false; reason: 'unknown-state' }> {
-    const inv = await this.deps.invitations.findByConsentStateHash(sha256(state));
+    const inv = await this.deps.invitations.findByConsentStateHash(sha256Hex(state));
     if (!inv || inv.status !== 'consent_pending' || inv.consent?.status !== 'pending') return { ok: false, reason: 'unknown-state' };
     if (answer.returnedTenant && answer.returnedTenant.toLowerCase() !== inv.tenantId) {
       this.deps.logger.warn({ event: 'consent.tenant-mismatch', invitationId: inv.id, tenantId: inv.tenantId }, 'consent callback named another tenant; the invitation decides');
@@ -195,7 +193,7 @@ export class SignInFlows {
 
   /** The invitation a reviewer link belongs to, while consent is still asked for. */
   async resolveReview(reviewToken: string): Promise<CustomerView> {
-    return this.usable(await this.deps.invitations.findByReviewTokenHash(sha256(reviewToken)));
+    return this.usable(await this.deps.invitations.findByReviewTokenHash(sha256Hex(reviewToken)));
   }
 
   /** The device code for the page, opened from its sealed form. */
@@ -342,8 +340,8 @@ export class SignInFlows {
           flow: undefined,
           lastError: explanationOf(error),
           consent: {
-            stateHash: sha256(consentStateFor(reviewToken)),
-            reviewTokenHash: sha256(reviewToken),
+            stateHash: sha256Hex(consentStateFor(reviewToken)),
+            reviewTokenHash: sha256Hex(reviewToken),
             reviewToken: sealedReviewToken,
             requestedAt: now.toISOString(),
             status: 'pending',
