@@ -112,7 +112,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       clock,
       random,
       providerName: config.providerName,
-      onboarding: { clock, random, tenants, invitations, pendingGuards: stores.pendingGuards, directory: identity.directory, audit, invitationTtlDays: config.invitationTtlDays, publicBaseUrl: config.publicBaseUrl },
+      onboarding: { clock, random, tenants, invitations, flows, pendingGuards: stores.pendingGuards, directory: identity.directory, audit, invitationTtlDays: config.invitationTtlDays, publicBaseUrl: config.publicBaseUrl },
       staffDeps: { staff, policy, audit, clock },
       tenants,
       invitations,

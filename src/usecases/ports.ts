@@ -242,3 +242,8 @@ export type NoticeDestination = { readonly kind: 'conversation'; readonly conver
 export interface Notifications {
   flowEvent(event: FlowEvent): Promise<void>;
 }
+
+/** Stops the sign-in of an invitation that was revoked or resent (this process's poll at once; others at their next poll). */
+export interface FlowControl {
+  cancel(invitationId: string): void;
+}

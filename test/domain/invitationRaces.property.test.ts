@@ -158,6 +158,8 @@ async function runPlan(s: fc.Scheduler, plan: Plan, inFlight: { count: number })
     tenants,
     invitations,
     pendingGuards: gated('guards', new PendingInvitationGuards(containers.invitationGuards)),
+    // Staff act on the owner's instance: the use case stops its poll through the port.
+    flows: { cancel: (invitationId: string) => owner.cancel(invitationId) },
     directory: anyTenant,
     audit,
     invitationTtlDays: 7,
@@ -267,13 +269,10 @@ async function runPlan(s: fc.Scheduler, plan: Plan, inFlight: { count: number })
       await after(wait, `staff ${step}`);
       const change = { invitationId, actor: OPERATOR, requestKey: `run-${n}-staff-${i}` };
       if (step === 'revoke') {
-        if ((await revokeInvitation(onboarding, change)).ok) owner.cancel(invitationId);
+        await revokeInvitation(onboarding, change);
       } else if (step === 'resend') {
         const resent = await resendInvitation(onboarding, change);
-        if (resent.ok) {
-          link = resent.link;
-          owner.cancel(invitationId);
-        }
+        if (resent.ok) link = resent.link;
       } else if (step === 'sweep-on-owner') await owner.interruptOrphans();
       else await other.interruptOrphans();
     }

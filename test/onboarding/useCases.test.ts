@@ -70,6 +70,8 @@ class FakeDirectory implements TenantDirectory {
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 interface World {
+  /** Invitation ids whose sign-in the use cases stopped through the FlowControl port. */
+  cancelled: string[];
   clock: FixedClock;
   random: CountingRandom;
   directory: FakeDirectory;
@@ -85,6 +87,7 @@ interface World {
 /** Fresh in-memory stores per test (the contract suite holds them to the Cosmos adapters' behaviour). */
 async function world(): Promise<World> {
   const stores = memoryStores();
+  const cancelled: string[] = [];
   const clock = new FixedClock(T0);
   const random = new CountingRandom();
   const directory = new FakeDirectory();
@@ -97,12 +100,14 @@ async function world(): Promise<World> {
     tenants: stores.tenants,
     invitations: stores.invitations,
     pendingGuards: stores.pendingGuards,
+    flows: { cancel: (invitationId: string) => void cancelled.push(invitationId) },
     directory,
     audit,
     invitationTtlDays: TTL_DAYS,
     publicBaseUrl: BASE_URL,
   };
   return {
+    cancelled,
     clock,
     random,
     directory,
@@ -304,6 +309,15 @@ describe('resendInvitation', () => {
 });
 
 describe('revokeInvitation', () => {
+  it('revoke and resend stop the sign-in under way through the flow port; a refused change stops nothing', async () => {
+    const w = await world();
+    const first = await invited(w);
+    await resendInvitation(w.deps, { invitationId: first.invitation.id, actor: OPERATOR, requestKey: 'resend-1' });
+    await revokeInvitation(w.deps, { invitationId: first.invitation.id, actor: OPERATOR, requestKey: 'revoke-1' });
+    await revokeInvitation(w.deps, { invitationId: first.invitation.id, actor: OPERATOR, requestKey: 'revoke-2' });
+    expect(w.cancelled).toEqual([first.invitation.id, first.invitation.id]);
+  });
+
   it('stops the link at once; a second revoke or a resend is refused with the status', async () => {
     const w = await world();
     const first = await invited(w);

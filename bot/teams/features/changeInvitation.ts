@@ -23,14 +23,12 @@ export async function runInvitationChange(
   if (kind === 'resend') {
     const resent = await resendInvitation(services.onboarding, change);
     if (resent.ok) {
-      services.flows.cancel(resent.invitation.id);
       return renderInvitation(invitationCard(resent.invitation, now, 'Invitation resent', 'A new link was issued; the previous link no longer works.', resent.link));
     }
     result = resent;
   } else {
     const revoked = await revokeInvitation(services.onboarding, change);
     if (revoked.ok) {
-      services.flows.cancel(revoked.invitation.id);
       return renderInvitation(invitationCard(revoked.invitation, now, 'Invitation revoked', 'The link no longer works.'));
     }
     result = revoked;

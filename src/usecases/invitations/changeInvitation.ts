@@ -47,6 +47,9 @@ async function change(
     }
     return { ok: false, reason: outcome.reason };
   }
+  // The link changed: the sign-in under way (if any) must not finish. Here at once; on another
+  // instance at its next poll, which sees the changed flow in the store.
+  deps.flows.cancel(found.id);
   await deps.audit({ actor: input.actor, action, outcome: 'ok', tenantId: found.tenantId, target: found.id, requestKey: input.requestKey });
   return { ok: true, invitation: outcome.value };
 }

@@ -1,6 +1,6 @@
 import type { Audit } from '../audit/recordAudit';
 import type { Clock } from '../../clock';
-import type { TenantDirectory } from '../ports';
+import type { FlowControl, TenantDirectory } from '../ports';
 import type { Random } from '../../random';
 import type { InvitationStore } from '../ports';
 import type { PendingGuardStore } from '../ports';
@@ -11,6 +11,8 @@ export interface OnboardingDeps {
   readonly random: Random;
   readonly tenants: TenantStore;
   readonly invitations: InvitationStore;
+  /** A revoke or resend stops the sign-in under way. */
+  readonly flows: FlowControl;
   readonly pendingGuards: PendingGuardStore;
   readonly directory: TenantDirectory;
   readonly audit: Audit;

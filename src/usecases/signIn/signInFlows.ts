@@ -4,7 +4,7 @@ import type { Sealer } from '../ports';
 import { hashLinkToken, sha256Hex } from '../linkToken';
 import { applyEvent, effectiveStatus, FlowError, Invitation, InvitationEvent } from '../../domain/invitation';
 import type { Actor } from '../../domain/staff';
-import type { DeviceCodeAuthority, DeviceCodePrompt, DeviceCodeSession, InstanceRegistry, Notifications, OrganizationReader } from '../ports';
+import type { DeviceCodeAuthority, DeviceCodePrompt, DeviceCodeSession, FlowControl, InstanceRegistry, Notifications, OrganizationReader } from '../ports';
 import { EntraErrorInput, explainEntraError, isAdminApprovalRequired } from '../../domain/entraErrors';
 import { explainSignInFailure, sideOf, type SignInFailure } from '../../domain/signInFailures';
 import type { TokenCaches } from '../ports';
@@ -53,7 +53,7 @@ const reviewTokenAad = (invitationId: string) => `reviewToken:${invitationId}`;
  * to an activated tenant or an explained failure, and the admin consent workflow in between.
  * The poll runs in the background of the process that started it; the stored flow says who owns it.
  */
-export class SignInFlows {
+export class SignInFlows implements FlowControl {
   private readonly running = new Map<string, { flowId: string; session: DeviceCodeSession; done: Promise<void> }>();
   /** Flows this process is writing the start of: between that write and `launch`, they are ours but not running yet. */
   private readonly starting = new Set<string>();
@@ -206,7 +206,7 @@ export class SignInFlows {
     }
   }
 
-  /** Stops this process's poll for an invitation (revoked or resent here). */
+  /** Stops this process's poll for an invitation (revoked or resent here): the FlowControl port. */
   cancel(invitationId: string): void {
     this.running.get(invitationId)?.session.cancel();
   }
