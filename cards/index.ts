@@ -168,8 +168,11 @@ export interface FlowStatusCard {
   actionVerb: string;
   /** positive for the step the person should take; default for a secondary way out. */
   actionStyle?: 'positive' | 'default';
+  /** A second button, when the place the card is shown offers one (Teams: post the review card). */
+  secondaryActionTitle?: string;
+  secondaryActionVerb?: string;
 }
-export const renderFlowStatus = (d: FlowStatusCard) => expand(flowStatusTemplate, { actionStyle: 'positive', ...d });
+export const renderFlowStatus = (d: FlowStatusCard) => expand(flowStatusTemplate, { actionStyle: 'positive', secondaryActionTitle: '', secondaryActionVerb: '', ...d });
 
 export interface ConsentReviewCard {
   tenantName: string;

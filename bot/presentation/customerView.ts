@@ -34,7 +34,13 @@ function referenceOf(e: Invitation['lastError']): string {
  * The invitation page's card for each state of the flow. The page and the Teams card both use it,
  * so a customer admin sees the same thing wherever they are.
  */
-export function customerScreen(inv: Invitation, secrets: { userCode?: string; reviewLink?: string }, s: CustomerViewSettings, now: Date): CustomerScreen {
+export function customerScreen(
+  inv: Invitation,
+  /** What the viewer may see or do here: the code, the reviewer link, and (in Teams) posting the review card. */
+  secrets: { userCode?: string; reviewLink?: string; canPostReviewCard?: boolean },
+  s: CustomerViewSettings,
+  now: Date,
+): CustomerScreen {
   const { userCode } = secrets;
   const tenantName = inv.tenantName;
   const status = (title: string, text: string, o: Partial<Parameters<typeof renderFlowStatus>[0]> = {}, pollAfterMs: number | null = null): CustomerScreen => ({
@@ -107,6 +113,7 @@ export function customerScreen(inv: Invitation, secrets: { userCode?: string; re
           actionTitle: 'Approved in the Azure portal — continue',
           actionVerb: VERBS.portalApproved,
           actionStyle: 'default',
+          ...(secrets.canPostReviewCard ? { secondaryActionTitle: 'Post the review card here', secondaryActionVerb: VERBS.postReviewCard } : {}),
         },
         5_000,
       );

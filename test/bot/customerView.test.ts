@@ -112,3 +112,20 @@ describe('forTeams', () => {
     expect((screen.card.content.actions as { type: string }[])[0].type).toBe('Action.Submit');
   });
 });
+
+describe('the approval screen in Teams', () => {
+  const actionsOf = (card: { content: Record<string, unknown> }) => (card.content.actions as { type: string; title: string; verb?: string; data?: Record<string, unknown> }[]) ?? [];
+
+  it('offers to post the review card only where that can be done (Teams), through the typed renderer', () => {
+    const inv = invitation('consent_pending');
+    const web = customerScreen(inv, { reviewLink: 'https://ta.example.com/review/x' }, settings, now);
+    expect(actionsOf(web.card).map((a) => a.title)).not.toContain('Post the review card here');
+    const teams = forTeams(customerScreen(inv, { reviewLink: 'https://ta.example.com/review/x', canPostReviewCard: true }, settings, now).card, inv.id);
+    expect(actionsOf(teams).find((a) => a.title === 'Post the review card here')).toEqual({
+      type: 'Action.Execute',
+      title: 'Post the review card here',
+      verb: VERBS.postReviewCard,
+      data: { verb: VERBS.postReviewCard, invitationId: inv.id },
+    });
+  });
+});

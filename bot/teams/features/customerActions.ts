@@ -85,11 +85,8 @@ export async function answerCustomerAction(services: BotServices, settings: Cust
     if (!postedHere && !staff?.ok) return { message: 'This card is for the invited administrator. Nothing to do here.' };
     return { card: waitingCard(inv, now) };
   }
-  const screen = customerScreen(inv, { userCode: await services.flows.userCodeOf(inv), reviewLink: await services.flows.reviewLinkOf(inv) }, settings, now);
+  const screen = customerScreen(inv, { userCode: await services.flows.userCodeOf(inv), reviewLink: await services.flows.reviewLinkOf(inv), canPostReviewCard: true }, settings, now);
   const personal = forTeams(screen.card, inv.id, { userIds: [context.activity.from.id], verb: VERBS.refreshFlow });
-  if (inv.status === 'consent_pending' && Array.isArray(personal.content.actions)) {
-    (personal.content.actions as unknown[]).push({ type: 'Action.Execute', title: 'Post the review card here', verb: VERBS.postReviewCard, data: { verb: VERBS.postReviewCard, invitationId: inv.id } });
-  }
   return { card: personal };
 }
 
