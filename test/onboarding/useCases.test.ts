@@ -1,3 +1,4 @@
+import { ManualClock } from '../support/clocks';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { Audit, createAudit } from '../../src/usecases/audit/recordAudit';
@@ -28,14 +29,6 @@ const T0 = new Date('2026-03-01T09:00:00.000Z');
 const TTL_DAYS = 3;
 const BASE_URL = 'https://tenant-access.contoso-msp.com';
 
-/** A clock the test moves by hand. */
-class FixedClock {
-  constructor(private at: Date) {}
-  now = () => new Date(this.at.getTime());
-  advance(ms: number) {
-    this.at = new Date(this.at.getTime() + ms);
-  }
-}
 
 /** Deterministic randomness that records how much entropy was asked for. */
 class CountingRandom implements Random {
@@ -72,7 +65,7 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 interface World {
   /** Invitation ids whose sign-in the use cases stopped through the FlowControl port. */
   cancelled: string[];
-  clock: FixedClock;
+  clock: ManualClock;
   random: CountingRandom;
   directory: FakeDirectory;
   deps: OnboardingDeps;
@@ -88,7 +81,7 @@ interface World {
 async function world(): Promise<World> {
   const stores = memoryStores();
   const cancelled: string[] = [];
-  const clock = new FixedClock(T0);
+  const clock = new ManualClock(T0);
   const random = new CountingRandom();
   const directory = new FakeDirectory();
   const audit = createAudit(stores.audit, clock);

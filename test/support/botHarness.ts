@@ -53,19 +53,7 @@ export const BOOTSTRAP_ADMIN = teamsUser(BOOTSTRAP_ADMIN_ID, 'Provider Admin');
 /** Where an activity happens. Channels and group chats carry an @mention of the bot. */
 export type Place = 'personal' | 'channel' | 'groupChat';
 
-/** A frozen clock that tests move by hand (expiry). */
-export class ManualClock implements Clock {
-  private current: number;
-  constructor(start: Date | string = '2025-03-01T09:00:00.000Z') {
-    this.current = new Date(start).getTime();
-  }
-  now(): Date {
-    return new Date(this.current);
-  }
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
+export { ManualClock } from './clocks';
 
 export type { AdaptiveCardJson } from './cardReading';
 import { cardActions, type AdaptiveCardJson } from './cardReading';
