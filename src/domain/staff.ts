@@ -21,3 +21,17 @@ export interface Actor {
   readonly tenantId: string;
   readonly name?: string;
 }
+
+/**
+ * Who did something, as the audit log records it: a staff member (their Entra identity), the
+ * customer's admin (known by the invited address, in the customer's tenant), the customer's consent
+ * reviewer, or the service itself. Never a made-up object id.
+ */
+export type AuditActor =
+  | { readonly kind: 'staff'; readonly aadObjectId: string; readonly tenantId?: string; readonly name?: string }
+  | { readonly kind: 'customer-admin'; readonly email: string; readonly tenantId: string }
+  | { readonly kind: 'reviewer'; readonly tenantId: string; readonly tenantName?: string }
+  | { readonly kind: 'system'; readonly reason: string };
+
+/** A staff member acting, as the audit log records them. */
+export const staffActor = (actor: Actor): AuditActor => ({ kind: 'staff', aadObjectId: actor.aadObjectId, tenantId: actor.tenantId, name: actor.name });

@@ -7,7 +7,7 @@ import type { SignInFailure } from '../domain/signInFailures';
 import type { FlowEvent } from './signIn/flowEvents';
 import type { Invitation } from '../domain/invitation';
 import type { SealedSecret } from '../domain/sealedSecret';
-import type { StaffMember } from '../domain/staff';
+import type { AuditActor, StaffMember } from '../domain/staff';
 import type { CustomerTenant } from '../domain/tenant';
 
 /** Who runs the background work: this process's id, and whether another instance is still alive. */
@@ -163,7 +163,7 @@ export interface AuditEvent {
   readonly id: string;
   readonly tenantId: string;
   readonly at: string;
-  readonly actor: { readonly aadObjectId: string; readonly name?: string; readonly tenantId?: string };
+  readonly actor: AuditActor;
   readonly action: string;
   readonly outcome: 'ok' | 'denied' | 'rejected' | 'failed';
   readonly target?: string;

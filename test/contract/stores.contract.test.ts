@@ -208,7 +208,7 @@ describe.each(ADAPTERS)('the store ports on %s', (_name, make) => {
   describe('audit', () => {
     it('appends an event once per id and lists a tenant\'s newest first', async () => {
       const t = unique('t');
-      const event = (id: string, at: string) => ({ id, tenantId: t, at, actor: { aadObjectId: 'a' }, action: 'x', outcome: 'ok' as const });
+      const event = (id: string, at: string) => ({ id, tenantId: t, at, actor: { kind: 'staff' as const, aadObjectId: 'a' }, action: 'x', outcome: 'ok' as const });
       await s.audit.append(event('e1', '2026-12-01T08:00:00.000Z'));
       await s.audit.append({ ...event('e1', '2026-12-01T08:00:00.000Z'), action: 'overwritten?' });
       await s.audit.append(event('e2', '2026-12-01T09:00:00.000Z'));

@@ -139,6 +139,8 @@ describe('service account with the admin consent callback', () => {
     expect(answer.body).toContain('Consent recorded');
     expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
     expect(await storedInvitation(w.h, inv.id)).toMatchObject({ status: 'consent_granted', consent: { status: 'granted', via: 'callback' } });
+    const granted = (await w.h.documents(['audit'])).audit.find((e) => e.target === inv.id && e.action === 'invitation.consent_granted');
+    expect(granted?.actor).toMatchObject({ kind: 'reviewer', tenantId: tenant.tenantId });
 
     const replay = await callback(redirect);
     expect(replay.status).toBe(404);

@@ -171,6 +171,9 @@ describe('a Global admin opens the link, signs in, and the tenant is activated',
     expect(updates.map((u) => u.title)).toEqual(['invitation opened', 'sign-in started', 'token acquired', 'tenant activated']);
     const audit = (await w.h.documents(['audit'])).audit.filter((e) => e.target === inv.id).map((e) => e.action);
     expect(audit).toEqual(expect.arrayContaining(['invitation.create', 'invitation.opened', 'invitation.sign_in_started', 'invitation.token_acquired', 'invitation.activated']));
+    // The customer's steps are recorded as the customer's admin, never as a made-up object id.
+    const opened = (await w.h.documents(['audit'])).audit.find((e) => e.target === inv.id && e.action === 'invitation.opened');
+    expect(opened?.actor).toEqual({ kind: 'customer-admin', email: adminOf(CONTOSO), tenantId: CONTOSO.tenantId });
     expect(updates.every((u) => u.conversationId === STAFF_CONVERSATION)).toBe(true);
     expect(updates.map((u) => u.facts.Status)).toEqual(['Opened', 'Signing in', 'Token acquired', 'Activated']);
     expect(updates.every((u) => u.facts.Admin === adminOf(CONTOSO))).toBe(true);

@@ -351,7 +351,7 @@ describe('AuditRepository', () => {
     id,
     tenantId,
     at,
-    actor: { aadObjectId: 'someone', tenantId: 'provider-tenant' },
+    actor: { kind: 'staff', aadObjectId: 'someone', tenantId: 'provider-tenant' },
     action: 'invitation.create',
     outcome: 'ok',
     detail,

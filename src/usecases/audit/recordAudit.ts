@@ -1,5 +1,5 @@
 import { stableId } from '../stableId';
-import type { Actor } from '../../domain/staff';
+import { staffActor, type Actor, type AuditActor } from '../../domain/staff';
 import type { AuditEvent, AuditLog } from '../ports';
 import type { Clock } from '../../clock';
 
@@ -7,7 +7,8 @@ import type { Clock } from '../../clock';
 export const PROVIDER_PARTITION = 'provider';
 
 export interface AuditInput {
-  readonly actor: Actor;
+  /** A staff member (the usual case), or any other actor of the union. */
+  readonly actor: Actor | AuditActor;
   readonly action: string;
   readonly outcome: AuditEvent['outcome'];
   readonly tenantId?: string;
@@ -27,7 +28,7 @@ export function createAudit(repository: AuditLog, clock: Clock): Audit {
       id: stableId('aud-', `${input.action}|${input.target ?? ''}|${input.requestKey}`, 20),
       tenantId,
       at: clock.now().toISOString(),
-      actor: { aadObjectId: input.actor.aadObjectId, name: input.actor.name, tenantId: input.actor.tenantId },
+      actor: 'kind' in input.actor ? input.actor : staffActor(input.actor),
       action: input.action,
       outcome: input.outcome,
       target: input.target,

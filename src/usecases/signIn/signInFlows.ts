@@ -3,7 +3,7 @@ import { Clock, DAY_MS } from '../../clock';
 import type { Sealer } from '../ports';
 import { hashLinkToken, sha256Hex } from '../linkToken';
 import { applyEvent, effectiveStatus, FlowError, Invitation, InvitationEvent } from '../../domain/invitation';
-import type { Actor } from '../../domain/staff';
+import type { AuditActor } from '../../domain/staff';
 import type { DeviceCodeAuthority, DeviceCodePrompt, DeviceCodeSession, FlowControl, InstanceRegistry, Notifications, OrganizationReader } from '../ports';
 import { EntraErrorInput, explainEntraError, isAdminApprovalRequired } from '../../domain/entraErrors';
 import { explainSignInFailure, sideOf, type SignInFailure } from '../../domain/signInFailures';
@@ -39,7 +39,7 @@ export interface SignInDeps {
 export type CustomerView = { ok: true; invitation: Invitation } | { ok: false; reason: 'gone' };
 
 /** The customer is not a staff member: audit events name them by the invitation. */
-const customerActor = (inv: Invitation): Actor => ({ aadObjectId: `customer:${inv.email}`, tenantId: inv.tenantId, name: inv.email });
+const customerActor = (inv: Invitation): AuditActor => ({ kind: 'customer-admin', email: inv.email, tenantId: inv.tenantId });
 
 
 const CODE_REQUEST_GRACE_MS = 60_000;
@@ -516,7 +516,7 @@ export class SignInFlows implements FlowControl {
     try {
       const reviewerStep = kind === 'consent_granted' || kind === 'consent_declined';
       await this.deps.audit({
-        actor: reviewerStep ? { aadObjectId: 'reviewer', tenantId: invitation.tenantId, name: `consent reviewer of ${invitation.tenantName}` } : customerActor(invitation),
+        actor: reviewerStep ? { kind: 'reviewer', tenantId: invitation.tenantId, tenantName: invitation.tenantName } : customerActor(invitation),
         action: `invitation.${kind}`,
         outcome: kind === 'failed' || kind === 'consent_declined' || kind === 'interrupted' ? 'failed' : 'ok',
         tenantId: invitation.tenantId,
