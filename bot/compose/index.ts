@@ -97,7 +97,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       clock,
       random,
       lease,
-      notifications: staffNotifications(teams.notifier, tenants, clock, logger),
+      notifications: staffNotifications(teams.notifier, clock, logger),
       audit,
       logger,
       publicBaseUrl: config.publicBaseUrl,

@@ -1,9 +1,11 @@
+import type { Audience } from '../../src/domain/audience';
+import { personalConversationKey } from './conversationTracker';
 import { renderStaffUpdate, type Tone } from '../../cards';
 import type { Clock } from '../../src/clock';
 import { effectiveStatus, type FlowError } from '../../src/domain/invitation';
 import type { Logger } from '../../src/log';
 import type { FlowEvent, FlowEventKind } from '../../src/usecases/signIn/flowEvents';
-import type { NoticeDestination, Notifications, TenantStore } from '../../src/usecases/ports';
+import type { NoticeDestination, Notifications } from '../../src/usecases/ports';
 import { deliver, type Notifier } from './notifier';
 import { formatUtc, statusWords } from '../presentation/views';
 
@@ -34,15 +36,21 @@ function referenceOf(error: FlowError): string {
   return `Entra: ${error.code}${error.traceId ? ` · trace ${error.traceId}` : ''}`;
 }
 
-/**
- * Tells the inviting staff member (their chat with the bot) and the tenant's alert channel about
- * each step of a customer's sign-in, with the next action as a button.
- */
-export function staffNotifications(notifier: Notifier, tenants: TenantStore, clock: Clock, logger: Logger): Notifications {
-  return { flowEvent: (event) => tellStaff(event, notifier, tenants, clock, logger) };
+/** A staff member is reached in their own chat with the bot; a place at the address it was given. */
+function destinationsOf(audience: Audience | undefined): NoticeDestination[] {
+  if (!audience) return [];
+  return [{ kind: 'conversation', conversationId: audience.kind === 'staff-member' ? personalConversationKey(audience.aadObjectId) : audience.address }];
 }
 
-async function tellStaff(event: FlowEvent, notifier: Notifier, tenants: TenantStore, clock: Clock, logger: Logger): Promise<void> {
+/**
+ * Tells the invitation's audience (the inviting staff member's chat with the bot, or the place they
+ * invited from) about each step of a customer's sign-in, with the next action as a button.
+ */
+export function staffNotifications(notifier: Notifier, clock: Clock, logger: Logger): Notifications {
+  return { flowEvent: (event) => tellStaff(event, notifier, clock, logger) };
+}
+
+async function tellStaff(event: FlowEvent, notifier: Notifier, clock: Clock, logger: Logger): Promise<void> {
   const inv = event.invitation;
   const words = WORDS[event.kind];
   const status = effectiveStatus(inv, clock.now());
@@ -61,9 +69,7 @@ async function tellStaff(event: FlowEvent, notifier: Notifier, tenants: TenantSt
     canResend: ['failed', 'interrupted', 'consent_declined'].includes(event.kind),
     sentCount: inv.sentCount,
   });
-  const tenant = await tenants.get(inv.tenantId);
-  const conversations = [...new Set([inv.notifyConversationId, tenant?.alertConversationId].filter((c): c is string => !!c))];
-  for (const destination of conversations.map((conversationId): NoticeDestination => ({ kind: 'conversation', conversationId }))) {
+  for (const destination of destinationsOf(inv.audience)) {
     const result = await deliver(notifier, destination, card);
     if (!result.ok) logger.warn({ event: 'staff-notification.undelivered', kind: event.kind, invitationId: inv.id, reason: result.reason }, 'staff notification not delivered');
   }

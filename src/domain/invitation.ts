@@ -1,3 +1,4 @@
+import type { Audience } from './audience';
 import type { SealedSecret } from './sealedSecret';
 
 /**
@@ -130,9 +131,9 @@ export interface Invitation {
   readonly sentCount: number;
   readonly lastSentAt: string;
   readonly invitedBy: { readonly aadObjectId: string; readonly name?: string; readonly tenantId?: string };
-  /** Where the inviting staff member follows the flow (their chat with the bot). */
-  readonly notifyConversationId?: string;
-  /** Conversations the customer card was posted in: their members may see who is awaited. */
+  /** Who follows the flow (the inviting staff member, or the place they invited from). */
+  readonly audience?: Audience;
+  /** Places (opaque addresses) the customer card was posted in: their members may see who is awaited. */
   readonly postedIn?: readonly string[];
   readonly flow?: SignInFlow;
   readonly consent?: ConsentState;

@@ -21,7 +21,6 @@ export interface CustomerTenant {
   readonly authStatus: AuthStatus;
   readonly lastValidation?: { readonly at: string; readonly ok: boolean; readonly detail?: string };
   readonly token?: TokenMetadata;
-  readonly alertConversationId?: string;
   readonly createdAt: string;
   readonly createdBy: string;
 }

@@ -1,10 +1,10 @@
+import type { Audience } from '../../../src/domain/audience';
 import { renderInvitation, renderMessage } from '../../../cards';
 import { parseEmail, parseTenantRef, Parsed, TenantRef } from '../../../src/domain/inputs';
 import type { InvitationVariant } from '../../../src/domain/invitation';
 import { inviteAdmin } from '../../../src/usecases/invitations/inviteAdmin';
 import { invitationCard } from '../../presentation/views';
 import { command } from '../commandSpec';
-import { personalConversationKey } from '../conversationTracker';
 import type { TurnContext } from 'botbuilder';
 import type { BotServices } from '../services';
 import { invitationCardForTeams, recordPostedIn } from './customerActions';
@@ -18,6 +18,16 @@ export async function postInvitationHere(services: BotServices, context: TurnCon
   await recordPostedIn(services, inv, context.activity.conversation?.id);
   await context.sendActivity({ attachments: [invitationCardForTeams(inv, services.customerView, now)] });
   return renderInvitation(invitationCard(inv, now, 'Invitation posted', `The card for ${inv.email} was posted in this conversation; only they can start the sign-in.`));
+}
+
+/**
+ * Who follows the invitation: from a 1:1 chat, or with "here" (the conversation includes the
+ * customer), the inviter in their own chat; from a channel or group chat, that conversation.
+ */
+function audienceOf(context: TurnContext, aadObjectId: string, here: boolean): Audience {
+  const conversation = context.activity.conversation;
+  if (here || conversation?.conversationType === 'personal' || !conversation?.id) return { kind: 'staff-member', aadObjectId };
+  return { kind: 'place', address: conversation.id };
 }
 
 interface InviteArgs {
@@ -55,8 +65,8 @@ export const inviteCommand = command<InviteArgs>({
   parse,
   async run({ services, actor, requestKey, context }, input) {
     // With "here" the conversation includes the customer: staff notices go to the inviter's own chat instead.
-    const notifyConversationId = input.here ? personalConversationKey(actor.aadObjectId) : context.activity.conversation?.id;
-    const result = await inviteAdmin(services.onboarding, { ...input, actor, requestKey, notifyConversationId });
+    const audience = audienceOf(context, actor.aadObjectId, input.here);
+    const result = await inviteAdmin(services.onboarding, { ...input, actor, requestKey, audience });
     const now = services.clock.now();
     if (result.ok && input.here) {
       // In a conversation the customer admin is in, the link (a credential) is not shown to everyone.

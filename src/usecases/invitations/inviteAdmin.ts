@@ -6,6 +6,7 @@ import { effectiveStatus, Invitation, InvitationVariant, isPending } from '../..
 import type { Actor } from '../../domain/staff';
 import type { CustomerTenant } from '../../domain/tenant';
 import { inviteLink } from './customerLinks';
+import type { Audience } from '../../domain/audience';
 import type { OnboardingDeps } from './onboardingDeps';
 import { createHash } from 'node:crypto';
 
@@ -17,7 +18,7 @@ export interface InviteInput {
   /** Identifies the request (e.g. the Teams activity id) so a redelivery creates nothing new. */
   readonly requestKey: string;
   /** The conversation to keep informed about this invitation (the inviter's chat). */
-  readonly notifyConversationId?: string;
+  readonly audience?: Audience;
 }
 
 export type InviteResult =
@@ -84,7 +85,7 @@ export async function inviteAdmin(deps: OnboardingDeps, input: InviteInput): Pro
     sentCount: 1,
     lastSentAt: now.toISOString(),
     invitedBy: { aadObjectId: input.actor.aadObjectId, name: input.actor.name, tenantId: input.actor.tenantId },
-    notifyConversationId: input.notifyConversationId,
+    audience: input.audience,
     history: [{ at: now.toISOString(), event: 'create', status: 'created', by: input.actor.aadObjectId }],
   };
   if (!(await deps.invitations.create(invitation))) {
