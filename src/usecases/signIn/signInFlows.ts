@@ -1,20 +1,19 @@
 import type { Audit } from '../audit/recordAudit';
-import { Clock, DAY_MS } from '../../clock';
+import type { Clock } from '../../clock';
 import type { Sealer } from '../ports';
 import { hashLinkToken, sha256Hex } from '../linkToken';
 import { applyEvent, effectiveStatus, FlowError, Invitation, InvitationEvent } from '../../domain/invitation';
-import type { AuditActor } from '../../domain/staff';
 import type { DeviceCodeAuthority, DeviceCodePrompt, DeviceCodeSession, FlowControl, InstanceRegistry, Notifications, OrganizationReader } from '../ports';
 import { EntraErrorInput, explainEntraError, isAdminApprovalRequired } from '../../domain/entraErrors';
 import { explainSignInFailure, sideOf, type SignInFailure } from '../../domain/signInFailures';
 import type { TokenCaches } from '../ports';
 import type { Logger } from '../../log';
 import type { Random } from '../../random';
-import type { Mutation } from '../ports';
 import type { InvitationStore } from '../ports';
 import type { TenantStore } from '../ports';
 import { consentStateFor, reviewLink } from '../invitations/customerLinks';
-import type { FlowEvent, FlowEventKind } from './flowEvents';
+import { activateTenant } from './activateTenant';
+import { flowSteps, type FlowSteps } from './flowSteps';
 import { withoutDeadline } from '../../deadline';
 
 export interface SignInDeps {
@@ -38,12 +37,9 @@ export interface SignInDeps {
 
 export type CustomerView = { ok: true; invitation: Invitation } | { ok: false; reason: 'gone' };
 
-/** The customer is not a staff member: audit events name them by the invitation. */
-const customerActor = (inv: Invitation): AuditActor => ({ kind: 'customer-admin', email: inv.email, tenantId: inv.tenantId });
 
 
 const CODE_REQUEST_GRACE_MS = 60_000;
-const REFRESH_TOKEN_LIFETIME_MS = 90 * DAY_MS;
 
 export const userCodeAad = (invitationId: string) => `userCode:${invitationId}`;
 const reviewTokenAad = (invitationId: string) => `reviewToken:${invitationId}`;
@@ -58,7 +54,11 @@ export class SignInFlows implements FlowControl {
   /** Flows this process is writing the start of: between that write and `launch`, they are ours but not running yet. */
   private readonly starting = new Set<string>();
 
-  constructor(private readonly deps: SignInDeps) {}
+  private readonly steps: FlowSteps;
+
+  constructor(private readonly deps: SignInDeps) {
+    this.steps = flowSteps(deps);
+  }
 
   /**
    * The invitation behind a link, if the link can still be used. A flow whose owner is gone is
@@ -83,9 +83,9 @@ export class SignInFlows implements FlowControl {
   async open(token: string): Promise<CustomerView> {
     const view = await this.resolve(token);
     if (!view.ok || view.invitation.status !== 'created') return view;
-    const outcome = await this.apply(view.invitation, 'open', {});
+    const outcome = await this.steps.apply(view.invitation, 'open', {});
     if (outcome) {
-      await this.emit('opened', outcome);
+      await this.steps.emit('opened', outcome);
       return { ok: true, invitation: outcome };
     }
     return this.resolve(token);
@@ -162,11 +162,11 @@ export class SignInFlows implements FlowControl {
   /** "Approved in the Azure portal — continue": the next sign-in proves it. */
   async confirmPortalApproval(inv: Invitation): Promise<Invitation | undefined> {
     const now = this.deps.clock.now();
-    const updated = await this.apply(inv, 'grant_consent', { by: 'reviewer', detail: 'approved in the Azure portal' }, (i) => ({
+    const updated = await this.steps.apply(inv, 'grant_consent', { by: 'reviewer', detail: 'approved in the Azure portal' }, (i) => ({
       ...i,
       consent: i.consent && { ...i.consent, status: 'granted', decidedAt: now.toISOString(), via: 'portal' },
     }));
-    if (updated) await this.emit('consent_granted', updated, { detail: 'The reviewer says consent was granted in the Azure portal.' });
+    if (updated) await this.steps.emit('consent_granted', updated, { detail: 'The reviewer says consent was granted in the Azure portal.' });
     return updated;
   }
 
@@ -179,7 +179,7 @@ export class SignInFlows implements FlowControl {
     }
     const now = this.deps.clock.now();
     const event: InvitationEvent = answer.granted ? 'grant_consent' : 'decline_consent';
-    const updated = await this.apply(inv, event, { by: 'reviewer', detail: answer.granted ? 'admin consent granted' : `declined: ${answer.error ?? 'unknown'}`, failureReason: answer.granted ? undefined : 'admin consent declined' }, (i) => ({
+    const updated = await this.steps.apply(inv, event, { by: 'reviewer', detail: answer.granted ? 'admin consent granted' : `declined: ${answer.error ?? 'unknown'}`, failureReason: answer.granted ? undefined : 'admin consent declined' }, (i) => ({
       ...i,
       consent: i.consent && { ...i.consent, status: answer.granted ? 'granted' : 'declined', decidedAt: now.toISOString(), via: 'callback', error: answer.error },
       // Entra's description carries the AADSTS code (65004 when the reviewer cancels). Our own fallback
@@ -187,7 +187,7 @@ export class SignInFlows implements FlowControl {
       lastError: answer.granted ? undefined : explanationOf({ error: answer.error ?? 'access_denied', description: answer.errorDescription ?? 'The reviewer declined the request.' }),
     }));
     if (!updated) return { ok: false, reason: 'unknown-state' };
-    await this.emit(answer.granted ? 'consent_granted' : 'consent_declined', updated);
+    await this.steps.emit(answer.granted ? 'consent_granted' : 'consent_declined', updated);
     return { ok: true, invitation: updated };
   }
 
@@ -243,13 +243,13 @@ export class SignInFlows implements FlowControl {
     const stillOrphaned = (cur: Invitation) => cur.flow?.id === inv.flow?.id && cur.status === inv.status && !(cur.flow?.ownerId === this.deps.lease.instanceId && this.isOursAndLive(cur));
     const updated =
       inv.status === 'signing_in'
-        ? await this.applyIf(inv, stillOrphaned, 'interrupt', { detail: 'the process polling for it stopped' }, (i) => ({ ...i, flow: undefined }))
-        : await this.applyIf(inv, stillOrphaned, 'fail', { failureReason: 'Activation was interrupted', detail: 'the process activating it stopped' }, (i) => ({
+        ? await this.steps.applyIf(inv, stillOrphaned, 'interrupt', { detail: 'the process polling for it stopped' }, (i) => ({ ...i, flow: undefined }))
+        : await this.steps.applyIf(inv, stillOrphaned, 'fail', { failureReason: 'Activation was interrupted', detail: 'the process activating it stopped' }, (i) => ({
             ...i,
             flow: undefined,
             lastError: { code: 'interrupted', title: 'Activation was interrupted', cause: 'The service restarted while your sign-in was being recorded.', nextStep: 'retry', nextStepText: 'Start again to sign in once more.' },
           }));
-    if (updated) await this.emit('interrupted', updated);
+    if (updated) await this.steps.emit('interrupted', updated);
     return updated;
   }
 
@@ -261,8 +261,8 @@ export class SignInFlows implements FlowControl {
     for (const [invitationId] of mine) {
       const inv = await this.deps.invitations.findById(invitationId);
       if (inv?.status === 'signing_in' && inv.flow?.ownerId === this.deps.lease.instanceId) {
-        const updated = await this.apply(inv, 'interrupt', { detail: 'the service restarted' }, (i) => ({ ...i, flow: undefined }));
-        if (updated) await this.emit('interrupted', updated);
+        const updated = await this.steps.apply(inv, 'interrupt', { detail: 'the service restarted' }, (i) => ({ ...i, flow: undefined }));
+        if (updated) await this.steps.emit('interrupted', updated);
       }
     }
   }
@@ -321,7 +321,7 @@ export class SignInFlows implements FlowControl {
       session.cancel();
       return;
     }
-    await this.emit('sign_in_started', result.value);
+    await this.steps.emit('sign_in_started', result.value);
   }
 
   private async finish(inv: Invitation, flowId: string, outcome: Awaited<DeviceCodeSession['outcome']>): Promise<void> {
@@ -335,7 +335,7 @@ export class SignInFlows implements FlowControl {
         const reviewToken = this.deps.random.token(32);
         const sealedReviewToken = await this.deps.box.seal(reviewToken, reviewTokenAad(inv.id));
         const now = this.deps.clock.now();
-        const updated = await this.applyIf(inv, ours, 'require_consent', { detail: error.errorCodes?.join(',') ?? error.error }, (i) => ({
+        const updated = await this.steps.applyIf(inv, ours, 'require_consent', { detail: error.errorCodes?.join(',') ?? error.error }, (i) => ({
           ...i,
           flow: undefined,
           lastError: explanationOf(error),
@@ -347,12 +347,12 @@ export class SignInFlows implements FlowControl {
             status: 'pending',
           },
         }));
-        if (updated) await this.emit('approval_requested', updated, { reviewLink: reviewLink(this.deps.publicBaseUrl, reviewToken) });
+        if (updated) await this.steps.emit('approval_requested', updated, { reviewLink: reviewLink(this.deps.publicBaseUrl, reviewToken) });
         return;
       }
       const explained = this.explainFailure(inv, failure);
-      const updated = await this.applyIf(inv, ours, 'fail', { failureReason: explained.title, detail: explained.code }, (i) => ({ ...i, flow: undefined, lastError: explained }));
-      if (updated) await this.emit('failed', updated);
+      const updated = await this.steps.applyIf(inv, ours, 'fail', { failureReason: explained.title, detail: explained.code }, (i) => ({ ...i, flow: undefined, lastError: explained }));
+      if (updated) await this.steps.emit('failed', updated);
       return;
     }
 
@@ -366,108 +366,21 @@ export class SignInFlows implements FlowControl {
         nextStep: 'use-another-account',
         nextStepText: `Start again and sign in with an administrator account of ${inv.tenantName}.`,
       };
-      const updated = await this.applyIf(inv, ours, 'fail', { failureReason: wrong.title, detail: `signed in as ${account.username} of ${account.tenantId}` }, (i) => ({ ...i, flow: undefined, lastError: wrong, signedInAs: account.username }));
-      if (updated) await this.emit('failed', updated);
+      const updated = await this.steps.applyIf(inv, ours, 'fail', { failureReason: wrong.title, detail: `signed in as ${account.username} of ${account.tenantId}` }, (i) => ({ ...i, flow: undefined, lastError: wrong, signedInAs: account.username }));
+      if (updated) await this.steps.emit('failed', updated);
       return;
     }
 
     // The flow (and its owner) stays on the invitation until activation ends: a healthy owner is never taken for dead.
-    const acquired = await this.applyIf(inv, ours, 'acquire_token', { detail: `signed in as ${account.username}` }, (i) => ({ ...i, signedInAs: account.username }));
+    const acquired = await this.steps.applyIf(inv, ours, 'acquire_token', { detail: `signed in as ${account.username}` }, (i) => ({ ...i, signedInAs: account.username }));
     if (!acquired) {
       // Revoked or restarted while the admin was signing in: the token is discarded.
       this.deps.logger.info({ event: 'flow.token-discarded', invitationId: inv.id }, 'token arrived for a flow that is no longer current; discarded');
       return;
     }
     const noted = account.username.toLowerCase() === inv.email.toLowerCase() ? undefined : `signed in as ${account.username}, not the invited ${inv.email}`;
-    await this.emit('token_acquired', acquired, { detail: noted });
-    await this.activate(acquired, flowId, outcome, noted);
-  }
-
-  /**
-   * Stores the token and activates the tenant, unless the invitation was revoked or replaced in the
-   * meantime: it is re-read before each write, and the final write (the invitation's `activate`) is
-   * conditional on it. Losing the race at any point undoes what was written, so a revoked invitation
-   * never leaves a stored token or an active tenant.
-   */
-  private async activate(acquired: Invitation, flowId: string, outcome: Extract<Awaited<DeviceCodeSession['outcome']>, { ok: true }>, noted: string | undefined): Promise<void> {
-    const { account } = outcome;
-    const tenantId = acquired.tenantId;
-    const activating = (cur: Invitation) => cur.status === 'token_acquired' && cur.flow?.id === flowId;
-    const stillActivating = async () => {
-      const cur = await this.deps.invitations.get(tenantId, acquired.id);
-      return cur !== undefined && activating(cur);
-    };
-    const undo: (() => Promise<void>)[] = [];
-    const abandon = async (step: string) => {
-      for (const step of undo.reverse()) await step();
-      this.deps.logger.info({ event: 'flow.activation-abandoned', invitationId: acquired.id, tenantId, step }, 'the invitation was revoked or replaced during activation; nothing it wrote is kept');
-    };
-    try {
-      // Graph confirms whose organization the token reaches and gives its real name and domains.
-      // A Graph failure does not undo a good sign-in: the name stays as it was and validation retries later.
-      const org = await this.deps.organizations.read(outcome.accessToken);
-      if (org.ok && org.organization.id !== tenantId) {
-        this.deps.logger.warn({ event: 'flow.graph-tenant-mismatch', invitationId: acquired.id, tenantId }, 'Graph answered for another organization');
-      }
-      const organization = org.ok && org.organization.id === tenantId ? org.organization : undefined;
-
-      if (!(await stillActivating())) return abandon('before storing the token');
-      undo.push(await this.deps.tokenCaches.merge(tenantId, outcome.serializedCache));
-
-      if (!(await stillActivating())) return abandon('before updating the tenant');
-      for (const domain of organization?.domains ?? []) await this.deps.tenants.addDomain(domain, tenantId);
-      const now = this.deps.clock.now();
-      const token = {
-        account: account.username,
-        createdAt: now.toISOString(),
-        lastRefreshedAt: now.toISOString(),
-        refreshExpiresAt: new Date(now.getTime() + REFRESH_TOKEN_LIFETIME_MS).toISOString(),
-        scopes: outcome.scopes,
-      };
-      const tenantUpdate = await this.deps.tenants.update(tenantId, (t) => ({
-        ok: true,
-        value: {
-          ...t,
-          displayName: organization?.displayName ?? t.displayName,
-          domain: t.domain ?? organization?.domains[0],
-          authMode: 'token',
-          authStatus: 'successful',
-          token,
-          lastValidation: { at: now.toISOString(), ok: true, detail: organization ? 'token acquired; Graph organization check passed' : `token acquired; Graph organization check not done (${org.ok ? 'another organization' : org.reason})` },
-        },
-      }));
-      if (!tenantUpdate.ok) throw new Error(`tenant ${tenantId} could not be updated (${tenantUpdate.reason})`);
-      const previous = tenantUpdate.previous;
-      // Put back what this activation replaced, unless a later writer (another activation) has moved on.
-      undo.push(async () => {
-        await this.deps.tenants.update<'moved-on'>(tenantId, (t) =>
-          t.token?.createdAt === token.createdAt && t.token.account === token.account
-            ? { ok: true, value: { ...t, authMode: previous.authMode, authStatus: previous.authStatus, token: previous.token, lastValidation: previous.lastValidation } }
-            : { ok: false, failure: 'moved-on' },
-        );
-      });
-
-      const activated = await this.applyIf(acquired, activating, 'activate', { detail: 'tenant activated' }, (i) => ({ ...i, flow: undefined }));
-      if (!activated) return abandon('activating the invitation');
-      await this.emit('activated', activated, { detail: noted });
-    } catch (error) {
-      // The token is good but activation could not be recorded: say so instead of "activating" forever.
-      const correlationId = this.deps.random.correlationId();
-      this.deps.logger.error({ event: 'flow.activation-failed', correlationId, invitationId: acquired.id, err: error }, 'could not finish activation');
-      await abandon('after an error').catch((undoError) => this.deps.logger.error({ event: 'flow.activation-undo-failed', correlationId, invitationId: acquired.id, err: undoError }, 'could not undo a failed activation'));
-      const failure: FlowError = {
-        code: 'activation-failed',
-        title: 'Signed in, but activation could not be finished',
-        cause: 'Your sign-in worked, but we could not record it on our side.',
-        nextStep: 'retry',
-        nextStepText: 'Start again in a minute. If it keeps happening, give your provider this reference: ' + correlationId + '.',
-        side: 'ours',
-        staffDetail: `activation could not be recorded (see the log for ${correlationId})`,
-        correlationId,
-      };
-      const failed = await this.applyIf(acquired, activating, 'fail', { failureReason: failure.title, detail: correlationId }, (i) => ({ ...i, flow: undefined, lastError: failure })).catch(() => undefined);
-      if (failed) await this.emit('failed', failed);
-    }
+    await this.steps.emit('token_acquired', acquired, { detail: noted });
+    await activateTenant(this.deps, this.steps, acquired, flowId, outcome, noted);
   }
 
   /**
@@ -494,46 +407,6 @@ export class SignInFlows implements FlowControl {
     };
   }
 
-  /** Applies one event with a conditional write; undefined when it no longer applies. */
-  private async apply(inv: Invitation, event: InvitationEvent, extra: { by?: string; detail?: string; failureReason?: string }, also: (i: Invitation) => Invitation = (i) => i): Promise<Invitation | undefined> {
-    return this.applyIf(inv, () => true, event, extra, also);
-  }
-
-  private async applyIf(inv: Invitation, guard: (cur: Invitation) => boolean, event: InvitationEvent, extra: { by?: string; detail?: string; failureReason?: string }, also: (i: Invitation) => Invitation = (i) => i): Promise<Invitation | undefined> {
-    const now = this.deps.clock.now();
-    const result = await this.deps.invitations.update<'skip'>(inv.tenantId, inv.id, (cur): Mutation<Invitation, 'skip'> => {
-      if (!guard(cur)) return { ok: false, failure: 'skip' };
-      const applied = applyEvent(cur, event, now, extra);
-      return applied.ok ? { ok: true, value: also(applied.invitation) } : { ok: false, failure: 'skip' };
-    });
-    if (!result.ok) return undefined;
-    this.deps.logger.info({ event: `invitation.${event}`, invitationId: inv.id, tenantId: inv.tenantId, status: result.value.status }, 'invitation changed');
-    return result.value;
-  }
-
-  /** Every step of the customer's side is audited (who, what, when, tenant) and told to staff. */
-  private async emit(kind: FlowEventKind, invitation: Invitation, extra: Omit<FlowEvent, 'kind' | 'invitation'> = {}): Promise<void> {
-    try {
-      const reviewerStep = kind === 'consent_granted' || kind === 'consent_declined';
-      await this.deps.audit({
-        actor: reviewerStep ? { kind: 'reviewer', tenantId: invitation.tenantId, tenantName: invitation.tenantName } : customerActor(invitation),
-        action: `invitation.${kind}`,
-        outcome: kind === 'failed' || kind === 'consent_declined' || kind === 'interrupted' ? 'failed' : 'ok',
-        tenantId: invitation.tenantId,
-        target: invitation.id,
-        detail: extra.detail ?? invitation.lastError?.code,
-        // One event per step: the history length tells repeated steps (a second sign-in) apart.
-        requestKey: `${invitation.id}|${kind}|${invitation.history.length}`,
-      });
-    } catch (error) {
-      this.deps.logger.warn({ event: 'flow.audit-failed', kind, invitationId: invitation.id, err: error }, 'could not audit a flow step');
-    }
-    try {
-      await this.deps.notifications.flowEvent({ kind, invitation, ...extra });
-    } catch (error) {
-      this.deps.logger.warn({ event: 'flow.notify-failed', kind, invitationId: invitation.id, err: error }, 'could not tell staff');
-    }
-  }
 }
 
 export function explanationOf(error: EntraErrorInput): FlowError {
