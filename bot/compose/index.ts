@@ -63,6 +63,8 @@ export interface RunningBot {
   /** What stands behind the bot, for the start-up guide. */
   readonly identityProvider: { readonly kind: 'simulator' | 'entra'; readonly authorityHost: string };
   readonly storeKind: Persistence['kind'];
+  /** Runs the orphan sweep now (it also runs at each lease renewal). */
+  sweepOrphans(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -104,7 +106,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       organizations: identity.organizations,
       codeRequestGraceMs: config.timings.codeRequestGraceMs,
     });
-    await startJobs(lease, flows, logger, closers);
+    const sweepOrphans = await startJobs(lease, invitations, flows, logger, closers);
 
     const customerView = { providerName: config.providerName, appName: config.appName, clientId: identity.clientId, authorityHost: identity.authorityHost, scopes: config.scopes, publicBaseUrl: config.publicBaseUrl };
     const services: BotServices = {
@@ -139,6 +141,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       flows,
       identityProvider: { kind: identity.simulator ? 'simulator' : 'entra', authorityHost: identity.authorityHost },
       storeKind: persistence.kind,
+      sweepOrphans,
       async close() {
         // Every step runs even if one fails (the store may be the thing that is down).
         for (const close of closers.reverse()) {

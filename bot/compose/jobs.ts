@@ -1,7 +1,8 @@
 import type { Clock } from '../../src/clock';
 import type { Config } from '../../src/config';
 import type { Logger } from '../../src/log';
-import type { LeaseStore } from '../../src/usecases/ports';
+import type { InvitationStore, LeaseStore } from '../../src/usecases/ports';
+import { sweepOrphans } from '../../src/jobs/orphanSweep';
 import { InstanceLease } from '../../src/jobs/instanceLease';
 import type { SignInFlows } from '../../src/usecases/signIn/signInFlows';
 import type { Closers } from './closers';
@@ -10,11 +11,13 @@ export function composeLease(config: Config, leases: LeaseStore, clock: Clock, i
   return new InstanceLease(instanceId, leases, clock, config.timings.leaseTtlMs, config.timings.leaseRenewMs);
 }
 
-/** The lease is renewed on a timer; each renewal also looks for flows whose owner died since. */
-export async function startJobs(lease: InstanceLease, flows: SignInFlows, logger: Logger, closers: Closers): Promise<void> {
-  await lease.start(() => flows.interruptOrphans());
+/** The lease is renewed on a timer; each renewal also sweeps for flows whose owner died since. */
+export async function startJobs(lease: InstanceLease, invitations: InvitationStore, flows: SignInFlows, logger: Logger, closers: Closers): Promise<() => Promise<number>> {
+  const sweep = () => sweepOrphans(invitations, flows);
+  await lease.start(sweep);
   closers.push(() => lease.stop());
   closers.push(() => flows.stop());
-  const interrupted = await flows.interruptOrphans();
+  const interrupted = await sweep();
   if (interrupted > 0) logger.warn({ event: 'flows.interrupted', count: interrupted }, 'sign-in flows left by a stopped process are now interrupted');
+  return sweep;
 }

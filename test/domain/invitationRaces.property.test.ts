@@ -1,3 +1,4 @@
+import { sweepOrphans } from '../../src/jobs/orphanSweep';
 import { sealerOf } from '../../src/adapters/crypto/secretBoxSealer';
 import fc from 'fast-check';
 import { Audit, createAudit } from '../../src/usecases/audit/recordAudit';
@@ -273,8 +274,8 @@ async function runPlan(s: fc.Scheduler, plan: Plan, inFlight: { count: number })
       } else if (step === 'resend') {
         const resent = await resendInvitation(onboarding, change);
         if (resent.ok) link = resent.link;
-      } else if (step === 'sweep-on-owner') await owner.interruptOrphans();
-      else await other.interruptOrphans();
+      } else if (step === 'sweep-on-owner') await sweepOrphans(invitations, owner);
+      else await sweepOrphans(invitations, other);
     }
   };
 

@@ -326,8 +326,8 @@ describe('the owner of a flow is alive until its lease lapses', () => {
     a.sim.control.completeDeviceCode({ userCode, upn: adminOf(tenant) });
     await reached(graphAsked, 'A to ask Graph for the organization');
 
-    expect(await a.h.bot.flows.interruptOrphans()).toBe(0);
-    expect(await b.h.bot.flows.interruptOrphans()).toBe(0);
+    expect(await a.h.bot.sweepOrphans()).toBe(0);
+    expect(await b.h.bot.sweepOrphans()).toBe(0);
     // The page on the other instance too says activation is under way.
     expect((await page.on(b.h).state()).title).toBe('Signed in — activating');
     expect(await storedInvitation(b.h, inv.id)).toMatchObject({ status: 'token_acquired', flow: { ownerId: 'a' } });
@@ -358,7 +358,7 @@ describe('the owner of a flow is alive until its lease lapses', () => {
     await reached(startWritten, 'the write of the Start');
 
     // The Start is in the store; A has not heard back yet, so its poll is not running yet.
-    const swept = a.h.bot.flows.interruptOrphans();
+    const swept = a.h.bot.sweepOrphans();
     await sleep(200);
     startWritten.release();
     await pressed;

@@ -211,14 +211,13 @@ export class SignInFlows implements FlowControl {
     this.running.get(invitationId)?.session.cancel();
   }
 
-  /** At start-up and at each lease renewal: flows whose owner is gone become interrupted, and staff are told. */
-  async interruptOrphans(): Promise<number> {
-    let count = 0;
-    for (const inv of await this.deps.invitations.listInFlight()) {
-      if (!(await this.isOrphan(inv))) continue;
-      if (await this.closeOrphan(inv)) count++;
-    }
-    return count;
+  /**
+   * Recovers one flow if nobody is running it any more: signing in becomes interrupted, activating
+   * becomes failed, and staff are told. True when it did (the orphan sweep in src/jobs counts them).
+   */
+  async recoverIfOrphaned(inv: Invitation): Promise<boolean> {
+    if (!(await this.isOrphan(inv))) return false;
+    return (await this.closeOrphan(inv)) !== undefined;
   }
 
   /**
