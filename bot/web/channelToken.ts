@@ -27,8 +27,6 @@ import {
 
 import type { BotType } from '../../src/config';
 
-export type { BotType } from '../../src/config';
-
 /** The Teams toolkit's names: BOT_ID, BOT_TYPE, BOT_TENANT_ID. */
 export interface BotIdentitySettings {
   botId: string;

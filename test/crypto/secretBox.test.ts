@@ -1,15 +1,7 @@
 import crypto from 'node:crypto';
 import fc from 'fast-check';
-import {
-  ephemeralKeyring,
-  Keyring,
-  parseKeyring,
-  SealedSecret,
-  SecretBox,
-  SecretBoxError,
-  SecretBoxErrorReason,
-  sealedSecretSchema,
-} from '../../src/adapters/crypto/secretBox';
+import { ephemeralKeyring, Keyring, parseKeyring, SecretBox, SecretBoxError, SecretBoxErrorReason, sealedSecretSchema } from '../../src/adapters/crypto/secretBox';
+import { SealedSecret } from '../../src/domain/sealedSecret';
 
 const keyA = Buffer.alloc(32, 0xa1);
 const keyB = Buffer.alloc(32, 0xb2);

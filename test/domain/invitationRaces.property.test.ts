@@ -7,9 +7,9 @@ import { ephemeralKeyring, SecretBox } from '../../src/adapters/crypto/secretBox
 import type { Invitation } from '../../src/domain/invitation';
 import type { Actor } from '../../src/domain/staff';
 import type { CustomerTenant } from '../../src/domain/tenant';
-import type { OrganizationReader } from '../../src/adapters/graph/organization';
-import type { DeviceCodeAuthority, DeviceCodeOutcome, DeviceCodePrompt, DeviceCodeSession } from '../../src/adapters/entra/deviceCodeSignIn';
-import type { TenantDirectory } from '../../src/adapters/entra/tenantDirectory';
+import type { OrganizationReader } from '../../src/usecases/ports';
+import type { DeviceCodeAuthority, DeviceCodeOutcome, DeviceCodePrompt, DeviceCodeSession } from '../../src/usecases/ports';
+import type { TenantDirectory } from '../../src/usecases/ports';
 import { TokenCacheStore } from '../../src/adapters/entra/tokenCacheStore';
 import { createLogger } from '../../src/log';
 import { resendInvitation, revokeInvitation } from '../../src/usecases/invitations/changeInvitation';

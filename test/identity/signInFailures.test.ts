@@ -1,7 +1,8 @@
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
-import { MsalDeviceCodeAuthority, type DeviceCodeOutcome } from '../../src/adapters/entra/deviceCodeSignIn';
+import { MsalDeviceCodeAuthority } from '../../src/adapters/entra/deviceCodeSignIn';
+import type { DeviceCodeOutcome } from '../../src/usecases/ports';
 import { createEntraNetworkClient } from '../../src/adapters/entra/entraNetworkClient';
 import { explainSignInFailure, sideOf, type SignInFailure } from '../../src/domain/signInFailures';
 import { createLocalCaAsync } from '../../src/local/localCa';

@@ -7,7 +7,7 @@ import { stableId } from '../../src/usecases/stableId';
 import type { TenantRef } from '../../src/domain/inputs';
 import type { Invitation } from '../../src/domain/invitation';
 import { Actor, Role, ROLES } from '../../src/domain/staff';
-import type { TenantDirectory, TenantLookup } from '../../src/adapters/entra/tenantDirectory';
+import type { TenantDirectory, TenantLookup } from '../../src/usecases/ports';
 import { resendInvitation, revokeInvitation } from '../../src/usecases/invitations/changeInvitation';
 import { inviteAdmin, InviteInput } from '../../src/usecases/invitations/inviteAdmin';
 import { listInvitations } from '../../src/usecases/invitations/listInvitations';

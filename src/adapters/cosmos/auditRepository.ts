@@ -2,9 +2,6 @@ import type { Container } from '@azure/cosmos';
 import type { AuditEvent, AuditLog } from '../../usecases/ports';
 import { createIfAbsent, withoutSystemProperties } from './conditionalWrite';
 
-export { PROVIDER_PARTITION } from '../../usecases/audit/recordAudit';
-
-export type { AuditEvent } from '../../usecases/ports';
 
 /** Append-only: there is no update or delete. */
 export class AuditRepository implements AuditLog {

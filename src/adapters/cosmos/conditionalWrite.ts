@@ -5,8 +5,6 @@ export type Stored<T> = T & { readonly _etag?: string; readonly _ts?: number; re
 
 import type { Mutation, UpdateOutcome } from '../../usecases/ports';
 
-export type { Mutation, UpdateOutcome } from '../../usecases/ports';
-
 export function statusOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;

@@ -2,8 +2,6 @@ import type { Container } from '@azure/cosmos';
 import type { ConversationStore, SavedConversation } from '../../usecases/ports';
 import { readItem, withoutSystemProperties } from './conditionalWrite';
 
-export type { SavedConversation } from '../../usecases/ports';
-
 /**
  * Cosmos ids may not contain / \ ? #, which Teams conversation ids can. The escape character is
  * `*` (as botbuilder's CosmosDbKeyEscape): Cosmos URL-decodes the item path, so an id holding

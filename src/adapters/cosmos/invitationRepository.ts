@@ -1,7 +1,8 @@
 import type { Container } from '@azure/cosmos';
 import type { Invitation } from '../../domain/invitation';
 import type { InvitationStore } from '../../usecases/ports';
-import { createIfAbsent, Mutation, readItem, updateIfMatch, withoutSystemProperties } from './conditionalWrite';
+import { createIfAbsent, readItem, updateIfMatch, withoutSystemProperties } from './conditionalWrite';
+import { Mutation } from '../../usecases/ports';
 
 /**
  * The customer routes know only a hash (of the link token, the consent state or the reviewer

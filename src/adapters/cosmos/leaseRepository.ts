@@ -2,8 +2,6 @@ import type { Container } from '@azure/cosmos';
 import type { Lease, LeaseStore } from '../../usecases/ports';
 import { readItem, statusOf, withoutSystemProperties } from './conditionalWrite';
 
-export type { Lease } from '../../usecases/ports';
-
 export class LeaseRepository implements LeaseStore {
   constructor(private readonly container: Container) {}
 

@@ -2,8 +2,6 @@ import type { Container } from '@azure/cosmos';
 import type { PendingGuardStore, PendingInvitationGuard } from '../../usecases/ports';
 import { readItem, statusOf, withoutSystemProperties } from './conditionalWrite';
 
-export type { PendingInvitationGuard } from '../../usecases/ports';
-
 /** The guard documents of `PendingGuardStore` (see the port), in their own container. */
 export class PendingInvitationGuards implements PendingGuardStore {
   constructor(private readonly container: Container) {}

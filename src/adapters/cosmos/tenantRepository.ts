@@ -1,7 +1,8 @@
 import type { Container } from '@azure/cosmos';
 import type { CustomerTenant } from '../../domain/tenant';
 import type { TenantStore } from '../../usecases/ports';
-import { createIfAbsent, Mutation, readItem, updateIfMatch, withoutSystemProperties } from './conditionalWrite';
+import { createIfAbsent, readItem, updateIfMatch, withoutSystemProperties } from './conditionalWrite';
+import { Mutation } from '../../usecases/ports';
 
 interface DomainAlias {
   readonly id: string;

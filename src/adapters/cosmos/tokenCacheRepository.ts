@@ -2,8 +2,6 @@ import type { Container } from '@azure/cosmos';
 import type { StoredTokenCache, TokenCacheDocs } from '../../usecases/ports';
 import { createIfAbsent, readItem, statusOf, withoutSystemProperties } from './conditionalWrite';
 
-export type { StoredTokenCache } from '../../usecases/ports';
-
 export class TokenCacheRepository implements TokenCacheDocs {
   constructor(private readonly container: Container) {}
 

@@ -11,8 +11,6 @@ import { z } from 'zod';
 
 import type { SealedSecret } from '../../domain/sealedSecret';
 
-export type { SealedSecret } from '../../domain/sealedSecret';
-
 export type Keyring = { activeKeyId: string; keys: ReadonlyMap<string, Buffer> };
 
 export type SecretBoxErrorReason = 'unknown-key' | 'tampered' | 'malformed';

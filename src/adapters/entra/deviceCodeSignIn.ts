@@ -2,9 +2,9 @@ import { AuthError, ClientAuthError, PublicClientApplication, type DeviceCodeReq
 import type { Logger } from '../../log';
 import { msalAuthorityOptions } from '../../domain/authorityHosts';
 import type { DeviceCodeAuthority, DeviceCodeOutcome, DeviceCodePrompt, DeviceCodeSession } from '../../usecases/ports';
-import type { SignInFailure } from '../../domain/signInFailures';
 import { parseEntraErrorBody } from '../../domain/entraErrors';
-import { EntraTransportError, type EntraNetworkClient, type TransportFailure } from './entraNetworkClient';
+import { EntraTransportError, isDeviceCodePoll, type EntraNetworkClient } from './entraNetworkClient';
+import type { SignInFailure, TransportFailure } from '../../domain/signInFailures';
 
 export interface MsalDeviceCodeOptions {
   readonly clientId: string;
@@ -103,17 +103,12 @@ function observedNetwork(shared: EntraNetworkClient, beforePoll: () => Promise<v
         return shared.sendGetRequestAsync<T>(url, options, timeout).catch(note);
       },
       async sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions) {
-        if (isDevicePoll(options?.body)) await beforePoll();
+        if (isDeviceCodePoll(options?.body)) await beforePoll();
         seen.requests++;
         return shared.sendPostRequestAsync<T>(url, options).catch(note);
       },
     },
   };
-}
-
-function isDevicePoll(body: string | undefined): boolean {
-  const grant = body === undefined ? undefined : new URLSearchParams(body).get('grant_type');
-  return grant === 'device_code' || grant === 'urn:ietf:params:oauth:grant-type:device_code';
 }
 
 /** What ended the sign-in: Entra's answer (the full body, by correlation id), the network, or MSAL itself. */
@@ -132,4 +127,3 @@ function failureOf(error: unknown, network: EntraNetworkClient, seen: SeenOnTheW
   return { kind: 'client', code: e.errorCode ?? (error instanceof Error ? error.name : 'unknown_error'), message: e.errorMessage ?? (error instanceof Error ? error.message : undefined), requestsSent: seen.requests };
 }
 
-export type { DeviceCodeAuthority, DeviceCodeOutcome, DeviceCodePrompt, DeviceCodeSession, SignedInAccount } from '../../usecases/ports';

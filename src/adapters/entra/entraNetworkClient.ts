@@ -263,12 +263,15 @@ function endpointOf(url: URL): 'token' | 'devicecode' | 'other' {
   return 'other';
 }
 
+/** A token request that polls for a device code (the grant MSAL repeats every interval). */
+export function isDeviceCodePoll(body: string | undefined): boolean {
+  return body !== undefined && DEVICE_CODE_GRANT_TYPES.has(new URLSearchParams(body).get('grant_type') ?? '');
+}
+
 function devicePollKey(body: string | undefined): string | undefined {
-  if (!body) return undefined;
-  const form = new URLSearchParams(body);
-  const deviceCode = form.get('device_code');
-  if (!deviceCode || !DEVICE_CODE_GRANT_TYPES.has(form.get('grant_type') ?? '')) return undefined;
-  return createHash('sha256').update(deviceCode).digest('hex');
+  if (!isDeviceCodePoll(body)) return undefined;
+  const deviceCode = new URLSearchParams(body).get('device_code');
+  return deviceCode ? createHash('sha256').update(deviceCode).digest('hex') : undefined;
 }
 
 function asErrorBody(body: unknown): EntraErrorBody | undefined {
@@ -315,4 +318,3 @@ function trimOldest<K, V>(map: Map<K, V>): void {
   }
 }
 
-export type { TransportFailure } from '../../domain/signInFailures';

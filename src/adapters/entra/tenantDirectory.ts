@@ -33,4 +33,3 @@ export class EntraTenantDirectory implements TenantDirectory {
   }
 }
 
-export type { TenantDirectory, TenantLookup } from '../../usecases/ports';

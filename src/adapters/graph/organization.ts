@@ -39,4 +39,3 @@ export class GraphOrganizationReader implements OrganizationReader {
   }
 }
 
-export type { Organization, OrganizationLookup, OrganizationReader } from '../../usecases/ports';

@@ -1,16 +1,12 @@
 import type { Audit } from '../audit/recordAudit';
 import type { Clock } from '../../clock';
-import type { Sealer } from '../ports';
 import { hashLinkToken, sha256Hex } from '../linkToken';
 import { applyEvent, effectiveStatus, FlowError, Invitation, InvitationEvent } from '../../domain/invitation';
-import type { DeviceCodeAuthority, DeviceCodePrompt, DeviceCodeSession, FlowControl, InstanceRegistry, Notifications, OrganizationReader } from '../ports';
+import type { DeviceCodeAuthority, DeviceCodePrompt, DeviceCodeSession, FlowControl, InstanceRegistry, InvitationStore, Notifications, OrganizationReader, Sealer, TenantStore, TokenCaches } from '../ports';
 import { EntraErrorInput, explainEntraError, isAdminApprovalRequired } from '../../domain/entraErrors';
 import { explainSignInFailure, sideOf, type SignInFailure } from '../../domain/signInFailures';
-import type { TokenCaches } from '../ports';
 import type { Logger } from '../../log';
 import type { Random } from '../../random';
-import type { InvitationStore } from '../ports';
-import type { TenantStore } from '../ports';
 import { consentStateFor, reviewLink } from '../invitations/customerLinks';
 import { activateTenant } from './activateTenant';
 import { flowSteps, type FlowSteps } from './flowSteps';
@@ -36,8 +32,6 @@ export interface SignInDeps {
 }
 
 export type CustomerView = { ok: true; invitation: Invitation } | { ok: false; reason: 'gone' };
-
-
 
 const CODE_REQUEST_GRACE_MS = 60_000;
 
