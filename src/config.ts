@@ -231,7 +231,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   if (e.COSMOS_ENDPOINT !== undefined) {
     const endpoint = new URL(e.COSMOS_ENDPOINT);
     // The account key signs every request, and data (sealed tokens included) crosses the wire: plain http only on this machine.
-    if (endpoint.protocol !== 'https:' && !isLoopbackHost(endpoint.hostname.replace(/^\[|\]$/g, ''))) {
+    if (endpoint.protocol !== 'https:' && !isLoopbackHost(endpoint.hostname)) {
       errors.push(`COSMOS_ENDPOINT must be https unless it is on this machine (${endpoint.host} is not loopback)`);
     }
   }

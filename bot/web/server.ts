@@ -1,7 +1,7 @@
 import restify, { Request, Response, Server } from 'restify';
 import type { Logger } from '../../src/log';
 import { AuthenticatedHandler, InboundAuthenticator, requireBotFrameworkAuth } from './inboundAuth';
-import { isLoopbackHost } from '../../src/domain/loopback';
+import { isLoopbackHostHeader } from '../../src/domain/loopback';
 import { DeadlineExceeded, withDeadline } from '../../src/deadline';
 import type { ClientRateLimit } from './clientRateLimit';
 
@@ -40,8 +40,7 @@ export function localRequestRefusal(req: Request): string | undefined {
   if (req.headers.origin !== undefined) return 'browser-origin';
   const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') return 'not-json';
-  const host = String(req.headers.host ?? '').replace(/:\d+$/, '');
-  if (!isLoopbackHost(host)) return 'not-loopback-host';
+  if (!isLoopbackHostHeader(req.headers.host)) return 'not-loopback-host';
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { isLoopbackHost } from '../domain/loopback';
+import { isLoopbackHostHeader } from '../domain/loopback';
 
 /**
  * The embedded Cosmos-protocol server accepts any key and any caller. On a developer's machine a web
@@ -26,8 +26,7 @@ export function guardCosmosServer(server: Server, key: string, onRefused?: (reas
 
 export function refusalOf(req: Pick<IncomingMessage, 'headers' | 'method' | 'url'>, key: string, now = Date.now()): CosmosRefusal | undefined {
   if (req.headers.origin !== undefined) return 'browser-origin';
-  const host = String(req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  if (!isLoopbackHost(host)) return 'not-loopback-host';
+  if (!isLoopbackHostHeader(req.headers.host)) return 'not-loopback-host';
   const date = String(req.headers['x-ms-date'] ?? '');
   const at = Date.parse(date);
   if (!Number.isFinite(at) || Math.abs(now - at) > MAX_SKEW_MS) return 'stale-date';

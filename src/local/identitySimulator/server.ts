@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decideAdminConsent, showAdminConsent } from './adminConsentEndpoint';
 import type { IdentitySimulatorControl } from './control';
-import { isLoopbackHost } from '../../domain/loopback';
+import { isLoopbackHostHeader } from '../../domain/loopback';
 import { controlRoutes } from './controlEndpoints';
 import { showEnterCode, submitCode, submitSignIn } from './deviceLoginPages';
 import { openIdConfiguration, signingKeys } from './discoveryEndpoints';
@@ -53,8 +53,7 @@ function routes(control: IdentitySimulatorControl): Route[] {
 function refusalOf(incoming: IncomingMessage, ownOrigin: string): 'browser-origin' | 'not-loopback-host' | undefined {
   const origin = incoming.headers.origin;
   if (origin !== undefined && origin !== ownOrigin) return 'browser-origin';
-  const host = String(incoming.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  if (!isLoopbackHost(host)) return 'not-loopback-host';
+  if (!isLoopbackHostHeader(incoming.headers.host)) return 'not-loopback-host';
   return undefined;
 }
 
