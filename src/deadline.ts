@@ -32,10 +32,9 @@ export function cappedByDeadline(ms: number): number {
   return deadline ? Math.max(1, Math.min(ms, deadline.remainingMs())) : ms;
 }
 
-/** Throws if the current deadline has passed: no new call starts after it. */
-export function checkDeadline(what: string): void {
-  const deadline = current.getStore();
-  if (deadline && deadline.remainingMs() <= 0) throw new DeadlineExceeded(0, what);
+/** The work ran out of its budget: ours, or an SDK call aborted by the deadline's signal. */
+export function isOutOfTime(error: unknown): boolean {
+  return error instanceof DeadlineExceeded || (error as { name?: string } | null)?.name === 'AbortError';
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { currentDeadline, DeadlineExceeded, withDeadline } from '../../src/deadline';
+import { currentDeadline, isOutOfTime, withDeadline } from '../../src/deadline';
 import type { BotServices } from './services';
 import { actorOf } from './turnActor';
 
@@ -19,7 +19,7 @@ export async function guarded<T>(
     return await withDeadline(workBudgetMs(services, context), typeof what === 'string' ? what : 'message', work);
   } catch (error) {
     const correlationId = services.random.correlationId();
-    const outOfTime = error instanceof DeadlineExceeded || (error as { name?: string } | null)?.name === 'AbortError';
+    const outOfTime = isOutOfTime(error);
     services.logger.error(
       { event: outOfTime ? 'handler.out-of-budget' : 'handler.error', correlationId, what: typeof what === 'string' ? what : what(), err: error, activityType: context.activity.type, conversationType: context.activity.conversation?.conversationType, aadObjectId: actorOf(context).aadObjectId },
       outOfTime ? 'handler ran out of its budget' : 'handler failed',

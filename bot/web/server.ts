@@ -2,7 +2,7 @@ import restify, { Request, Response, Server } from 'restify';
 import type { Logger } from '../../src/log';
 import { AuthenticatedHandler, InboundAuthenticator, requireBotFrameworkAuth } from './inboundAuth';
 import { isLoopbackHostHeader } from '../../src/domain/loopback';
-import { DeadlineExceeded, withDeadline } from '../../src/deadline';
+import { isOutOfTime, withDeadline } from '../../src/deadline';
 import type { ClientRateLimit } from './clientRateLimit';
 
 export interface Route {
@@ -106,7 +106,7 @@ export function createServer(options: ServerOptions): Server {
         await withDeadline(options.pageBudgetMs ?? 8_000, route.path, () => route.handler(req, res));
       } catch (error) {
         const correlationId = options.newCorrelationId();
-        const outOfTime = error instanceof DeadlineExceeded || (error as { name?: string } | null)?.name === 'AbortError';
+        const outOfTime = isOutOfTime(error);
         options.logger.error({ event: outOfTime ? 'route.out-of-budget' : 'route.error', correlationId, path: route.path, err: error }, outOfTime ? 'route ran out of its budget' : 'route failed');
         if (!res.headersSent) {
           // A store that does not answer is worth retrying; anything else is ours and needs the reference.
