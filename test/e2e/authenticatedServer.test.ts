@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { unauthorizedBody } from '../../bot/web/inboundAuth';
 import { createIdentitySimulator, IdentitySimulator } from '../../src/local/identitySimulator';
-import { BotHarness, cardFacts, cardTitle, startBotHarness, teamsUser } from '../support/botHarness';
+import { BotHarness, cardFacts, cardTitle, teamsUser } from '../support/botHarness';
+import { startConfiguredHarness } from '../support/configuredHarness';
 import { generateSigningKey, startLocalBotFrameworkIssuer, type ChannelTokenClaims, type LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
 import { OfflineCredentialsFactory } from '../support/jwt/offlineCredentialsFactory';
 
@@ -27,29 +28,7 @@ const claimsFor = (serviceUrl: string, extra: Partial<ChannelTokenClaims> = {}):
 beforeAll(async () => {
   [issuer, simulator] = await Promise.all([startLocalBotFrameworkIssuer(), createIdentitySimulator()]);
   credentials = new OfflineCredentialsFactory(BOT_ID);
-  h = await startBotHarness({
-    env: {
-      BOT_ID,
-      BOT_PASSWORD: 'not-used-offline',
-      HOST: '127.0.0.1',
-      PUBLIC_BASE_URL: 'https://tenant-access.example.test',
-      PROVIDER_TENANT_ID: PROVIDER_TENANT,
-      BOOTSTRAP_ADMINS: ADMIN.aadObjectId,
-      // Required whenever BOT_ID is set; see the config hook below for why the store is embedded.
-      COSMOS_ENDPOINT: 'https://tenant-access-test.documents.azure.com:443/',
-      COSMOS_KEY: Buffer.from('not-a-real-key').toString('base64'),
-      ENTRA_CLIENT_ID: '3f7b2c1d-9e8a-4b6c-8d5e-2a1b0c9d8e7f',
-      ENTRA_AUTHORITY_HOST: simulator.url,
-      TOKEN_ENCRYPTION_KEY: `test1:${randomBytes(32).toString('base64')}`,
-    },
-    // composeBot cannot reach a Cosmos-protocol server through COSMOS_ENDPOINT in a test: the SDK's
-    // endpoint discovery switches to the https:// location the server advertises, and there is no way
-    // to hand composeBot a CA for it. Without `cosmos` it embeds its own; everything else is the real
-    // configuration (inbound auth on, real tenant directory against ENTRA_AUTHORITY_HOST).
-    config: (config) => ({ ...config, cosmos: undefined }),
-    compose: { credentialsFactory: credentials, openIdMetadataUrl: issuer.openIdMetadataUrl, entraCaPem: simulator.caPem },
-    authorize: (_activity, serviceUrl) => `Bearer ${issuer.mintToken(claimsFor(serviceUrl))}`,
-  });
+  h = await startConfiguredHarness({ botId: BOT_ID, providerTenantId: PROVIDER_TENANT, adminObjectId: ADMIN.aadObjectId, issuer, simulator, credentials, claimsFor });
   expect(h.config).toMatchObject({ localMode: false, bot: { id: BOT_ID }, entra: { authorityHost: simulator.url } });
 });
 

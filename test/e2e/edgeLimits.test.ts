@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { clientAddressOf, normalizeAddress } from '../../bot/web/clientRateLimit';
 import { createIdentitySimulator, IdentitySimulator } from '../../src/local/identitySimulator';
-import { BotHarness, startBotHarness, teamsUser } from '../support/botHarness';
+import { BotHarness, teamsUser } from '../support/botHarness';
+import { startConfiguredHarness } from '../support/configuredHarness';
 import { startLocalBotFrameworkIssuer, type LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
-import { OfflineCredentialsFactory } from '../support/jwt/offlineCredentialsFactory';
 
 /**
  * The edge is bounded in configured mode: the token is checked before the body is read, bodies are
@@ -26,27 +26,18 @@ let port = 0;
 beforeAll(async () => {
   // Bot Framework's keys are endorsed for many channels: a token for Web Chat is genuine, its user names are not.
   [issuer, simulator] = await Promise.all([startLocalBotFrameworkIssuer({ endorsements: ['msteams', 'webchat'] }), createIdentitySimulator()]);
-  h = await startBotHarness({
+  h = await startConfiguredHarness({
+    botId: BOT_ID,
+    providerTenantId: PROVIDER_TENANT,
+    adminObjectId: ADMIN.aadObjectId,
+    issuer,
+    simulator,
     env: {
-      BOT_ID,
-      BOT_PASSWORD: 'not-used-offline',
-      HOST: '127.0.0.1',
-      PUBLIC_BASE_URL: 'https://tenant-access.example.test',
-      PROVIDER_TENANT_ID: PROVIDER_TENANT,
-      BOOTSTRAP_ADMINS: ADMIN.aadObjectId,
-      COSMOS_ENDPOINT: 'https://tenant-access-test.documents.azure.com:443/',
-      COSMOS_KEY: Buffer.from('not-a-real-key').toString('base64'),
-      ENTRA_CLIENT_ID: '3f7b2c1d-9e8a-4b6c-8d5e-2a1b0c9d8e7f',
-      ENTRA_AUTHORITY_HOST: simulator.url,
-      TOKEN_ENCRYPTION_KEY: `test1:${randomBytes(32).toString('base64')}`,
       HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
       HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
       CUSTOMER_RATE_LIMIT_PER_MINUTE: '5',
       TRUSTED_PROXIES: '127.0.0.2',
     },
-    config: (config) => ({ ...config, cosmos: undefined }),
-    compose: { credentialsFactory: new OfflineCredentialsFactory(BOT_ID), openIdMetadataUrl: issuer.openIdMetadataUrl, entraCaPem: simulator.caPem },
-    authorize: (_activity, serviceUrl) => `Bearer ${issuer.mintToken({ audience: BOT_ID, serviceUrl })}`,
   });
   const u = new URL(h.url);
   host = u.hostname;

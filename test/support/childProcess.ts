@@ -29,6 +29,21 @@ const MAX_CAPTURED = 256 * 1024;
  * that is JSON with `event === readyEvent`. Rejects, with what the process wrote to stderr, if it exits
  * first or is not ready within `timeoutMs` (then it is killed, so no test leaves a process behind).
  */
+/** SIGTERM, then SIGKILL if it is still running after STOP_GRACE_MS; resolves once it has exited. */
+export async function stopGracefully(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    await exited;
+    return;
+  }
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(killer);
+  }
+}
+
 export function spawnReady(
   command: string,
   args: string[],
@@ -49,16 +64,7 @@ export function spawnReady(
     child.once('error', () => resolve({ code: null, signal: null }));
   });
 
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    try {
-      await exited;
-    } finally {
-      clearTimeout(killer);
-    }
-  };
+  const stop = () => stopGracefully(child, exited);
   const commandLine = `${command} ${args.join(' ')}`;
 
   return new Promise<ReadyProcess>((resolve, reject) => {

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { stopGracefully } from './childProcess';
 
 /**
  * The production build as it runs: `node dist/bot/index.js` in its own process, configured by its
@@ -15,7 +16,6 @@ import { createInterface } from 'node:readline';
 /** Where `npm test` compiles the entry point (tsconfig.build.json). */
 export const PRODUCTION_ENTRY = resolve(__dirname, '../../dist/bot/index.js');
 
-const STOP_GRACE_MS = 5_000;
 const MAX_CAPTURED = 256 * 1024;
 
 export interface ProductionBot {
@@ -109,19 +109,7 @@ export async function startProductionBot(options: StartProductionBotOptions): Pr
       }
     });
   const describe = () => `--- stdout (last lines) ---\n${lines.slice(-40).join('\n')}\n--- stderr ---\n${stderrText.slice(-8_000)}`;
-  const stop = async () => {
-    if (exitInfo || child.exitCode !== null || child.signalCode !== null) {
-      await exited;
-      return;
-    }
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    try {
-      await exited;
-    } finally {
-      clearTimeout(killer);
-    }
-  };
+  const stop = () => stopGracefully(child, exited);
   const bot: ProductionBot = { child, url, stdoutLines: () => [...lines], records, stderr: () => stderrText, describe, exited, stop };
 
   const timeoutMs = options.readyTimeoutMs ?? 20_000;

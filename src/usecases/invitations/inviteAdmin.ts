@@ -118,7 +118,7 @@ type Claim = { ok: true } | { ok: false; existing?: Invitation };
 async function claimPending(deps: OnboardingDeps, tenantId: string, email: string, invitationId: string, now: Date): Promise<Claim> {
   const ours = { id: guardIdFor(email), tenantId, invitationId, claimedAt: now.toISOString() };
   for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await deps.pendingGuards.read(tenantId, guardIdFor(email));
+    const current = await deps.pendingGuards.read(tenantId, ours.id);
     if (!current) {
       if (await deps.pendingGuards.create(ours)) return { ok: true };
       continue;
