@@ -1,11 +1,48 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { unpackBundledChromium } from './bundledChromium';
 
-/** Debian's chromium (`apt-get update && apt-get install -y chromium`); Playwright cannot download browsers here. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const CHROMIUM_INSTALL_HINT = 'apt-get update && apt-get install -y chromium';
+/**
+ * Which chromium the browser tests drive, in this order:
+ * 1. `CHROMIUM_PATH=/path/to/chromium`: that one (it must exist);
+ * 2. `chromium` on the PATH (Debian's `/usr/bin/chromium`, if installed);
+ * 3. the one shipped in the `@sparticuz/chromium` devDependency, unpacked once into the temp folder.
+ * `CHROMIUM_PATH=bundled` skips the system lookup, to try 3 on a machine that has 2.
+ * A browser is always found, so the browser suites never skip.
+ */
+export interface ChromiumChoice {
+  readonly source: 'CHROMIUM_PATH' | 'system' | 'bundled';
+  readonly executablePath: string;
+  /** Added to the browser's environment (the bundled one brings its own libraries and fonts). */
+  readonly env: Record<string, string>;
+}
+
+export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promise<ChromiumChoice> {
+  const wanted = env.CHROMIUM_PATH;
+  if (wanted && wanted !== 'bundled') {
+    if (!existsSync(wanted)) throw new Error(`CHROMIUM_PATH=${wanted} does not exist (unset it to use the system chromium or the bundled one)`);
+    return { source: 'CHROMIUM_PATH', executablePath: wanted, env: {} };
+  }
+  const system = wanted === 'bundled' ? undefined : onPath('chromium', env.PATH ?? '');
+  if (system) return { source: 'system', executablePath: system, env: {} };
+  const bundled = await unpackBundledChromium();
+  return { source: 'bundled', executablePath: bundled.executablePath, env: bundled.env };
+}
+
+function onPath(command: string, searchPath: string): string | undefined {
+  for (const dir of searchPath.split(path.delimiter).filter(Boolean)) {
+    const candidate = path.join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -18,20 +55,8 @@ const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-const chromiumPresent = existsSync(CHROMIUM_PATH);
-// Set by CI systems; there a missing browser must fail the run, not silently skip it.
-const inCi = Boolean(process.env.CI);
-
-/**
- * `describe` for suites that need the browser. Without chromium on a developer machine the suite is
- * skipped with a message saying how to install it; in CI (`CI` set) it runs and fails at launch.
- */
-export const describeInBrowser: jest.Describe = chromiumPresent || inCi ? describe : describe.skip;
-
-if (!chromiumPresent && !inCi) {
-  // eslint-disable-next-line no-console
-  console.warn(`Browser tests skipped: ${CHROMIUM_PATH} is missing. Install it with: ${CHROMIUM_INSTALL_HINT}`);
-}
+/** `describe` for suites that need the browser. Kept as a name for them: a browser is always found now. */
+export const describeInBrowser: jest.Describe = describe;
 
 /** A page (and its context) whose console output, uncaught errors, CSP violations and failed requests are written down. */
 export interface WatchedPage {
@@ -78,14 +103,17 @@ function watch(page: Page, problems: string[]): void {
 }
 
 /**
- * Starts Debian chromium through playwright-core. Playwright gives every launch a fresh temporary
- * user-data-dir (and removes it on close), so no profile state leaks between runs.
+ * Starts chromium (see `findChromium`) through playwright-core. Playwright gives every launch a fresh
+ * temporary user-data-dir (and removes it on close), so no profile state leaks between runs.
  */
 export async function launchChromium(): Promise<ChromiumSession> {
-  if (!chromiumPresent) {
-    throw new Error(`${CHROMIUM_PATH} is missing. Install it with: ${CHROMIUM_INSTALL_HINT}`);
-  }
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  const found = await findChromium();
+  const browser = await chromium.launch({
+    executablePath: found.executablePath,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    env: { ...process.env, ...found.env },
+  });
   const contexts = new Set<BrowserContext>();
   return {
     browser,
