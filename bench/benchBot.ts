@@ -5,12 +5,10 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
 import { personalMessage } from './benchActivity';
 import { CountingConnectorService, startCountingConnectorService } from './countingConnectorService';
+import { ECHO_PATH, seedAndCheck, STATUS_TEXT } from './seeding';
 import { countingStderr, CountingStderr } from './logCounter';
 
-export const TENANT_DOMAIN = 'contoso.onmicrosoft.com';
-export const ADMIN_EMAIL = 'admin@contoso.onmicrosoft.com';
-export const ECHO_PATH = '/bench/echo';
-export const STATUS_TEXT = `status ${TENANT_DOMAIN}`;
+export { ADMIN_EMAIL, ECHO_PATH, exchange, STATUS_TEXT, TENANT_DOMAIN } from './seeding';
 
 /** The real bot in local mode with an echo route beside it, a connector stand-in, and one seeded tenant. */
 export interface BenchBot {
@@ -45,41 +43,27 @@ function addEchoRoute(bot: RunningBot): void {
   );
 }
 
-/** One request through a route; the turn has replied by the time the HTTP answer arrives. */
-export async function exchange(url: string, connector: CountingConnectorService, text: string): Promise<{ status: number; reply: string }> {
-  const before = connector.count();
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(personalMessage(connector.serviceUrl, text)) });
-  await response.arrayBuffer();
-  return { status: response.status, reply: connector.count() > before ? connector.lastBody() ?? '' : '' };
-}
-
-/** Seeds one customer tenant with an invitation the way staff would, then proves both routes answer as meant. */
-async function prepare(bench: Omit<BenchBot, 'close'>): Promise<string[]> {
-  const { connector, statusUrl, echoUrl } = bench;
-  const problems: string[] = [];
-  const invite = await exchange(statusUrl, connector, `invite ${TENANT_DOMAIN} ${ADMIN_EMAIL}`);
-  if (invite.status !== 200 || !invite.reply.includes(ADMIN_EMAIL)) problems.push(`seeding: invite answered ${invite.status} with ${invite.reply.slice(0, 300) || 'no reply'}`);
-
-  const status = await exchange(statusUrl, connector, STATUS_TEXT);
-  if (status.status !== 200 || !status.reply.includes(TENANT_DOMAIN) || !status.reply.includes(ADMIN_EMAIL) || /Unknown tenant|Something went wrong/.test(status.reply)) {
-    problems.push(`status reply is not the tenant card: ${status.status} ${status.reply.slice(0, 300) || 'no reply'}`);
-  }
-  const echo = await exchange(echoUrl, connector, STATUS_TEXT);
-  if (echo.status !== 200 || !echo.reply.includes(`"text":"${STATUS_TEXT}"`)) problems.push(`echo reply is not the text: ${echo.status} ${echo.reply.slice(0, 300) || 'no reply'}`);
-  return problems;
-}
-
-export async function startBenchBot(): Promise<BenchBot> {
+/**
+ * The real bot as `npm start` composes it in local mode (embedded Cosmos server in this process,
+ * inbound auth off), on a free port, with the echo route beside /api/messages. Logs go to `logs`.
+ */
+export async function composeBenchBot(logs: { write(line: string): void }): Promise<RunningBot> {
   const loaded = loadConfig({ LOG_LEVEL: 'warn' });
   if (!loaded.ok) throw new Error(`config: ${loaded.errors.join('; ')}`);
   // loadConfig refuses PORT=0 ("between 1 and 65535"); an ephemeral port is what a benchmark needs.
   const config = { ...loaded.config, port: 0 };
+  const bot = await composeBot({ config, logger: createLogger(config.logLevel, logs) });
+  addEchoRoute(bot);
+  return bot;
+}
+
+/** The bench bot, its connector stand-in and the seeded tenant, all in this process (bench/statusBreakdown). */
+export async function startBenchBot(): Promise<BenchBot> {
   const logs = countingStderr();
   const connector = await startCountingConnectorService();
   let bot: RunningBot | undefined;
   try {
-    bot = await composeBot({ config, logger: createLogger(config.logLevel, logs) });
-    addEchoRoute(bot);
+    bot = await composeBenchBot(logs);
     const running = bot;
     const bench = {
       bot: running,
@@ -89,7 +73,7 @@ export async function startBenchBot(): Promise<BenchBot> {
       echoUrl: `${running.url}${ECHO_PATH}`,
       body: JSON.stringify(personalMessage(connector.serviceUrl, STATUS_TEXT)),
     };
-    const problems = await prepare(bench);
+    const problems = await seedAndCheck(bench.statusUrl, bench.echoUrl, connector);
     if (problems.length > 0) throw new Error(`the bot does not answer as the benchmark expects:\n  ${problems.join('\n  ')}`);
     return {
       ...bench,
