@@ -69,10 +69,10 @@ async function main(): Promise<void> {
   const iterations = readIterations(process.argv.slice(2));
   const bench = await startBenchBot();
   try {
-    const { services } = bench.bot;
+    const { services, stores } = bench.bot;
     const ref = parseTenantRef(TENANT_DOMAIN);
     if (!ref.ok) throw new Error(`cannot parse ${TENANT_DOMAIN}`);
-    const found = await getTenantStatus(services, ref.value);
+    const found = await getTenantStatus(stores, ref.value);
     if (!found.ok) throw new Error('the seeded tenant is missing');
     const { tenant, invitations } = found;
     const now = services.clock.now();
@@ -81,9 +81,9 @@ async function main(): Promise<void> {
       { name: 'HTTP turn: echo (whole)', run: () => exchange(bench.echoUrl, bench.connector, STATUS_TEXT) },
       { name: 'HTTP turn: status (whole)', run: () => exchange(bench.statusUrl, bench.connector, STATUS_TEXT) },
       { name: 'status command body (Cosmos+view+card)', run: () => tenantCard(services, ref.value) },
-      { name: 'Cosmos: tenants.findByDomain (query)', run: () => services.tenants.findByDomain(TENANT_DOMAIN) },
-      { name: 'Cosmos: tenants.get (point read)', run: () => services.tenants.get(tenant.tenantId) },
-      { name: 'Cosmos: invitations.listForTenant', run: () => services.invitations.listForTenant(tenant.tenantId) },
+      { name: 'Cosmos: tenants.findByDomain (query)', run: () => stores.tenants.findByDomain(TENANT_DOMAIN) },
+      { name: 'Cosmos: tenants.get (point read)', run: () => stores.tenants.get(tenant.tenantId) },
+      { name: 'Cosmos: invitations.listForTenant', run: () => stores.invitations.listForTenant(tenant.tenantId) },
       { name: 'card: renderTenantStatus', run: async () => renderTenantStatus(tenantStatusCard(tenant, invitations, now)) },
       { name: 'card: renderMessage (small card)', run: async () => renderMessage({ title: 'Hello', text: 'A short message.' }) },
     ];

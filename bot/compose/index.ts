@@ -14,7 +14,17 @@ import { sealerOf } from '../../src/adapters/crypto/secretBoxSealer';
 import type { IdentitySimulator, IdentitySimulatorOptions } from '../../src/local/identitySimulator';
 import { createAudit } from '../../src/usecases/audit/recordAudit';
 import type { DeviceCodeAuthority, StorePorts } from '../../src/usecases/ports';
-import { SignInFlows } from '../../src/usecases/signIn/signInFlows';
+import { createSignIn, type SignIn } from '../../src/usecases/signIn/signIn';
+import type { Actor } from '../../src/domain/staff';
+import { authorizeStaff } from '../../src/usecases/staff/authorizeStaff';
+import { addStaff, listStaff, removeStaff } from '../../src/usecases/staff/manageStaff';
+import { inviteAdmin } from '../../src/usecases/invitations/inviteAdmin';
+import { listInvitations } from '../../src/usecases/invitations/listInvitations';
+import { resendInvitation, revokeInvitation } from '../../src/usecases/invitations/changeInvitation';
+import { notePostedIn } from '../../src/usecases/invitations/notePostedIn';
+import type { OnboardingDeps } from '../../src/usecases/invitations/onboardingDeps';
+import { getTenantStatus } from '../../src/usecases/tenants/getTenantStatus';
+import { listTenants } from '../../src/usecases/tenants/listTenants';
 import { ConversationTracker } from '../teams/conversationTracker';
 import type { Notifier } from '../teams/notifier';
 import { createApp } from '../teams/routes';
@@ -59,7 +69,7 @@ export interface RunningBot {
   readonly stores: StorePorts;
   readonly simulator?: IdentitySimulator;
   readonly adapter: TeamsAdapter;
-  readonly flows: SignInFlows;
+  readonly signIn: SignIn;
   /** What stands behind the bot, for the start-up guide. */
   readonly identityProvider: { readonly kind: 'simulator' | 'entra'; readonly authorityHost: string };
   readonly storeKind: Persistence['kind'];
@@ -90,44 +100,62 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     const policy = { providerTenantIds: config.providerTenantIds, bootstrapAdmins: config.bootstrapAdmins };
     const teams = composeTeamsAdapter(config, logger, random, conversations, options, closers);
     const lease = composeLease(config, stores.leases, clock, options.instanceId ?? random.shortId(12));
-    const flows = new SignInFlows({
-      invitations,
-      tenants,
-      tokenCaches: new TokenCacheStore(stores.tokenCacheDocs, sealerOf(identity.box), clock),
-      authority: identity.authority,
-      box: sealerOf(identity.box),
-      clock,
-      random,
-      lease,
-      notifications: staffNotifications(teams.notifier, clock, logger),
-      audit,
-      logger,
-      publicBaseUrl: config.publicBaseUrl,
-      organizations: identity.organizations,
-      codeRequestGraceMs: config.timings.codeRequestGraceMs,
-    });
-    const sweepOrphans = await startJobs(lease, invitations, flows, logger, closers);
+    const tokenCaches = new TokenCacheStore(stores.tokenCacheDocs, sealerOf(identity.box), clock);
+    const isStaffViewer = async (actor: Actor) => (await authorizeStaff(staff, policy, actor, 'viewer')).ok;
+    const signIn = createSignIn(
+      {
+        invitations,
+        tenants,
+        tokenCaches,
+        authority: identity.authority,
+        box: sealerOf(identity.box),
+        clock,
+        random,
+        lease,
+        notifications: staffNotifications(teams.notifier, clock, logger),
+        audit,
+        logger,
+        publicBaseUrl: config.publicBaseUrl,
+        organizations: identity.organizations,
+        codeRequestGraceMs: config.timings.codeRequestGraceMs,
+      },
+      isStaffViewer,
+    );
+    const sweepOrphans = await startJobs(lease, invitations, signIn, logger, closers);
 
     const customerView = { providerName: config.providerName, appName: config.appName, clientId: identity.clientId, authorityHost: identity.authorityHost, scopes: config.scopes, publicBaseUrl: config.publicBaseUrl };
+    const onboarding: OnboardingDeps = { clock, random, tenants, invitations, flows: signIn.flowControl, pendingGuards: stores.pendingGuards, directory: identity.directory, audit, invitationTtlDays: config.invitationTtlDays, publicBaseUrl: config.publicBaseUrl };
+    const staffDeps = { staff, policy, audit, clock };
     const services: BotServices = {
       logger,
       clock,
       random,
       providerName: config.providerName,
-      onboarding: { clock, random, tenants, invitations, flows, pendingGuards: stores.pendingGuards, directory: identity.directory, audit, invitationTtlDays: config.invitationTtlDays, publicBaseUrl: config.publicBaseUrl },
-      staffDeps: { staff, policy, audit, clock },
-      tenants,
-      invitations,
-      staff,
-      conversations,
-      policy,
+      invitations: {
+        invite: (input) => inviteAdmin(onboarding, input),
+        list: (filter) => listInvitations(onboarding, filter),
+        find: (invitationId) => invitations.findById(invitationId),
+        resend: (input) => resendInvitation(onboarding, input),
+        revoke: (input) => revokeInvitation(onboarding, input),
+        notePostedIn: (inv, place) => notePostedIn(onboarding, inv, place),
+      },
+      tenants: {
+        list: () => listTenants(onboarding),
+        status: (ref) => getTenantStatus(onboarding, ref),
+      },
+      staff: {
+        authorize: (actor, needed) => authorizeStaff(staff, policy, actor, needed),
+        list: () => listStaff(staffDeps),
+        add: (actor, id, role, requestKey) => addStaff(staffDeps, actor, id, role, requestKey),
+        remove: (actor, id, requestKey) => removeStaff(staffDeps, actor, id, requestKey),
+      },
+      customerAction: signIn.act,
       audit,
-      flows,
       customerView,
       budgets: { turnMs: config.timings.turnBudgetMs, invokeMs: config.timings.invokeBudgetMs },
     };
     const app = createApp(services, teams.adapter, new ConversationTracker(conversations, clock), teams.botAppId);
-    const { server, url } = await startWeb({ config, logger, clock, random, isStoreReady: () => persistence.ping(), adapter: teams.adapter, app, flows, customerView, openIdMetadataUrl: teams.openIdMetadataUrl }, closers);
+    const { server, url } = await startWeb({ config, logger, clock, random, isStoreReady: () => persistence.ping(), adapter: teams.adapter, app, signIn, customerView, openIdMetadataUrl: teams.openIdMetadataUrl }, closers);
 
     return {
       url,
@@ -138,7 +166,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       stores,
       simulator: identity.simulator,
       adapter: teams.adapter,
-      flows,
+      signIn,
       identityProvider: { kind: identity.simulator ? 'simulator' : 'entra', authorityHost: identity.authorityHost },
       storeKind: persistence.kind,
       sweepOrphans,

@@ -4,7 +4,7 @@ import type { Logger } from '../../src/log';
 import type { InvitationStore, LeaseStore } from '../../src/usecases/ports';
 import { sweepOrphans } from '../../src/jobs/orphanSweep';
 import { InstanceLease } from '../../src/jobs/instanceLease';
-import type { SignInFlows } from '../../src/usecases/signIn/signInFlows';
+import type { SignIn } from '../../src/usecases/signIn/signIn';
 import type { Closers } from './closers';
 
 export function composeLease(config: Config, leases: LeaseStore, clock: Clock, instanceId: string): InstanceLease {
@@ -12,11 +12,11 @@ export function composeLease(config: Config, leases: LeaseStore, clock: Clock, i
 }
 
 /** The lease is renewed on a timer; each renewal also sweeps for flows whose owner died since. */
-export async function startJobs(lease: InstanceLease, invitations: InvitationStore, flows: SignInFlows, logger: Logger, closers: Closers): Promise<() => Promise<number>> {
-  const sweep = () => sweepOrphans(invitations, flows);
+export async function startJobs(lease: InstanceLease, invitations: InvitationStore, signIn: SignIn, logger: Logger, closers: Closers): Promise<() => Promise<number>> {
+  const sweep = () => sweepOrphans(invitations, signIn.orphans);
   await lease.start(sweep);
   closers.push(() => lease.stop());
-  closers.push(() => flows.stop());
+  closers.push(() => signIn.stop());
   const interrupted = await sweep();
   if (interrupted > 0) logger.warn({ event: 'flows.interrupted', count: interrupted }, 'sign-in flows left by a stopped process are now interrupted');
   return sweep;

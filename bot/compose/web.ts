@@ -6,7 +6,7 @@ import type { Config } from '../../src/config';
 import { withDeadline } from '../../src/deadline';
 import type { Logger } from '../../src/log';
 import type { Random } from '../../src/random';
-import type { SignInFlows } from '../../src/usecases/signIn/signInFlows';
+import type { SignIn } from '../../src/usecases/signIn/signIn';
 import type { CustomerViewSettings } from '../presentation/customerView';
 import { createClientRateLimit } from '../web/clientRateLimit';
 import { invitePageRoutes } from '../web/customerPages/routes';
@@ -26,7 +26,7 @@ export interface WebParts {
   readonly isStoreReady: () => Promise<boolean>;
   readonly adapter: TeamsAdapter;
   readonly app: TeamsApp;
-  readonly flows: SignInFlows;
+  readonly signIn: SignIn;
   readonly customerView: CustomerViewSettings;
   readonly openIdMetadataUrl?: string;
 }
@@ -65,7 +65,7 @@ export async function startWeb(parts: WebParts, closers: Closers): Promise<{ ser
     headersTimeoutMs: config.timings.httpHeadersTimeoutMs,
     requestTimeoutMs: config.timings.httpRequestTimeoutMs,
     newCorrelationId: () => parts.random.correlationId(),
-    routes: invitePageRoutes({ flows: parts.flows, clock: parts.clock, logger, settings: parts.customerView }),
+    routes: invitePageRoutes({ signIn: parts.signIn, clock: parts.clock, logger, settings: parts.customerView }),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

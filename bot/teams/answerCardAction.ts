@@ -1,6 +1,5 @@
 import type { TurnContext } from 'botbuilder';
 import type { CardAttachment } from '../../cards';
-import { authorizeStaff } from '../../src/usecases/staff/authorizeStaff';
 import { ActionSpec, invalidButton } from './features/cardActions';
 import { refusal } from '../presentation/replies';
 import type { BotServices } from './services';
@@ -9,7 +8,7 @@ import { actorOf, requestKeyOf } from './turnActor';
 /** A button press gets the same checks as the typed command: who is acting, and valid data. */
 export async function answerCardAction(services: BotServices, context: TurnContext, spec: ActionSpec, data: unknown): Promise<CardAttachment> {
   const actor = actorOf(context);
-  const auth = await authorizeStaff(services.staff, services.policy, actor, spec.role);
+  const auth = await services.staff.authorize(actor, spec.role);
   if (!auth.ok) {
     await services.audit({ actor, action: `action.${spec.verb}`, outcome: 'denied', detail: auth.reason, requestKey: requestKeyOf(context) });
     return refusal(auth, actor, services.providerName, spec.verb, spec.role);

@@ -2,7 +2,6 @@ import type { TurnContext } from 'botbuilder';
 import { CardAttachment, renderMessage } from '../../cards';
 import { clip } from '../../src/domain/inputs';
 import type { Role } from '../../src/domain/staff';
-import { authorizeStaff } from '../../src/usecases/staff/authorizeStaff';
 import type { CommandSpec } from './commandSpec';
 import { parseCommand } from './parseCommand';
 import { refusal } from '../presentation/replies';
@@ -27,7 +26,7 @@ export async function answerMessage(
   const needed: Role = parsed.kind === 'command' || parsed.kind === 'usage' ? parsed.spec.role : 'viewer';
   const name = parsed.kind === 'command' || parsed.kind === 'usage' ? parsed.spec.name : 'help';
   turn.command = parsed.kind === 'command' || parsed.kind === 'usage' ? parsed.spec.name : 'message';
-  const auth = await authorizeStaff(services.staff, services.policy, actor, needed);
+  const auth = await services.staff.authorize(actor, needed);
   if (auth.ok || auth.reason !== 'not-provider-tenant') await whenProviderUser();
   if (!auth.ok) {
     await services.audit({ actor, action: `command.${name}`, outcome: 'denied', detail: auth.reason, requestKey: requestKeyOf(context) });

@@ -1,33 +1,51 @@
 import type { Clock } from '../../src/clock';
+import type { Invitation } from '../../src/domain/invitation';
+import type { TenantRef } from '../../src/domain/inputs';
+import type { Actor, Role } from '../../src/domain/staff';
+import type { CustomerTenant } from '../../src/domain/tenant';
 import type { Logger } from '../../src/log';
-import type { OnboardingDeps } from '../../src/usecases/invitations/onboardingDeps';
 import type { Random } from '../../src/random';
-import type { StaffDeps } from '../../src/usecases/staff/manageStaff';
-import type { ConversationStore } from '../../src/usecases/ports';
-import type { TenantStore } from '../../src/usecases/ports';
-import type { InvitationStore } from '../../src/usecases/ports';
-import type { StaffStore } from '../../src/usecases/ports';
-import type { StaffPolicy } from '../../src/usecases/staff/authorizeStaff';
-import type { Audit } from '../../src/usecases/audit/recordAudit';
-import type { SignInFlows } from '../../src/usecases/signIn/signInFlows';
+import type { Audit } from '../../src/usecases/ports';
+import type { ChangeInput, ResendResult, RevokeResult } from '../../src/usecases/invitations/changeInvitation';
+import type { InviteInput, InviteResult } from '../../src/usecases/invitations/inviteAdmin';
+import type { InvitationFilter, InvitationRow } from '../../src/usecases/invitations/listInvitations';
+import type { CustomerAction } from '../../src/usecases/signIn/customerAction';
+import type { Authorization } from '../../src/usecases/staff/authorizeStaff';
+import type { AddStaffResult, RemoveStaffResult, StaffListEntry } from '../../src/usecases/staff/manageStaff';
+import type { TenantStatusResult } from '../../src/usecases/tenants/getTenantStatus';
 import type { CustomerViewSettings } from '../presentation/customerView';
 
-/** Everything the Teams handlers need, built once by the composition root. */
+/**
+ * What the Teams handlers may do: use cases, bound to their dependencies by the composition root,
+ * and the settings the words need. No store is reachable from here.
+ */
 export interface BotServices {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly random: Random;
   readonly providerName: string;
-  readonly onboarding: OnboardingDeps;
-  readonly staffDeps: StaffDeps;
-  readonly tenants: TenantStore;
-  readonly invitations: InvitationStore;
-  readonly staff: StaffStore;
-  readonly conversations: ConversationStore;
-  readonly policy: StaffPolicy;
+  readonly invitations: {
+    invite(input: InviteInput): Promise<InviteResult>;
+    list(filter: InvitationFilter): Promise<InvitationRow[]>;
+    find(invitationId: string): Promise<Invitation | undefined>;
+    resend(input: ChangeInput): Promise<ResendResult>;
+    revoke(input: ChangeInput): Promise<RevokeResult>;
+    /** The customer's card was posted in this place: its members may follow the invitation. */
+    notePostedIn(inv: Invitation, place: string): Promise<void>;
+  };
+  readonly tenants: {
+    list(): Promise<CustomerTenant[]>;
+    status(ref: TenantRef): Promise<TenantStatusResult>;
+  };
+  readonly staff: {
+    authorize(actor: Actor, needed: Role): Promise<Authorization>;
+    list(): Promise<StaffListEntry[]>;
+    add(actor: Actor, id: string, role: Role, requestKey: string): Promise<AddStaffResult>;
+    remove(actor: Actor, id: string, requestKey: string): Promise<RemoveStaffResult>;
+  };
+  /** The customer admin's buttons on a card posted in Teams: the same rules as the invitation page. */
+  readonly customerAction: CustomerAction;
   readonly audit: Audit;
-  /** Customer sign-in flows: a revoke or resend here stops this process's poll at once. */
-  readonly flows: SignInFlows;
   /** What customer-facing cards say about the provider and the app. */
   readonly customerView: CustomerViewSettings;
   /** How long a message turn and a card action may take in all. */

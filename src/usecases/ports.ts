@@ -7,7 +7,7 @@ import type { SignInFailure } from '../domain/signInFailures';
 import type { FlowEvent } from './signIn/flowEvents';
 import type { Invitation } from '../domain/invitation';
 import type { SealedSecret } from '../domain/sealedSecret';
-import type { AuditActor, StaffMember } from '../domain/staff';
+import type { Actor, AuditActor, StaffMember } from '../domain/staff';
 import type { CustomerTenant } from '../domain/tenant';
 
 /** Who runs the background work: this process's id, and whether another instance is still alive. */
@@ -176,6 +176,22 @@ export interface AuditLog {
   append(event: AuditEvent): Promise<void>;
   listForTenant(tenantId: string, limit?: number): Promise<AuditEvent[]>;
 }
+
+/** One audited step, as a use case states it; the audit adapter gives it an id and a time. */
+export interface AuditInput {
+  /** A staff member (the usual case), or any other actor of the union. */
+  readonly actor: Actor | AuditActor;
+  readonly action: string;
+  readonly outcome: AuditEvent['outcome'];
+  readonly tenantId?: string;
+  readonly target?: string;
+  readonly detail?: string;
+  /** Same key, same audit id: a redelivered request writes one event. */
+  readonly requestKey: string;
+  readonly correlationId?: string;
+}
+
+export type Audit = (input: AuditInput) => Promise<void>;
 
 export interface Lease {
   readonly id: string;

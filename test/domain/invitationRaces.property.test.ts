@@ -1,7 +1,8 @@
 import { sweepOrphans } from '../../src/jobs/orphanSweep';
 import { sealerOf } from '../../src/adapters/crypto/secretBoxSealer';
 import fc from 'fast-check';
-import { Audit, createAudit } from '../../src/usecases/audit/recordAudit';
+import { createAudit } from '../../src/usecases/audit/recordAudit';
+import type { Audit } from '../../src/usecases/ports';
 import type { Clock } from '../../src/clock';
 import { ephemeralKeyring, SecretBox } from '../../src/adapters/crypto/secretBox';
 import type { Invitation } from '../../src/domain/invitation';
@@ -17,7 +18,8 @@ import type { FlowEvent } from '../../src/usecases/signIn/flowEvents';
 import { InstanceLease } from '../../src/jobs/instanceLease';
 import { inviteAdmin } from '../../src/usecases/invitations/inviteAdmin';
 import type { OnboardingDeps } from '../../src/usecases/invitations/onboardingDeps';
-import { SignInDeps, SignInFlows } from '../../src/usecases/signIn/signInFlows';
+import { createSignIn } from '../../src/usecases/signIn/signIn';
+import type { SignInDeps } from '../../src/usecases/signIn/signInDeps';
 import { cryptoRandom } from '../../src/random';
 import { AuditRepository } from '../../src/adapters/cosmos/auditRepository';
 import { InvitationRepository } from '../../src/adapters/cosmos/invitationRepository';
@@ -160,7 +162,7 @@ async function runPlan(s: fc.Scheduler, plan: Plan, inFlight: { count: number })
     invitations,
     pendingGuards: gated('guards', new PendingInvitationGuards(containers.invitationGuards)),
     // Staff act on the owner's instance: the use case stops its poll through the port.
-    flows: { cancel: (invitationId: string) => owner.cancel(invitationId) },
+    flows: { cancel: (invitationId: string) => owner.flowControl.cancel(invitationId) },
     directory: anyTenant,
     audit,
     invitationTtlDays: 7,
@@ -233,7 +235,7 @@ async function runPlan(s: fc.Scheduler, plan: Plan, inFlight: { count: number })
 
   const events: FlowEvent[] = [];
   const flowsOn = (instanceId: string) =>
-    new SignInFlows({
+    createSignIn({
       invitations,
       tenants,
       tokenCaches,
@@ -247,7 +249,7 @@ async function runPlan(s: fc.Scheduler, plan: Plan, inFlight: { count: number })
       logger,
       publicBaseUrl: onboarding.publicBaseUrl,
       organizations: graph,
-    } satisfies SignInDeps);
+    } satisfies SignInDeps, async () => false);
   const owner = flowsOn(OWNER);
   const other = flowsOn(OTHER);
 
@@ -259,10 +261,10 @@ async function runPlan(s: fc.Scheduler, plan: Plan, inFlight: { count: number })
     for (let i = 0; i < count; i++) await s.schedule(Promise.resolve(), `${label}: waits`);
   };
   const customer = async () => {
-    await owner.open(tokenOf(link));
+    await owner.links.open(tokenOf(link));
     for (const [i, start] of plan.starts.entries()) {
       await after(start.after, `customer start ${i + 1}`);
-      await owner.start(tokenOf(link));
+      await owner.act('start', { via: 'link', token: tokenOf(link) });
     }
   };
   const staff = async () => {
@@ -274,8 +276,8 @@ async function runPlan(s: fc.Scheduler, plan: Plan, inFlight: { count: number })
       } else if (step === 'resend') {
         const resent = await resendInvitation(onboarding, change);
         if (resent.ok) link = resent.link;
-      } else if (step === 'sweep-on-owner') await sweepOrphans(invitations, owner);
-      else await sweepOrphans(invitations, other);
+      } else if (step === 'sweep-on-owner') await sweepOrphans(invitations, owner.orphans);
+      else await sweepOrphans(invitations, other.orphans);
     }
   };
 

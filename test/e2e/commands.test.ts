@@ -706,7 +706,7 @@ describe('handler errors', () => {
   const loggedErrors = (correlationId: string) => h.logs.records().filter((r) => r.correlationId === correlationId && r.level === 50);
 
   it('apologizes in a 1:1 chat with a correlation id that is also in the logs, and never shows the error', async () => {
-    const failing = jest.spyOn(h.bot.services.tenants, 'list').mockRejectedValueOnce(new Error(INTERNAL_ERROR));
+    const failing = jest.spyOn(h.bot.stores.tenants, 'list').mockRejectedValueOnce(new Error(INTERNAL_ERROR));
     try {
       const reply = await h.say(VIEWER, 'tenants');
       expect(reply.status).toBe(200);
@@ -722,7 +722,7 @@ describe('handler errors', () => {
   });
 
   it('says nothing in a channel, answers 200, and logs the error', async () => {
-    const failing = jest.spyOn(h.bot.services.tenants, 'list').mockRejectedValueOnce(new Error(INTERNAL_ERROR));
+    const failing = jest.spyOn(h.bot.stores.tenants, 'list').mockRejectedValueOnce(new Error(INTERNAL_ERROR));
     try {
       const before = h.logs.lines.length;
       const reply = await h.say(VIEWER, 'tenants', { place: 'channel' });
@@ -736,7 +736,7 @@ describe('handler errors', () => {
   });
 
   it('answers a failing button with a short message and a reference, not a 500', async () => {
-    const failing = jest.spyOn(h.bot.services.invitations, 'listRecent').mockRejectedValueOnce(new Error(INTERNAL_ERROR));
+    const failing = jest.spyOn(h.bot.stores.invitations, 'listRecent').mockRejectedValueOnce(new Error(INTERNAL_ERROR));
     try {
       const reply = await h.execute(VIEWER, VERBS.refreshInvitations, { filter: 'all' });
       expect(reply.status).toBe(200);
@@ -751,7 +751,7 @@ describe('handler errors', () => {
   });
 
   it('an error saving the conversation still gets the apology in 1:1 and silence in a channel', async () => {
-    const failing = jest.spyOn(h.bot.services.conversations, 'save').mockRejectedValue(new Error(INTERNAL_ERROR));
+    const failing = jest.spyOn(h.bot.stores.conversations, 'save').mockRejectedValue(new Error(INTERNAL_ERROR));
     try {
       const personal = await h.say(teamsUser('c0a80101-7777-4aaa-8bbb-000000000007'), 'help');
       expect(personal.status).toBe(200);

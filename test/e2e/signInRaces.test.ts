@@ -378,7 +378,7 @@ describe('the owner of a flow is alive until its lease lapses', () => {
     // C dies without stopping: it can no longer reach the store (so its lease is never renewed nor
     // removed), its poll is gone and so is its server. Nothing of it writes anything after this.
     storeOfC.cut();
-    crashing.h.bot.flows.cancel(inv.id);
+    crashing.h.bot.signIn.flowControl.cancel(inv.id);
     crashing.h.bot.server.server.closeAllConnections();
     await new Promise<void>((resolve) => crashing.h.bot.server.close(() => resolve()));
     const died = Date.now();

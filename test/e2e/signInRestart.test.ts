@@ -73,7 +73,7 @@ describe('restart while an admin is signing in', () => {
     const a = await startInstance('a-crash');
     const { inv } = await signingIn(a, CRASHED);
     // The process dies: its poll stops and its server goes away, and nothing more is written.
-    a.h.bot.flows.cancel(inv.id);
+    a.h.bot.signIn.flowControl.cancel(inv.id);
     await new Promise<void>((resolve) => a.h.bot.server.close(() => resolve()));
     // Its connector stands for Teams: the staff chat's saved reference points there.
     cleanup.push(() => a.h.connector.close(), () => a.h.bot.close());

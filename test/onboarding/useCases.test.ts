@@ -1,7 +1,8 @@
 import { ManualClock } from '../support/clocks';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { Audit, createAudit } from '../../src/usecases/audit/recordAudit';
+import { createAudit } from '../../src/usecases/audit/recordAudit';
+import type { Audit } from '../../src/usecases/ports';
 import { DAY_MS } from '../../src/clock';
 import { stableId } from '../../src/usecases/stableId';
 import type { TenantRef } from '../../src/domain/inputs';
@@ -19,6 +20,12 @@ import { memoryStores } from '../../src/adapters/memory/memoryStores';
 import type { AuditEvent, StaffStore } from '../../src/usecases/ports';
 import { PROVIDER_PARTITION } from '../../src/usecases/audit/recordAudit';
 import { getTenantStatus } from '../../src/usecases/tenants/getTenantStatus';
+import type { DeviceCodeAuthority, DeviceCodeOutcome } from '../../src/usecases/ports';
+import { createSignIn } from '../../src/usecases/signIn/signIn';
+import { notePostedIn } from '../../src/usecases/invitations/notePostedIn';
+import { sealerOf } from '../../src/adapters/crypto/secretBoxSealer';
+import { ephemeralKeyring, SecretBox } from '../../src/adapters/crypto/secretBox';
+import { createLogger } from '../../src/log';
 
 const PROVIDER_TENANT = '9f6a1f3e-2b8c-4d5e-a7f0-1c2d3e4f5a6b';
 const BOOTSTRAP_ADMIN = '5b8e2c1a-7d4f-4e3b-9a6c-0f1e2d3c4b5a';
@@ -463,5 +470,100 @@ describe('managing staff', () => {
       [PROVIDER_PARTITION, T0.toISOString()],
       [PROVIDER_PARTITION, new Date(T0.getTime() + 1000).toISOString()],
     ]);
+  });
+});
+
+describe('customerAction (one set of rules for the invitation page and the card in Teams)', () => {
+  const ADMIN_EMAIL = 'admin@contoso.com';
+  const STRANGER: Actor = { aadObjectId: '22222222-2222-4222-8222-222222222222', tenantId: CONTOSO.id, name: 'Someone' };
+  const CHANNEL = '19:customer-channel@thread.tacv2';
+
+  async function signInWorld() {
+    const w = await world();
+    const started: string[] = [];
+    const authority: DeviceCodeAuthority = {
+      start(tenantId, onPrompt) {
+        started.push(tenantId);
+        let end: (o: DeviceCodeOutcome) => void = () => undefined;
+        const outcome = new Promise<DeviceCodeOutcome>((resolve) => (end = resolve));
+        // As Entra does: the code arrives after the request for it, not during the call.
+        setImmediate(() => onPrompt({ userCode: 'ABCD-EFGH', verificationUri: 'https://microsoft.com/devicelogin', expiresInSeconds: 900, intervalSeconds: 5, message: '' }));
+        return { outcome, cancel: () => end({ ok: false, cancelled: true }) };
+      },
+    };
+    const box = sealerOf(new SecretBox(ephemeralKeyring()));
+    const signIn = createSignIn(
+      {
+        invitations: w.deps.invitations,
+        tenants: w.deps.tenants,
+        tokenCaches: { merge: async () => async () => undefined },
+        authority,
+        box,
+        clock: w.clock,
+        random: w.random,
+        lease: { instanceId: 'this-instance', isAlive: async () => true },
+        notifications: { flowEvent: async () => undefined },
+        audit: w.audit,
+        logger: createLogger('silent'),
+        publicBaseUrl: BASE_URL,
+        organizations: { read: async () => ({ ok: false, reason: 'unavailable' }) },
+      },
+      async (actor) => (await authorizeStaff(w.staff, w.policy, actor, 'viewer')).ok,
+    );
+    const { invitation, token } = await invited(w, { email: ADMIN_EMAIL });
+    const member = (isAdmin: boolean, actor: Actor = STRANGER, place = 'elsewhere') =>
+      ({ via: 'member', invitationId: invitation.id, isInvitedAdmin: async () => isAdmin, place, actor }) as const;
+    return { w, signIn, invitation, token, started, member };
+  }
+
+  it('lets the link holder start the sign-in and see the code; a second start joins the same flow', async () => {
+    const { signIn, token, started } = await signInWorld();
+    const first = await signIn.act('start', { via: 'link', token });
+    expect(first).toMatchObject({ ok: true, show: 'admin', invitation: { status: 'signing_in' } });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    const again = await signIn.act('refresh', { via: 'link', token });
+    expect(again).toMatchObject({ ok: true, show: 'admin', userCode: 'ABCD-EFGH' });
+    await signIn.act('start', { via: 'link', token });
+    expect(started).toHaveLength(1);
+    await signIn.stop();
+  });
+
+  it('answers an unknown or malformed link and an unknown id as gone', async () => {
+    const { signIn, invitation } = await signInWorld();
+    expect(await signIn.act('refresh', { via: 'link', token: 'x'.repeat(43) })).toEqual({ ok: false, reason: 'gone' });
+    expect(await signIn.act('refresh', { via: 'member', invitationId: invitation.id.replace(/.$/, '0'), isInvitedAdmin: async () => true, place: '', actor: STRANGER })).toEqual({ ok: false, reason: 'gone' });
+  });
+
+  it('refuses the sign-in and the approval to anyone but the invited admin, naming who may', async () => {
+    const { signIn, member, started } = await signInWorld();
+    for (const verb of ['start', 'portal-approved'] as const) {
+      const refused = await signIn.act(verb, member(false));
+      expect(refused).toMatchObject({ ok: false, reason: 'invited-admin-only', invitation: { email: ADMIN_EMAIL } });
+    }
+    expect(started).toEqual([]);
+  });
+
+  it('shows progress, never the code, to staff and to members of a place the card was posted in; nothing to strangers', async () => {
+    const { w, signIn, member, invitation } = await signInWorld();
+    expect(await signIn.act('refresh', member(false))).toEqual({ ok: false, reason: 'not-for-you' });
+    await notePostedIn(w.deps, invitation, CHANNEL);
+    expect(await signIn.act('refresh', member(false, STRANGER, CHANNEL))).toMatchObject({ ok: true, show: 'progress' });
+    expect(await signIn.act('refresh', member(false, { aadObjectId: BOOTSTRAP_ADMIN, tenantId: PROVIDER_TENANT, name: 'Admin' }))).toMatchObject({ ok: true, show: 'progress' });
+    const seen = await signIn.act('refresh', member(false, STRANGER, CHANNEL));
+    expect(seen).not.toHaveProperty('userCode');
+  });
+
+  it('posts the review card only while consent is asked for', async () => {
+    const { signIn, member } = await signInWorld();
+    expect(await signIn.act('post-review-card', member(true))).toEqual({ ok: false, reason: 'no-consent-request' });
+    expect(await signIn.act('post-review-card', member(false))).toEqual({ ok: false, reason: 'no-consent-request' });
+  });
+
+  it('records each place once, however often the card is posted there', async () => {
+    const { w, invitation } = await signInWorld();
+    await notePostedIn(w.deps, invitation, CHANNEL);
+    await notePostedIn(w.deps, (await w.deps.invitations.findById(invitation.id))!, CHANNEL);
+    await notePostedIn(w.deps, invitation, CHANNEL);
+    expect((await w.deps.invitations.findById(invitation.id))?.postedIn).toEqual([CHANNEL]);
   });
 });

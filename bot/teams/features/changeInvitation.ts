@@ -1,7 +1,7 @@
 import { CardAttachment, renderInvitation, renderMessage } from '../../../cards';
 import { parseInvitationId, Parsed } from '../../../src/domain/inputs';
 import type { Actor } from '../../../src/domain/staff';
-import { ChangeInput, ResendResult, resendInvitation, RevokeResult, revokeInvitation } from '../../../src/usecases/invitations/changeInvitation';
+import type { ChangeInput, ResendResult, RevokeResult } from '../../../src/usecases/invitations/changeInvitation';
 import type { BotServices } from '../services';
 import { invitationCard, statusWords } from '../../presentation/views';
 import { command } from '../commandSpec';
@@ -21,13 +21,13 @@ export async function runInvitationChange(
   const now = services.clock.now();
   let result: ResendResult | RevokeResult;
   if (kind === 'resend') {
-    const resent = await resendInvitation(services.onboarding, change);
+    const resent = await services.invitations.resend(change);
     if (resent.ok) {
       return renderInvitation(invitationCard(resent.invitation, now, 'Invitation resent', 'A new link was issued; the previous link no longer works.', resent.link));
     }
     result = resent;
   } else {
-    const revoked = await revokeInvitation(services.onboarding, change);
+    const revoked = await services.invitations.revoke(change);
     if (revoked.ok) {
       return renderInvitation(invitationCard(revoked.invitation, now, 'Invitation revoked', 'The link no longer works.'));
     }

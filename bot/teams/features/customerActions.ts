@@ -1,22 +1,29 @@
-import { actorOf } from '../turnActor';
-import { authorizeStaff } from '../../../src/usecases/staff/authorizeStaff';
 import { TeamsInfo, TurnContext } from 'botbuilder';
 import { CardAttachment, renderFlowStatus } from '../../../cards';
 import { VERBS } from '../../../cards/verbs';
 import { parseInvitationId } from '../../../src/domain/inputs';
 import { effectiveStatus, Invitation } from '../../../src/domain/invitation';
+import type { CustomerRefusal, CustomerVerb } from '../../../src/usecases/signIn/customerAction';
 import { CustomerViewSettings, customerScreen, reviewerScreen } from '../../presentation/customerView';
+import { statusWords } from '../../presentation/views';
 import { forTeams } from '../customerTeamsCard';
 import type { BotServices } from '../services';
-import { statusWords } from '../../presentation/views';
+import { actorOf } from '../turnActor';
 
 export type CustomerActionAnswer = { card: CardAttachment } | { message: string };
 
+/** The customer card's buttons, as the customer-action use case names them. */
+const TEAMS_VERBS: ReadonlyMap<string, CustomerVerb> = new Map([
+  [VERBS.startSignIn, 'start'],
+  [VERBS.refreshFlow, 'refresh'],
+  [VERBS.portalApproved, 'portal-approved'],
+  [VERBS.postReviewCard, 'post-review-card'],
+]);
+
 /** The invited admin is recognized by the email or UPN Teams knows for the person pressing. */
 async function isInvitedAdmin(context: TurnContext, inv: Invitation): Promise<boolean> {
-  const from = context.activity.from;
   try {
-    const member = await TeamsInfo.getMember(context, from.id);
+    const member = await TeamsInfo.getMember(context, context.activity.from.id);
     // A profile email is not verified by Entra, so the person must also belong to the invited tenant
     // (in a shared channel, members of other organizations take part too).
     if (member.tenantId && member.tenantId.toLowerCase() !== inv.tenantId) return false;
@@ -27,8 +34,11 @@ async function isInvitedAdmin(context: TurnContext, inv: Invitation): Promise<bo
   }
 }
 
+/** A channel thread (`19:…;messageid=…`) belongs to its channel: every member of it can see the card. */
+export const placeOf = (conversationId: string | undefined) => (conversationId ?? '').split(';')[0];
+
 /** Everyone but the invited admin sees who is signing in, never the code. */
-function waitingCard(inv: Invitation, now: Date, adminUserId?: string): CardAttachment {
+function progressCard(inv: Invitation, now: Date): CardAttachment {
   const status = effectiveStatus(inv, now);
   const card = renderFlowStatus({
     tenantName: inv.tenantName,
@@ -42,62 +52,53 @@ function waitingCard(inv: Invitation, now: Date, adminUserId?: string): CardAtta
     actionTitle: status === 'activated' ? '' : 'Refresh',
     actionVerb: VERBS.refreshFlow,
   });
-  return forTeams(card, inv.id, adminUserId ? { userIds: [adminUserId], verb: VERBS.refreshFlow } : undefined);
+  return forTeams(card, inv.id);
+}
+
+function refusalText(reason: CustomerRefusal, verb: CustomerVerb, invitedEmail = 'the invited administrator'): string {
+  switch (reason) {
+    case 'gone':
+      return 'This invitation is no longer valid. Ask your provider for a new one.';
+    case 'invited-admin-only':
+      return verb === 'portal-approved' ? `Only ${invitedEmail} can confirm the approval here; the reviewer can use the review card's link.` : `Only ${invitedEmail} can start this sign-in.`;
+    case 'no-consent-request':
+      return 'There is no consent request to post.';
+    case 'review-link-unavailable':
+      return 'The reviewer link is not available; use the invitation page.';
+    case 'not-for-you':
+      return 'This card is for the invited administrator. Nothing to do here.';
+  }
 }
 
 /**
- * The customer's side of an invitation posted into a Teams conversation (`invite … here`). The same
- * flow and cards as the invitation page; only the invited admin can start it and see the code.
+ * The customer's side of an invitation posted into a Teams conversation (`invite … here`): the
+ * press translated for the customer-action use case, and its answer rendered as the page's cards.
  */
 export async function answerCustomerAction(services: BotServices, settings: CustomerViewSettings, context: TurnContext, verb: string, data: unknown): Promise<CustomerActionAnswer> {
   const id = parseInvitationId(String((data as { invitationId?: unknown } | undefined)?.invitationId ?? ''));
   if (!id.ok) return { message: 'This card is missing its invitation. Ask your provider to post it again.' };
-  let inv = await services.invitations.findById(id.value);
+  const customerVerb = TEAMS_VERBS.get(verb);
+  if (!customerVerb) return { message: 'That button is not known here. Ask your provider to post the card again.' };
+  const result = await services.customerAction(customerVerb, {
+    via: 'member',
+    invitationId: id.value,
+    isInvitedAdmin: (inv) => isInvitedAdmin(context, inv),
+    place: placeOf(context.activity.conversation?.id),
+    actor: actorOf(context),
+  });
+  if (!result.ok) return { message: refusalText(result.reason, customerVerb, result.invitation?.email) };
   const now = services.clock.now();
-  if (!inv || ['expired', 'revoked'].includes(effectiveStatus(inv, now))) return { message: 'This invitation is no longer valid. Ask your provider for a new one.' };
-
-  const admin = await isInvitedAdmin(context, inv);
-  const adminUserId = admin ? context.activity.from.id : undefined;
-
-  if (verb === VERBS.portalApproved) {
-    if (!admin) return { message: `Only ${inv.email} can confirm the approval here; the reviewer can use the review card's link.` };
-    if (inv.status === 'consent_pending') inv = (await services.flows.confirmPortalApproval(inv)) ?? inv;
-    return { card: waitingCard(inv, now, adminUserId) };
+  switch (result.show) {
+    case 'progress':
+      return { card: progressCard(result.invitation, now) };
+    case 'review-card':
+      await context.sendActivity({ attachments: [forTeams(reviewerScreen(result.invitation, result.reviewToken, settings).card, result.invitation.id)] });
+      return { message: 'The consent review card was posted for your reviewer.' };
+    case 'admin': {
+      const screen = customerScreen(result.invitation, { userCode: result.userCode, reviewLink: result.reviewLink, canPostReviewCard: true }, settings, now);
+      return { card: forTeams(screen.card, result.invitation.id, { userIds: [context.activity.from.id], verb: VERBS.refreshFlow }) };
+    }
   }
-  if (verb === VERBS.startSignIn) {
-    if (!admin) return { message: `Only ${inv.email} can start this sign-in.` };
-    const started = await services.flows.startFor(inv);
-    if (!started.ok) return { message: 'This invitation is no longer valid. Ask your provider for a new one.' };
-    inv = started.invitation;
-  }
-  if (verb === VERBS.postReviewCard) {
-    if (!admin || inv.status !== 'consent_pending') return { message: 'There is no consent request to post.' };
-    const reviewToken = await services.flows.reviewTokenOf(inv);
-    if (!reviewToken) return { message: 'The reviewer link is not available; use the invitation page.' };
-    await context.sendActivity({ attachments: [forTeams(reviewerScreen(inv, reviewToken, settings).card, inv.id)] });
-    return { message: 'The consent review card was posted for your reviewer.' };
-  }
-  if (!admin) {
-    // Who was invited and how far they got is for the invited admin, the members of a conversation
-    // the card was posted in, and the provider's staff: not for anyone who guesses an invitation id.
-    const postedHere = inv.postedIn?.includes(channelOf(context.activity.conversation?.id ?? '')) ?? false;
-    const staff = postedHere ? undefined : await authorizeStaff(services.staff, services.policy, actorOf(context), 'viewer');
-    if (!postedHere && !staff?.ok) return { message: 'This card is for the invited administrator. Nothing to do here.' };
-    return { card: waitingCard(inv, now) };
-  }
-  const screen = customerScreen(inv, { userCode: await services.flows.userCodeOf(inv), reviewLink: await services.flows.reviewLinkOf(inv), canPostReviewCard: true }, settings, now);
-  const personal = forTeams(screen.card, inv.id, { userIds: [context.activity.from.id], verb: VERBS.refreshFlow });
-  return { card: personal };
-}
-
-/** A channel thread (`19:…;messageid=…`) belongs to its channel: every member of it can see the card. */
-const channelOf = (conversationId: string) => conversationId.split(';')[0];
-
-/** Remembers where the customer card went, so that conversation's members may refresh it. */
-export async function recordPostedIn(services: BotServices, inv: Invitation, threadId: string | undefined): Promise<void> {
-  const conversationId = threadId && channelOf(threadId);
-  if (!conversationId || inv.postedIn?.includes(conversationId)) return;
-  await services.invitations.update(inv.tenantId, inv.id, (cur) => ({ ok: true, value: { ...cur, postedIn: [...(cur.postedIn ?? []), conversationId].slice(-20) } }));
 }
 
 /** The card `invite … here` (or the staff card's button) posts for the customer admin. */

@@ -1,6 +1,6 @@
 import { renderInvitationList } from '../../../cards';
 import type { Parsed } from '../../../src/domain/inputs';
-import { InvitationFilter, listInvitations } from '../../../src/usecases/invitations/listInvitations';
+import type { InvitationFilter } from '../../../src/usecases/invitations/listInvitations';
 import type { BotServices } from '../services';
 import { invitationRow } from '../../presentation/views';
 import { command } from '../commandSpec';
@@ -12,7 +12,7 @@ function parse(args: readonly string[]): Parsed<InvitationFilter> {
 }
 
 export async function invitationListCard(services: BotServices, filter: InvitationFilter) {
-  const rows = await listInvitations(services.onboarding, filter);
+  const rows = await services.invitations.list(filter);
   return renderInvitationList({
     filter,
     emptyText: filter === 'pending' ? 'No pending invitations. **invitations all** shows finished ones too.' : 'No invitations yet.',

@@ -2,20 +2,19 @@ import type { Audience } from '../../../src/domain/audience';
 import { renderInvitation, renderMessage } from '../../../cards';
 import { parseEmail, parseTenantRef, Parsed, TenantRef } from '../../../src/domain/inputs';
 import type { InvitationVariant } from '../../../src/domain/invitation';
-import { inviteAdmin } from '../../../src/usecases/invitations/inviteAdmin';
 import { invitationCard } from '../../presentation/views';
 import { command } from '../commandSpec';
 import type { TurnContext } from 'botbuilder';
 import type { BotServices } from '../services';
-import { invitationCardForTeams, recordPostedIn } from './customerActions';
+import { invitationCardForTeams, placeOf } from './customerActions';
 import type { CardAttachment } from '../../../cards';
 
 /** The invitation-created card's "Post for the admin here" button. */
 export async function postInvitationHere(services: BotServices, context: TurnContext, invitationId: string): Promise<CardAttachment> {
-  const inv = await services.invitations.findById(invitationId);
+  const inv = await services.invitations.find(invitationId);
   const now = services.clock.now();
   if (!inv) return renderMessage({ title: 'No such invitation', text: `There is no invitation ${invitationId}.`, tone: 'warning' });
-  await recordPostedIn(services, inv, context.activity.conversation?.id);
+  await services.invitations.notePostedIn(inv, placeOf(context.activity.conversation?.id));
   await context.sendActivity({ attachments: [invitationCardForTeams(inv, services.customerView, now)] });
   return renderInvitation(invitationCard(inv, now, 'Invitation posted', `The card for ${inv.email} was posted in this conversation; only they can start the sign-in.`));
 }
@@ -66,11 +65,11 @@ export const inviteCommand = command<InviteArgs>({
   async run({ services, actor, requestKey, context }, input) {
     // With "here" the conversation includes the customer: staff notices go to the inviter's own chat instead.
     const audience = audienceOf(context, actor.aadObjectId, input.here);
-    const result = await inviteAdmin(services.onboarding, { ...input, actor, requestKey, audience });
+    const result = await services.invitations.invite({ ...input, actor, requestKey, audience });
     const now = services.clock.now();
     if (result.ok && input.here) {
       // In a conversation the customer admin is in, the link (a credential) is not shown to everyone.
-      await recordPostedIn(services, result.invitation, context.activity.conversation?.id);
+      await services.invitations.notePostedIn(result.invitation, placeOf(context.activity.conversation?.id));
       return invitationCardForTeams(result.invitation, services.customerView, now);
     }
     if (result.ok) {

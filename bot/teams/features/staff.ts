@@ -1,7 +1,6 @@
 import { renderMessage, renderStaffList } from '../../../cards';
 import { parseGuid, Parsed } from '../../../src/domain/inputs';
 import { Role, ROLES } from '../../../src/domain/staff';
-import { addStaff, listStaff, removeStaff } from '../../../src/usecases/staff/manageStaff';
 import { formatUtc } from '../../presentation/views';
 import { command } from '../commandSpec';
 
@@ -33,19 +32,18 @@ export const staffCommand = command<StaffArgs>({
   role: 'admin',
   parse,
   async run({ services, actor, requestKey }, input) {
-    const deps = services.staffDeps;
     if (input.kind === 'list') {
-      const members = await listStaff(deps);
+      const members = await services.staff.list();
       return renderStaffList({
         members: members.map((m) => ({ id: m.id, role: m.role, note: m.source === 'configuration' ? ' (from configuration)' : ` (since ${formatUtc(m.addedAt)})` })),
       });
     }
     if (input.kind === 'add') {
-      const r = await addStaff(deps, actor, input.id, input.role, requestKey);
+      const r = await services.staff.add(actor, input.id, input.role, requestKey);
       if (!r.ok) return renderMessage({ title: 'Already an admin', text: `${input.id} is an admin from configuration (BOOTSTRAP_ADMINS); change it there.`, tone: 'warning' });
       return renderMessage({ title: 'Staff updated', text: r.previousRole ? `${input.id}: ${r.previousRole} → ${input.role}.` : `${input.id} is now ${input.role}.`, tone: 'good' });
     }
-    const r = await removeStaff(deps, actor, input.id, requestKey);
+    const r = await services.staff.remove(actor, input.id, requestKey);
     if (r.ok) return renderMessage({ title: 'Staff updated', text: `${input.id} no longer has a role.`, tone: 'good' });
     const why = {
       'bootstrap-admin': `${input.id} is an admin from configuration (BOOTSTRAP_ADMINS); remove it there.`,

@@ -1,6 +1,5 @@
 import { renderMessage, renderTenantList, renderTenantStatus } from '../../../cards';
 import { parseTenantRef, Parsed, TenantRef } from '../../../src/domain/inputs';
-import { getTenantStatus } from '../../../src/usecases/tenants/getTenantStatus';
 import type { BotServices } from '../services';
 import { tenantRow, tenantStatusCard } from '../../presentation/views';
 import { command, noArguments } from '../commandSpec';
@@ -12,7 +11,7 @@ export async function tenantListCard(services: BotServices) {
 }
 
 export async function tenantCard(services: BotServices, ref: TenantRef) {
-  const result = await getTenantStatus(services, ref);
+  const result = await services.tenants.status(ref);
   if (!result.ok) {
     return renderMessage({ title: 'Unknown tenant', text: `No customer tenant "${ref.value}" yet. **tenants** lists them; **invite** adds one.`, tone: 'warning', usage: STATUS_USAGE });
   }

@@ -2,16 +2,17 @@ import type { Request, Response } from 'restify';
 import { VERBS } from '../../../cards/verbs';
 import type { Clock } from '../../../src/clock';
 import { looksLikeLinkToken } from '../../../src/usecases/linkToken';
-import type { Invitation } from '../../../src/domain/invitation';
 import type { Logger } from '../../../src/log';
-import type { CustomerView, SignInFlows } from '../../../src/usecases/signIn/signInFlows';
+import type { CustomerActionResult, CustomerVerb } from '../../../src/usecases/signIn/customerAction';
+import type { CustomerView } from '../../../src/usecases/signIn/resolveLink';
+import type { SignIn } from '../../../src/usecases/signIn/signIn';
 import { CustomerScreen, customerScreen, CustomerViewSettings, reviewerScreen } from '../../presentation/customerView';
 import type { Route } from '../server';
 import { renderPageShell, renderPlainPage, securityHeaders } from './pageShell';
 import { staticRoutes } from './staticRoutes';
 
 export interface InvitePageDeps {
-  readonly flows: SignInFlows;
+  readonly signIn: SignIn;
   readonly settings: CustomerViewSettings;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -48,6 +49,12 @@ async function readJson(req: Request, limit = 16_384): Promise<Record<string, un
   }
 }
 
+/** The page's buttons, as the customer-action use case names them. */
+const PAGE_VERBS: ReadonlyMap<string, CustomerVerb> = new Map([
+  [VERBS.startSignIn, 'start'],
+  [VERBS.refreshFlow, 'refresh'],
+  [VERBS.portalApproved, 'portal-approved'],
+]);
 const verbOf = (body: Record<string, unknown>) => (typeof body.verb === 'string' ? body.verb : '');
 
 /**
@@ -56,13 +63,17 @@ const verbOf = (body: Record<string, unknown>) => (typeof body.verb === 'string'
  * all get the same plain answer, which says nothing about what exists.
  */
 export function invitePageRoutes(deps: InvitePageDeps): Route[] {
-  const { flows, settings, clock } = deps;
+  const { signIn, settings, clock } = deps;
   const tokenOf = (req: Request) => String(req.params?.token ?? '');
   // A malformed token is never looked up: it gets the same answer as an unknown one.
   const lookup = async (token: string, find: (t: string) => Promise<CustomerView>): Promise<CustomerView> => (looksLikeLinkToken(token) ? find(token) : { ok: false, reason: 'gone' });
   const sendShell = (res: Response, basePath: string, title: string) =>
     send(res, 200, 'text/html; charset=utf-8', renderPageShell({ title, stateUrl: `${basePath}/state`, actionsUrl: `${basePath}/actions`, providerName: settings.providerName }));
-  const screenFor = async (inv: Invitation) => customerScreen(inv, { userCode: await flows.userCodeOf(inv), reviewLink: await flows.reviewLinkOf(inv) }, settings, clock.now());
+  // The page is the link holder's own view: anything else the use case answers means the link is done.
+  const sendResult = (res: Response, result: CustomerActionResult) =>
+    result.ok && result.show === 'admin'
+      ? sendScreen(res, customerScreen(result.invitation, { userCode: result.userCode, reviewLink: result.reviewLink }, settings, clock.now()))
+      : sendGone(res);
 
   return [
     ...staticRoutes(),
@@ -71,7 +82,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       path: '/invite/:token',
       handler: async (req, res) => {
         const token = tokenOf(req);
-        const view = await lookup(token, (t) => flows.open(t));
+        const view = await lookup(token, (t) => signIn.links.open(t));
         if (!view.ok || view.invitation.status === 'activated') return sendPlain(res, 404, GONE_PAGE);
         sendShell(res, `/invite/${token}`, `${settings.providerName} asks for access to ${view.invitation.tenantName}`);
       },
@@ -81,8 +92,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       path: '/invite/:token/state',
       handler: async (req, res) => {
         const token = tokenOf(req);
-        const view = await lookup(token, (t) => flows.resolve(t));
-        return view.ok ? sendScreen(res, await screenFor(view.invitation)) : sendGone(res);
+        return looksLikeLinkToken(token) ? sendResult(res, await signIn.act('refresh', { via: 'link', token })) : sendGone(res);
       },
     },
     {
@@ -92,18 +102,9 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
         const token = tokenOf(req);
         const body = await readJson(req);
         if (!looksLikeLinkToken(token)) return sendGone(res);
-        const verb = verbOf(body);
-        let view;
-        if (verb === VERBS.startSignIn) view = await flows.start(token);
-        else if (verb === VERBS.refreshFlow) view = await flows.resolve(token);
-        else if (verb === VERBS.portalApproved) {
-          view = await flows.resolve(token);
-          if (view.ok && view.invitation.status === 'consent_pending') {
-            const updated = await flows.confirmPortalApproval(view.invitation);
-            if (updated) view = { ok: true as const, invitation: updated };
-          }
-        } else return sendJson(res, 400, { error: 'That button is not known here. Reload the page.' });
-        return view.ok ? sendScreen(res, await screenFor(view.invitation)) : sendGone(res);
+        const verb = PAGE_VERBS.get(verbOf(body));
+        if (!verb) return sendJson(res, 400, { error: 'That button is not known here. Reload the page.' });
+        return sendResult(res, await signIn.act(verb, { via: 'link', token }));
       },
     },
     {
@@ -111,7 +112,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       path: '/review/:token',
       handler: async (req, res) => {
         const token = tokenOf(req);
-        const view = await lookup(token, (t) => flows.resolveReview(t));
+        const view = await lookup(token, (t) => signIn.links.resolveReview(t));
         if (!view.ok) return sendPlain(res, 404, GONE_PAGE);
         sendShell(res, `/review/${token}`, `Admin consent for ${view.invitation.tenantName}`);
       },
@@ -121,7 +122,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       path: '/review/:token/state',
       handler: async (req, res) => {
         const token = tokenOf(req);
-        const view = await lookup(token, (t) => flows.resolveReview(t));
+        const view = await lookup(token, (t) => signIn.links.resolveReview(t));
         return view.ok ? sendScreen(res, reviewerScreen(view.invitation, token, settings)) : sendGone(res);
       },
     },
@@ -131,11 +132,11 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       handler: async (req, res) => {
         const token = tokenOf(req);
         const body = await readJson(req);
-        const view = await lookup(token, (t) => flows.resolveReview(t));
+        const view = await lookup(token, (t) => signIn.links.resolveReview(t));
         if (!view.ok) return sendGone(res);
         const verb = verbOf(body);
         if (verb === VERBS.portalApproved && view.invitation.status === 'consent_pending') {
-          const updated = await flows.confirmPortalApproval(view.invitation);
+          const updated = await signIn.consent.confirmPortalApproval(view.invitation);
           return sendScreen(res, reviewerScreen(updated ?? view.invitation, token, settings));
         }
         if (verb === VERBS.refreshFlow || verb === VERBS.portalApproved) return sendScreen(res, reviewerScreen(view.invitation, token, settings));
@@ -155,7 +156,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
         const granted = text('admin_consent')?.toLowerCase() === 'true';
         const error = text('error');
         if (!granted && !error) return sendPlain(res, 400, { title: 'This consent answer cannot be used', text: 'Microsoft Entra did not say whether consent was granted. Open the reviewer page again.' });
-        const result = await flows.recordConsent(state, { granted, error: error?.slice(0, 100), errorDescription: text('error_description')?.slice(0, 500), returnedTenant: text('tenant') });
+        const result = await signIn.consent.recordAnswer(state, { granted, error: error?.slice(0, 100), errorDescription: text('error_description')?.slice(0, 500), returnedTenant: text('tenant') });
         if (!result.ok) {
           return sendPlain(res, 404, { title: 'This consent answer was already recorded', text: 'Nothing more to do here: the request was already answered, withdrawn or replaced. The administrator who asked can follow up from their invitation page.' });
         }

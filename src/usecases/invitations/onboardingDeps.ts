@@ -1,4 +1,4 @@
-import type { Audit } from '../audit/recordAudit';
+import type { Audit } from '../ports';
 import type { Clock } from '../../clock';
 import type { FlowControl, TenantDirectory } from '../ports';
 import type { Random } from '../../random';

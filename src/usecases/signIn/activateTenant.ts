@@ -2,7 +2,7 @@ import { DAY_MS } from '../../clock';
 import type { FlowError, Invitation } from '../../domain/invitation';
 import type { DeviceCodeOutcome } from '../ports';
 import type { FlowSteps } from './flowSteps';
-import type { SignInDeps } from './signInFlows';
+import type { SignInDeps } from './signInDeps';
 
 const REFRESH_TOKEN_LIFETIME_MS = 90 * DAY_MS;
 

@@ -3,7 +3,7 @@ import { applyEvent } from '../../domain/invitation';
 import type { AuditActor } from '../../domain/staff';
 import type { Mutation } from '../ports';
 import type { FlowEvent, FlowEventKind } from './flowEvents';
-import type { SignInDeps } from './signInFlows';
+import type { SignInDeps } from './signInDeps';
 
 /** The customer is not a staff member: audit events name them by the invitation. */
 const customerActor = (inv: Invitation): AuditActor => ({ kind: 'customer-admin', email: inv.email, tenantId: inv.tenantId });

@@ -1,4 +1,4 @@
-import type { Audit } from '../audit/recordAudit';
+import type { Audit } from '../ports';
 import type { Clock } from '../../clock';
 import type { Actor, Role, StaffMember } from '../../domain/staff';
 import type { StaffStore } from '../ports';
