@@ -3,7 +3,7 @@ import { sealerOf } from '../../src/adapters/crypto/secretBoxSealer';
 import fc from 'fast-check';
 import { createAudit } from '../../src/usecases/audit/recordAudit';
 import type { Audit } from '../../src/usecases/ports';
-import type { Clock } from '../../src/clock';
+import { TickingClock } from '../support/clocks';
 import { ephemeralKeyring, SecretBox } from '../../src/adapters/crypto/secretBox';
 import type { Invitation } from '../../src/domain/invitation';
 import type { Actor } from '../../src/domain/staff';
@@ -46,14 +46,6 @@ const OTHER = 'instance-b';
 /** Polls of one code before it expires (Entra: 15 minutes of polls; here a few). */
 const POLLS_PER_CODE = 5;
 const SCOPES = ['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read'];
-
-/** Moves a millisecond on every reading, as time does between two steps. */
-class TickingClock implements Clock {
-  private at = Date.parse('2026-06-01T09:00:00.000Z');
-  now(): Date {
-    return new Date(this.at++);
-  }
-}
 
 const anyTenant: TenantDirectory = {
   async resolve(ref) {

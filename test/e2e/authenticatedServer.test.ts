@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { unauthorizedBody } from '../../bot/web/inboundAuth';
 import { createIdentitySimulator, IdentitySimulator } from '../../src/local/identitySimulator';
 import { BotHarness, cardFacts, cardTitle, teamsUser } from '../support/botHarness';
-import { startConfiguredHarness } from '../support/configuredHarness';
+import { CONFIGURED_ADMIN, CONFIGURED_BOT_ID, CONFIGURED_PROVIDER_TENANT, startConfiguredHarness } from '../support/configuredHarness';
 import { generateSigningKey, startLocalBotFrameworkIssuer, type ChannelTokenClaims, type LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
 import { OfflineCredentialsFactory } from '../support/jwt/offlineCredentialsFactory';
 
@@ -12,10 +12,10 @@ import { OfflineCredentialsFactory } from '../support/jwt/offlineCredentialsFact
  * reaches no handler. Entra is the identity simulator, trusted through its CA.
  */
 
-const BOT_ID = '4c3b2a19-0817-4f6e-9d5c-4b3a29180706';
+const BOT_ID = CONFIGURED_BOT_ID;
 const OTHER_APP_ID = '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b';
-const PROVIDER_TENANT = '1d2c3b4a-5968-4776-a5b4-c3d2e1f0a9b8';
-const ADMIN = teamsUser('7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d', 'Provider Admin', PROVIDER_TENANT);
+const PROVIDER_TENANT = CONFIGURED_PROVIDER_TENANT;
+const ADMIN = CONFIGURED_ADMIN;
 const CONTOSO_DOMAIN = 'contoso.onmicrosoft.com';
 
 let issuer: LocalBotFrameworkIssuer;

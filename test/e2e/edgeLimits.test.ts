@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { clientAddressOf, normalizeAddress } from '../../bot/web/clientRateLimit';
 import { createIdentitySimulator, IdentitySimulator } from '../../src/local/identitySimulator';
 import { BotHarness, teamsUser } from '../support/botHarness';
-import { startConfiguredHarness } from '../support/configuredHarness';
+import { CONFIGURED_ADMIN, CONFIGURED_BOT_ID, CONFIGURED_PROVIDER_TENANT, startConfiguredHarness } from '../support/configuredHarness';
 import { startLocalBotFrameworkIssuer, type LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
 
 /**
@@ -11,9 +11,9 @@ import { startLocalBotFrameworkIssuer, type LocalBotFrameworkIssuer } from '../s
  * capped, slow clients are cut off, and the customer routes are cheap and limited per client.
  */
 
-const BOT_ID = '4c3b2a19-0817-4f6e-9d5c-4b3a29180706';
-const PROVIDER_TENANT = '1d2c3b4a-5968-4776-a5b4-c3d2e1f0a9b8';
-const ADMIN = teamsUser('7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d', 'Provider Admin', PROVIDER_TENANT);
+const BOT_ID = CONFIGURED_BOT_ID;
+const PROVIDER_TENANT = CONFIGURED_PROVIDER_TENANT;
+const ADMIN = CONFIGURED_ADMIN;
 const HEADERS_TIMEOUT_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 2_000;
 

@@ -13,3 +13,14 @@ export class ManualClock implements Clock {
     this.current += ms;
   }
 }
+
+/** Moves a millisecond on every reading, as time does between two steps. */
+export class TickingClock implements Clock {
+  private at: number;
+  constructor(start: Date | string = '2026-06-01T09:00:00.000Z') {
+    this.at = new Date(start).getTime();
+  }
+  now(): Date {
+    return new Date(this.at++);
+  }
+}

@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { IdentitySimulator } from '../../src/local/identitySimulator';
-import { BotHarness, startBotHarness } from './botHarness';
+import { BotHarness, startBotHarness, teamsUser } from './botHarness';
 import type { ChannelTokenClaims, LocalBotFrameworkIssuer } from './jwt/localBotFrameworkIssuer';
 import { OfflineCredentialsFactory } from './jwt/offlineCredentialsFactory';
+
+/** The configured-mode suites' bot registration, provider tenant and bootstrap admin. */
+export const CONFIGURED_BOT_ID = '4c3b2a19-0817-4f6e-9d5c-4b3a29180706';
+export const CONFIGURED_PROVIDER_TENANT = '1d2c3b4a-5968-4776-a5b4-c3d2e1f0a9b8';
+export const CONFIGURED_ADMIN = teamsUser('7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d', 'Provider Admin', CONFIGURED_PROVIDER_TENANT);
 
 export interface ConfiguredHarnessOptions {
   readonly botId: string;
