@@ -26,3 +26,8 @@ export function personalMessage(serviceUrl: string, text: string): Record<string
     textFormat: 'plain',
   };
 }
+
+/** What the floor bot's store holds (bench/floorBot.ts): the same tenant the product is seeded with. */
+export const FLOOR_TENANT = { domain: 'contoso.onmicrosoft.com', tenantId: '6f1c2b3a-8d4e-4c5f-9a7b-1e2d3c4b5a60', displayName: 'Contoso', status: 'pending' } as const;
+/** The floor bot's reply to `status contoso.onmicrosoft.com`. */
+export const FLOOR_REPLY = `${FLOOR_TENANT.displayName} (${FLOOR_TENANT.domain}): ${FLOOR_TENANT.status}`;

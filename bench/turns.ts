@@ -1,42 +1,59 @@
 import { arch, cpus, loadavg, platform } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import type { RunningBot } from '../bot/compose';
-import { ADMIN_EMAIL, BenchBot, ECHO_PATH, startBenchBot, STATUS_TEXT } from './benchBot';
-import { CpuProfiler, startCpuProfiler } from './cpuProfile';
+import { FLOOR_REPLY, personalMessage } from './benchActivity';
+import { BotProcess, BotSnapshot, startBotProcess } from './botProcess';
+import { CountingConnectorService, startCountingConnectorService } from './countingConnectorService';
 import { LoadFigures, runLoad } from './loadRun';
+import { ADMIN_EMAIL, ECHO_PATH, exchange, seedAndCheck, STATUS_TEXT } from './seeding';
+import { countsBetween, StoreRequestCounts } from './storeRequests';
 
 /**
- * `npm run bench:turns` — requests/s and latency of a real `status <tenant>` turn (restify → body
- * read + inbound auth → CloudAdapter → teams-ai Application → staff check → Cosmos → card → reply to
- * the connector), against a bare echo turn on the same adapter behind the same HTTP edge, in the
- * same process and the same run. Target: status ≥ 0.7 × echo requests/s.
+ * `npm run bench:turns` — requests/s, latency and store requests per turn of a real
+ * `status <tenant>` turn, against two baselines measured in the same run:
+ *
+ *   floor   the thinnest botbuilder bot that does a status turn's I/O: two Cosmos point reads
+ *           through @azure/cosmos against local mode's embedded server, then a reply
+ *           (bench/floorBot.ts, its own process). Target: status ≥ 0.9 × floor requests/s.
+ *   echo    a bare echo turn on the product's own adapter and HTTP edge, no I/O (information).
+ *
+ * Three processes: the bot under test (bench/productBot.ts: the product composed as `npm start`
+ * composes it in local mode, embedded Cosmos server inside, plus the echo route), the floor bot, and
+ * this one — the driver, which holds the load generator (autocannon, in one worker thread) and the
+ * Bot Connector stand-in both bots reply to. Store requests are counted at each bot's embedded
+ * server (bench/storeRequests.ts). Rounds alternate the order of the routes; every figure compared
+ * is the median over the rounds.
  *
  * Exit code: 0 whether the target is met or not (the figure is the result); 1 when a run had
  * errors, non-2xx answers, logged errors or a wrong reply, because then it measured something else.
  */
 
-const TARGET_RATIO = 0.7;
+const FLOOR_TARGET = 0.9;
+/** The former target, against echo: kept as information. */
+const ECHO_TARGET = 0.7;
+const MIN_ROUNDS_FOR_VERDICT = 3;
 
-/** Taken before the bot starts: well above 0, other work is sharing the CPUs and both routes' figures drop. */
 const loadAverage = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min)`;
 
-type RouteName = 'echo' | 'status';
+const ROUTE_NAMES = ['floor', 'status', 'echo'] as const;
+type RouteName = (typeof ROUTE_NAMES)[number];
 
 interface Options {
   durationSeconds: number;
   connections: number;
   warmupSeconds: number;
   rounds: number;
-  /** Profiling aid: load one route only (no ratio). */
-  only?: RouteName;
-  /** Profiling aid: write a CPU profile of the bot's thread for each measured run into this directory. */
+  idleSeconds: number;
+  /** Profiling aid: load these routes only. */
+  only?: readonly RouteName[];
+  /** Profiling aid: a CPU profile of the serving bot's main thread for each measured run, in this directory. */
   profileDir?: string;
 }
 
-function readOnly(raw: string | undefined): RouteName | undefined {
-  if (raw === undefined || raw === 'echo' || raw === 'status') return raw;
-  throw new Error(`--only must be echo or status (got "${raw}")`);
+function readOnly(raw: string | undefined): readonly RouteName[] | undefined {
+  if (raw === undefined) return undefined;
+  const names = raw.split(',').map((n) => n.trim());
+  for (const n of names) if (!(ROUTE_NAMES as readonly string[]).includes(n)) throw new Error(`--only takes ${ROUTE_NAMES.join(', ')} (comma-separated; got "${raw}")`);
+  return names as RouteName[];
 }
 
 function readOptions(argv: readonly string[]): Options {
@@ -46,7 +63,8 @@ function readOptions(argv: readonly string[]): Options {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
-      rounds: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
+      idle: { type: 'string', default: '5' },
       only: { type: 'string' },
       profile: { type: 'string' },
     },
@@ -60,7 +78,8 @@ function readOptions(argv: readonly string[]): Options {
     durationSeconds: bounded('duration', values.duration!, 1, 120),
     connections: bounded('connections', values.connections!, 1, 200),
     warmupSeconds: bounded('warmup', values.warmup!, 0, 30),
-    rounds: bounded('rounds', values.rounds!, 1, 5),
+    rounds: bounded('rounds', values.rounds!, 1, 9),
+    idleSeconds: bounded('idle', values.idle!, 0, 60),
     only: readOnly(values.only),
     profileDir: values.profile,
   };
@@ -69,104 +88,193 @@ function readOptions(argv: readonly string[]): Options {
 interface Route {
   readonly name: RouteName;
   readonly url: string;
+  readonly bot: BotProcess;
   /** What a correct reply contains; checked on the last reply of each run. */
   readonly replyMarker: string;
 }
 
 interface Measured extends LoadFigures {
   readonly route: RouteName;
-  /** Replies that reached the connector during the run: every answered turn must have sent one. */
+  readonly round: number;
+  /** Replies that reached the connector during the run and its drain: every turn sends one. */
   readonly replies: number;
-  /** The last reply of the run, if it was not the expected one. */
   readonly wrongReply?: string;
-  /** Share of the run the bot's event loop was busy: near 100 %, the bot (not the load) is the limit. */
+  /** Size of the last reply's body as the connector received it. */
+  readonly replyBytes: number;
+  /** Share of the run the serving bot's event loop was busy: near 100 %, the bot is the limit. */
   readonly loopBusyShare: number;
-  /**
-   * Busy event-loop time per turn (turns counted by their replies, so the tail drained after the run
-   * counts too): the bot thread's cost of one turn, including the in-process Cosmos server and connector.
-   */
-  readonly busyMsPerTurn: number;
+  /** CPU time of the serving bot's process per turn (all its threads; its embedded Cosmos server included). */
+  readonly cpuMsPerTurn: number;
+  /** Store requests during the run, counted at the serving bot's Cosmos server, background subtracted. */
+  readonly storeRequests: number;
+  readonly storeByKind: Readonly<Record<string, number>>;
+  readonly loggedErrors: number;
+}
+
+/** Store requests per second the bot makes when nobody talks to it (lease renewal, orphan sweep). */
+interface Background {
+  readonly perSecond: number;
+  readonly byKindPerSecond: Readonly<Record<string, number>>;
+  readonly seconds: number;
+}
+
+const noBackground: Background = { perSecond: 0, byKindPerSecond: {}, seconds: 0 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function idleBackground(bot: BotProcess, seconds: number): Promise<Background> {
+  if (seconds === 0) return noBackground;
+  const before = await bot.snapshot();
+  const start = performance.now();
+  await sleep(seconds * 1000);
+  const after = await bot.snapshot();
+  const elapsed = (performance.now() - start) / 1000;
+  const counts = countsBetween(before.store, after.store);
+  return {
+    perSecond: counts.total / elapsed,
+    byKindPerSecond: Object.fromEntries(Object.entries(counts.byKind).map(([k, n]) => [k, n / elapsed])),
+    seconds: elapsed,
+  };
 }
 
 /**
  * autocannon stops at the deadline and drops its sockets, but turns already inside the bot run on.
- * Waiting for them keeps one run's tail out of the next run, and out of the shutdown.
+ * Waiting for them keeps one run's tail out of the next run.
  */
-async function drain(bot: RunningBot, timeoutMs = 15_000): Promise<void> {
+async function drain(bot: BotProcess, timeoutMs = 15_000): Promise<BotSnapshot> {
   const deadline = Date.now() + timeoutMs;
-  while (bot.server.inflightRequests() > 0) {
-    if (Date.now() > deadline) throw new Error(`${bot.server.inflightRequests()} request(s) still in flight ${timeoutMs} ms after the run`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  for (;;) {
+    const snapshot = await bot.snapshot();
+    if (snapshot.inflight === 0) return snapshot;
+    if (Date.now() > deadline) throw new Error(`${bot.name}: ${snapshot.inflight} request(s) still in flight ${timeoutMs} ms after the run`);
+    await sleep(20);
   }
 }
 
-async function measure(bench: BenchBot, route: Route, options: Options, seconds: number): Promise<Measured> {
-  const before = bench.connector.count();
-  const loopBefore = performance.eventLoopUtilization();
-  const figures = await runLoad({ url: route.url, body: bench.body, connections: options.connections, durationSeconds: seconds });
-  await drain(bench.bot);
-  const loop = performance.eventLoopUtilization(loopBefore);
-  const last = bench.connector.lastBody() ?? '';
-  const replies = bench.connector.count() - before;
+function subtractBackground(counts: StoreRequestCounts, background: Background, seconds: number): { total: number; byKind: Record<string, number> } {
+  const byKind: Record<string, number> = {};
+  for (const [kind, n] of Object.entries(counts.byKind)) byKind[kind] = Math.max(0, n - (background.byKindPerSecond[kind] ?? 0) * seconds);
+  return { total: Math.max(0, counts.total - background.perSecond * seconds), byKind };
+}
+
+async function measure(connector: CountingConnectorService, route: Route, options: Options, seconds: number, round: number, background: Background, profile?: string): Promise<Measured> {
+  const body = JSON.stringify(personalMessage(connector.serviceUrl, STATUS_TEXT));
+  if (profile && options.profileDir) await route.bot.profileStart(options.profileDir, profile);
+  const repliesBefore = connector.count();
+  const before = await route.bot.snapshot();
+  const start = performance.now();
+  const figures = await runLoad({ url: route.url, body, connections: options.connections, durationSeconds: seconds });
+  const after = await drain(route.bot);
+  const wallSeconds = (performance.now() - start) / 1000;
+  if (profile && options.profileDir) await route.bot.profileStop();
+  const replies = connector.count() - repliesBefore;
+  const last = connector.lastBody() ?? '';
+  const loopActive = after.loopActiveMs - before.loopActiveMs;
+  const loopIdle = after.loopIdleMs - before.loopIdleMs;
+  const store = subtractBackground(countsBetween(before.store, after.store), background, wallSeconds);
   return {
     ...figures,
     route: route.name,
+    round,
     replies,
     wrongReply: last.includes(route.replyMarker) ? undefined : last.slice(0, 300),
-    loopBusyShare: loop.utilization,
-    busyMsPerTurn: replies > 0 ? loop.active / replies : 0,
+    replyBytes: Buffer.byteLength(last),
+    loopBusyShare: loopActive / Math.max(1, loopActive + loopIdle),
+    cpuMsPerTurn: replies > 0 ? (after.cpuMs - before.cpuMs) / replies : 0,
+    storeRequests: store.total,
+    storeByKind: store.byKind,
+    loggedErrors: after.loggedErrors - before.loggedErrors,
   };
 }
 
-/** Several rounds of one route as one: requests over total time; the median of the rounds' latencies. */
-function combine(runs: readonly Measured[]): Measured {
-  if (runs.length === 1) return runs[0];
-  const median = (pick: (m: Measured) => number) => {
-    const sorted = runs.map(pick).sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-  };
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+interface RouteSummary {
+  readonly route: RouteName;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly storePerTurn: number;
+  readonly cpuMsPerTurn: number;
+  readonly loopBusyShare: number;
+  readonly ok: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly replies: number;
+  /** Over all its rounds: store requests of each kind per turn. */
+  readonly storeByKindPerTurn: Readonly<Record<string, number>>;
+}
+
+/** A route over its rounds: the median of each round's figure; counts are sums. */
+function summarize(route: RouteName, runs: readonly Measured[]): RouteSummary {
   const sum = (pick: (m: Measured) => number) => runs.reduce((total, m) => total + pick(m), 0);
-  const seconds = sum((m) => m.seconds);
+  const replies = sum((m) => m.replies);
+  const byKind: Record<string, number> = {};
+  for (const m of runs) for (const [kind, n] of Object.entries(m.storeByKind)) byKind[kind] = (byKind[kind] ?? 0) + n;
   return {
-    ...runs[0],
-    requestsPerSecond: sum((m) => m.ok) / seconds,
-    p50Ms: median((m) => m.p50Ms),
-    p99Ms: median((m) => m.p99Ms),
-    meanMs: median((m) => m.meanMs),
+    route,
+    requestsPerSecond: median(runs.map((m) => m.requestsPerSecond)),
+    p50Ms: median(runs.map((m) => m.p50Ms)),
+    p99Ms: median(runs.map((m) => m.p99Ms)),
+    storePerTurn: median(runs.map((m) => (m.replies > 0 ? m.storeRequests / m.replies : 0))),
+    cpuMsPerTurn: median(runs.map((m) => m.cpuMsPerTurn)),
+    loopBusyShare: median(runs.map((m) => m.loopBusyShare)),
     ok: sum((m) => m.ok),
     non2xx: sum((m) => m.non2xx),
     errors: sum((m) => m.errors),
-    replies: sum((m) => m.replies),
-    seconds,
-    loopBusyShare: sum((m) => m.loopBusyShare * m.seconds) / seconds,
-    busyMsPerTurn: sum((m) => m.busyMsPerTurn * m.replies) / sum((m) => m.replies),
-    wrongReply: runs.find((m) => m.wrongReply !== undefined)?.wrongReply,
+    replies,
+    storeByKindPerTurn: Object.fromEntries(Object.entries(byKind).map(([k, n]) => [k, replies > 0 ? n / replies : 0])),
   };
 }
 
-const fixed = (n: number, digits = 1) => n.toFixed(digits).padStart(9);
+const fixed = (n: number, digits = 1, width = 9) => n.toFixed(digits).padStart(width);
 const count = (n: number) => String(n).padStart(8);
 const header =
-  `${'route'.padEnd(24)}${['req/s', 'p50 ms', 'p99 ms', 'mean ms'].map((h) => h.padStart(9)).join('')}` +
-  `${['2xx', 'non-2xx', 'errors', 'replies'].map((h) => h.padStart(8)).join('')}${'loop busy'.padStart(10)}${'busy ms/turn'.padStart(13)}`;
-const row = (label: string, m: Measured) =>
-  `${label.padEnd(24)}${fixed(m.requestsPerSecond)}${fixed(m.p50Ms)}${fixed(m.p99Ms)}${fixed(m.meanMs)}` +
-  `${count(m.ok)}${count(m.non2xx)}${count(m.errors)}${count(m.replies)}${`${(m.loopBusyShare * 100).toFixed(0)} %`.padStart(10)}${m.busyMsPerTurn.toFixed(2).padStart(13)}`;
-const label = (name: RouteName) => (name === 'echo' ? `echo   ${ECHO_PATH}` : 'status /api/messages');
+  `${'route'.padEnd(26)}${['req/s', 'p50 ms', 'p99 ms'].map((h) => h.padStart(9)).join('')}${'store/turn'.padStart(11)}${'CPU ms/turn'.padStart(12)}${'loop busy'.padStart(10)}` +
+  `${['2xx', 'non-2xx', 'errors', 'replies'].map((h) => h.padStart(8)).join('')}`;
+const runRow = (m: Measured) =>
+  `${`${m.route} round ${m.round}`.padEnd(26)}${fixed(m.requestsPerSecond)}${fixed(m.p50Ms)}${fixed(m.p99Ms)}${fixed(m.replies > 0 ? m.storeRequests / m.replies : 0, 2, 11)}` +
+  `${fixed(m.cpuMsPerTurn, 2, 12)}${`${(m.loopBusyShare * 100).toFixed(0)} %`.padStart(10)}${count(m.ok)}${count(m.non2xx)}${count(m.errors)}${count(m.replies)}`;
+const labels: Record<RouteName, string> = { floor: 'floor  (floor bot)', status: 'status /api/messages', echo: `echo   ${ECHO_PATH}` };
+const summaryRow = (s: RouteSummary) =>
+  `${`${labels[s.route]}`.padEnd(26)}${fixed(s.requestsPerSecond)}${fixed(s.p50Ms)}${fixed(s.p99Ms)}${fixed(s.storePerTurn, 2, 11)}` +
+  `${fixed(s.cpuMsPerTurn, 2, 12)}${`${(s.loopBusyShare * 100).toFixed(0)} %`.padStart(10)}${count(s.ok)}${count(s.non2xx)}${count(s.errors)}${count(s.replies)}`;
 
 function problemsOf(m: Measured, what: string): string[] {
   const problems: string[] = [];
   if (m.errors > 0 || m.non2xx > 0) problems.push(`${what}: ${m.errors} errors/timeouts, ${m.non2xx} non-2xx (status codes ${JSON.stringify(m.statusCodes)})`);
   if (m.replies < m.ok) problems.push(`${what}: ${m.ok} answers but only ${m.replies} replies reached the connector`);
   if (m.wrongReply !== undefined) problems.push(`${what}: the last reply was not the expected one: ${m.wrongReply}`);
+  if (m.loggedErrors > 0) problems.push(`${what}: ${m.loggedErrors} error(s) logged by the bot (see stderr)`);
   return problems;
+}
+
+/** Each round's ratio (the two runs are minutes apart at most, so they share the machine's mood), then the median. */
+function ratioOverRounds(runs: readonly Measured[], top: RouteName, bottom: RouteName): { median: number; perRound: number[] } | undefined {
+  const perRound: number[] = [];
+  for (const round of new Set(runs.map((m) => m.round))) {
+    const a = runs.find((m) => m.round === round && m.route === top);
+    const b = runs.find((m) => m.round === round && m.route === bottom);
+    if (a && b && b.requestsPerSecond > 0) perRound.push(a.requestsPerSecond / b.requestsPerSecond);
+  }
+  return perRound.length > 0 ? { median: median(perRound), perRound } : undefined;
+}
+
+function printBreakdown(summary: RouteSummary): void {
+  const kinds = Object.entries(summary.storeByKindPerTurn).filter(([, n]) => n >= 0.005).sort((a, b) => b[1] - a[1]);
+  console.log(`store requests per ${summary.route} turn, by kind (all rounds, ${summary.replies} turns):`);
+  if (kinds.length === 0) console.log('  none');
+  for (const [kind, n] of kinds) console.log(`  ${n.toFixed(2).padStart(6)}  ${kind}`);
 }
 
 async function main(): Promise<number> {
   const options = readOptions(process.argv.slice(2));
-  // The whole process is bounded: warm-ups and rounds of both routes, with room for start, drain and stop.
-  const limitSeconds = Math.ceil(60 + 2 * (options.warmupSeconds + options.rounds * options.durationSeconds) * 1.5);
+  const chosen = options.only ? ROUTE_NAMES.filter((r) => options.only!.includes(r)) : [...ROUTE_NAMES];
+  // The whole process is bounded: start, warm-ups, idle window and rounds, with room for drains and stops.
+  const limitSeconds = Math.ceil(120 + options.idleSeconds * 2 + chosen.length * (options.warmupSeconds + options.rounds * options.durationSeconds) * 1.5);
   setTimeout(() => {
     process.stderr.write(`bench/turns: still running after ${limitSeconds} s; stopping.\n`);
     process.exit(2);
@@ -176,63 +284,84 @@ async function main(): Promise<number> {
   console.log(`bench/turns  ${new Date().toISOString()}`);
   console.log(`machine      node ${process.version}, ${platform()} ${arch()}, ${cpuList.length} CPU(s) (${cpuList[0]?.model.trim() ?? 'unknown'}), ${loadAverage()}`);
   console.log(
-    `load         autocannon (1 worker thread), ${options.connections} connections, ${options.durationSeconds} s per route per round, ` +
+    `load         autocannon (1 worker thread of the driver process), ${options.connections} connections, ${options.durationSeconds} s per route per round, ` +
       `${options.rounds} round(s), ${options.warmupSeconds} s warm-up per route; the activity: "${STATUS_TEXT}" from the local bootstrap admin`,
   );
 
-  const bench = await startBenchBot();
-  let profiler: CpuProfiler | undefined;
+  const connector = await startCountingConnectorService();
+  const bots: BotProcess[] = [];
   try {
-    const routes: readonly Route[] = [
-      { name: 'echo', url: bench.echoUrl, replyMarker: `"text":"${STATUS_TEXT}"` },
-      { name: 'status', url: bench.statusUrl, replyMarker: ADMIN_EMAIL },
-    ];
-    const chosen = options.only ? routes.filter((r) => r.name === options.only) : routes;
+    // One at a time: two ts-node starts side by side on 2 cores take longer than one after the other.
+    const product = await startBotProcess('bot under test', 'bench/productBot.ts');
+    bots.push(product);
+    const floor = await startBotProcess('floor bot', 'bench/floorBot.ts');
+    bots.push(floor);
+    console.log(`processes    driver ${process.pid} (load + connector), bot under test ${product.pid}, floor bot ${floor.pid}`);
 
-    const errorsBeforeLoad = bench.logs.errors();
+    const statusUrl = String(product.ready.statusUrl);
+    const echoUrl = String(product.ready.echoUrl);
+    const floorUrl = String(floor.ready.statusUrl);
+    const problems = await seedAndCheck(statusUrl, echoUrl, connector);
+    const floorAnswer = await exchange(floorUrl, connector, STATUS_TEXT);
+    if (floorAnswer.status !== 200 || !floorAnswer.reply.includes(FLOOR_REPLY)) problems.push(`the floor bot's reply is not "${FLOOR_REPLY}": ${floorAnswer.status} ${floorAnswer.reply.slice(0, 300) || 'no reply'}`);
+    if (problems.length > 0) throw new Error(`the bots do not answer as the benchmark expects:\n  ${problems.join('\n  ')}`);
+
+    const routes: Record<RouteName, Route> = {
+      floor: { name: 'floor', url: floorUrl, bot: floor, replyMarker: FLOOR_REPLY },
+      status: { name: 'status', url: statusUrl, bot: product, replyMarker: ADMIN_EMAIL },
+      echo: { name: 'echo', url: echoUrl, bot: product, replyMarker: `"text":"${STATUS_TEXT}"` },
+    };
+
     const warmups: Measured[] = [];
-    for (const route of options.warmupSeconds > 0 ? chosen : []) warmups.push(await measure(bench, route, options, options.warmupSeconds));
+    for (const name of options.warmupSeconds > 0 ? chosen : []) warmups.push(await measure(connector, routes[name], options, options.warmupSeconds, 0, noBackground));
 
-    profiler = options.profileDir ? await startCpuProfiler(options.profileDir) : undefined;
+    // What each bot asks its store when nobody talks to it; subtracted from every run, kind by kind.
+    const backgrounds = new Map<BotProcess, Background>();
+    for (const bot of bots) backgrounds.set(bot, await idleBackground(bot, options.idleSeconds));
+
     const runs: Measured[] = [];
-    for (let round = 0; round < options.rounds; round += 1) {
-      // Alternate the order, so neither route always runs first on a freshly collected heap.
-      const order = round % 2 === 0 ? chosen : [...chosen].reverse();
-      for (const route of order) {
-        const run = () => measure(bench, route, options, options.durationSeconds);
-        runs.push(await (profiler ? profiler.around(`${route.name}-round${round + 1}`, run) : run()));
+    for (let round = 1; round <= options.rounds; round += 1) {
+      // Alternate the order, so neither baseline always runs first (or last) beside status.
+      const order = round % 2 === 1 ? chosen : [...chosen].reverse();
+      for (const name of order) {
+        const route = routes[name];
+        runs.push(await measure(connector, route, options, options.durationSeconds, round, backgrounds.get(route.bot)!, options.profileDir ? `${name}-round${round}` : undefined));
       }
     }
-    const loggedErrors = bench.logs.errors() - errorsBeforeLoad;
 
     console.log('');
-    if (profiler) console.log(`CPU profiles in ${options.profileDir} (the figures include the profiler's overhead)`);
-    console.log(header);
-    if (options.rounds > 1) runs.forEach((m, i) => console.log(row(`${m.route} round ${Math.floor(i / chosen.length) + 1}`, m)));
-    const totals = chosen.map((route) => combine(runs.filter((m) => m.route === route.name)));
-    for (const m of totals) console.log(row(label(m.route), m));
-
-    const echo = totals.find((m) => m.route === 'echo');
-    const status = totals.find((m) => m.route === 'status');
-    if (echo && status) {
-      const ratio = status.requestsPerSecond / echo.requestsPerSecond;
-      console.log('');
-      console.log(`ratio status/echo (req/s): ${ratio.toFixed(3)}  target >= ${TARGET_RATIO}  ${ratio >= TARGET_RATIO ? 'PASS' : 'FAIL'}`);
-      // With the bot's loop saturated (loop busy near 100 %), req/s ≈ 1000 / busy ms per turn, so this ratio
-      // explains the one above: the difference is work the status turn does on the bot's thread.
-      console.log(`cost ratio echo/status (busy ms per turn): ${(echo.busyMsPerTurn / status.busyMsPerTurn).toFixed(3)}  (information only)`);
+    if (options.profileDir) console.log(`CPU profiles in ${options.profileDir} (the figures include the profiler's overhead)`);
+    for (const bot of bots) {
+      const b = backgrounds.get(bot)!;
+      if (b.seconds > 0) console.log(`background   ${bot.name}: ${b.perSecond.toFixed(2)} store requests/s when idle (${b.seconds.toFixed(1)} s window), subtracted from its runs`);
     }
+    console.log(header);
+    for (const m of runs) console.log(runRow(m));
+    const summaries = chosen.map((name) => summarize(name, runs.filter((m) => m.route === name)));
+    console.log(`median of ${options.rounds} round(s) (2xx, non-2xx, errors, replies: totals):`);
+    for (const s of summaries) console.log(summaryRow(s));
 
-    const failures = [
-      ...warmups.flatMap((m) => problemsOf(m, `${m.route} warm-up`)),
-      ...runs.flatMap((m) => problemsOf(m, m.route)),
-      ...(loggedErrors > 0 ? [`${loggedErrors} error(s) logged during the load (see stderr)`] : []),
-    ];
+    console.log('');
+    const verdictPossible = options.rounds >= MIN_ROUNDS_FOR_VERDICT;
+    const floorRatio = ratioOverRounds(runs, 'status', 'floor');
+    const echoRatio = ratioOverRounds(runs, 'status', 'echo');
+    const perRound = (r: { perRound: number[] }) => `rounds: ${r.perRound.map((x) => x.toFixed(3)).join(', ')}`;
+    if (floorRatio) {
+      const verdict = verdictPossible ? (floorRatio.median >= FLOOR_TARGET ? 'PASS' : 'FAIL') : `no verdict (fewer than ${MIN_ROUNDS_FOR_VERDICT} rounds)`;
+      console.log(`ratio status/floor (req/s): ${floorRatio.median.toFixed(3)}  target >= ${FLOOR_TARGET}  ${verdict}  (median of ${perRound(floorRatio)})`);
+    }
+    if (echoRatio) console.log(`ratio status/echo  (req/s): ${echoRatio.median.toFixed(3)}  information (former target >= ${ECHO_TARGET})  (median of ${perRound(echoRatio)})`);
+
+    console.log(`reply bodies to the connector: ${chosen.map((name) => `${name} ${runs.find((m) => m.route === name)?.replyBytes ?? 0} bytes`).join(', ')}`);
+    console.log('');
+    for (const s of summaries) if (s.route !== 'echo' || Object.keys(s.storeByKindPerTurn).length > 0) printBreakdown(s);
+
+    const failures = [...warmups.flatMap((m) => problemsOf(m, `${m.route} warm-up`)), ...runs.flatMap((m) => problemsOf(m, `${m.route} round ${m.round}`))];
     for (const f of failures) console.error(`RUN ERROR ${f}`);
     return failures.length > 0 ? 1 : 0;
   } finally {
-    await profiler?.close();
-    await bench.close();
+    await Promise.all(bots.map((bot) => bot.stop().catch(() => undefined)));
+    await connector.close();
   }
 }
 
