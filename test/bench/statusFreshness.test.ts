@@ -1,0 +1,187 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CustomerPage, linkOn } from '../support/customerPage';
+import { startLocalBotFrameworkIssuer, type LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
+import { startRecordingConnectorService, type RecordingConnectorService } from '../support/jwt/recordingConnectorService';
+import { SimulatorProcess, startCosmosProcess, startSimulatorProcess } from '../support/localPeerProcesses';
+import { freePort, ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
+import { AdaptiveCardJson, cardFacts, cardText, cardTitle, TeamsChannel, teamsChannel, TeamsUser } from '../support/teamsChannel';
+import { createLocalCaAsync } from '../../src/local/localCa';
+
+/**
+ * The rule a faster `status` must keep (issue "Turn cost close to its I/O floor"): a change written
+ * by one instance shows on the next `status` turn served by any other instance. Two production
+ * processes (`node dist/bot/index.js`, one app, two instances) share one Cosmos-protocol server
+ * process; every change goes through instance A, and instance B — which has just answered `status`
+ * for the same tenant, so anything it might keep from that turn is in place — must show it at once.
+ *
+ * Peers as in test/e2e/productionEntry.test.ts: the identity simulator and the Cosmos-protocol
+ * server in their own processes, the channel-token issuer and the recording connector in jest.
+ */
+
+const BOT_ID = randomUUID();
+const BOT_SECRET = randomBytes(24).toString('base64url');
+const ENTRA_CLIENT_ID = randomUUID();
+const PROVIDER_TENANT_ID = randomUUID();
+const PUBLIC_BASE_URL = 'https://tenant-access.example.test';
+const TOKEN_ENCRYPTION_KEY = `k1:${randomBytes(32).toString('base64')}`;
+
+const STAFF: TeamsUser = { aadObjectId: randomUUID(), tenantId: PROVIDER_TENANT_ID, name: 'Provider Admin' };
+
+/** The simulator's default directory (src/local/identitySimulator/directory.ts). */
+const CONTOSO = {
+  tenantId: '6f1c2b3a-8d4e-4c5f-9a7b-1e2d3c4b5a60',
+  domain: 'contoso.onmicrosoft.com',
+  displayName: 'Contoso',
+  admin: 'megan.bowen@contoso.onmicrosoft.com',
+  serviceAccount: 'svc-tenantaccess@contoso.onmicrosoft.com',
+};
+
+let workDir: string;
+let sim: SimulatorProcess;
+let cosmos: Awaited<ReturnType<typeof startCosmosProcess>>;
+let issuer: LocalBotFrameworkIssuer;
+let connector: RecordingConnectorService;
+let botA: ProductionBot;
+let botB: ProductionBot;
+let onA: TeamsChannel;
+let onB: TeamsChannel;
+
+async function startInstance(trustedCaFile: string): Promise<ProductionBot> {
+  const port = await freePort();
+  return startProductionBot({
+    env: {
+      BOT_ID,
+      BOT_PASSWORD: BOT_SECRET,
+      BOT_OPENID_METADATA_URL: issuer.openIdMetadataUrl,
+      BOT_LOGIN_URL: `${sim.url}/botframework.com`,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_BASE_URL,
+      PROVIDER_TENANT_ID,
+      BOOTSTRAP_ADMINS: STAFF.aadObjectId,
+      COSMOS_ENDPOINT: cosmos.endpoint,
+      COSMOS_KEY: cosmos.key,
+      ENTRA_CLIENT_ID,
+      ENTRA_AUTHORITY_HOST: sim.url,
+      GRAPH_BASE_URL: sim.url,
+      NODE_EXTRA_CA_CERTS: trustedCaFile,
+      // One key for the app, as production's instances share it: either may open what the other sealed.
+      TOKEN_ENCRYPTION_KEY,
+      LOG_LEVEL: 'info',
+      LEASE_TTL_MS: '3000',
+      LEASE_RENEW_MS: '1000',
+      ENTRA_TIMEOUT_MS: '5000',
+      GRAPH_TIMEOUT_MS: '5000',
+      STORE_TIMEOUT_MS: '3000',
+    },
+  });
+}
+
+beforeAll(async () => {
+  requireProductionBuild();
+  workDir = await mkdtemp(join(tmpdir(), 'tenant-access-status-freshness-'));
+  const peers = [
+    startSimulatorProcess({
+      caFile: join(workDir, 'identity-simulator-ca.pem'),
+      confidentialClients: [{ clientId: BOT_ID, secret: BOT_SECRET }],
+      clientIds: [ENTRA_CLIENT_ID],
+      pollIntervalSeconds: 0.05,
+    }).then((started) => (sim = started)),
+    startCosmosProcess().then((started) => (cosmos = started)),
+    startRecordingConnectorService().then((started) => (connector = started)),
+  ];
+  const makingCa = createLocalCaAsync();
+  await Promise.allSettled([...peers, makingCa]);
+  await Promise.all(peers);
+  const localCa = await makingCa;
+  issuer = await startLocalBotFrameworkIssuer({ tls: { cert: localCa.serverCertPem, key: localCa.serverKeyPem } });
+  const trusted = join(workDir, 'extra-ca-certs.pem');
+  await writeFile(trusted, `${sim.caPem.trim()}\n${localCa.caPem.trim()}\n`);
+  // One after the other: two starts side by side on 2 cores only make both slower.
+  botA = await startInstance(trusted);
+  botB = await startInstance(trusted);
+  onA = teamsChannel({ botUrl: botA.url, botId: BOT_ID, issuer, connector });
+  onB = teamsChannel({ botUrl: botB.url, botId: BOT_ID, issuer, connector });
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all([botA?.stop(), botB?.stop()]);
+  await Promise.all([sim?.stop(), cosmos?.stop(), issuer?.close(), connector?.close()]);
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+}, 30_000);
+
+/** Adds both instances' output to a failing expectation. */
+async function withBotOutput<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof Error) error.message += `\n\n=== instance A ===\n${botA?.describe() ?? '(not started)'}\n\n=== instance B ===\n${botB?.describe() ?? '(not started)'}`;
+    throw error;
+  }
+}
+
+async function says(channel: TeamsChannel, text: string): Promise<AdaptiveCardJson | undefined> {
+  const exchange = await channel.say(STAFF, text);
+  expect(exchange.status).toBe(200);
+  return exchange.card;
+}
+
+async function invitedOnA(text: string): Promise<{ id: string; token: string }> {
+  const card = await says(onA, text);
+  if (cardTitle(card) !== 'Invitation created') throw new Error(`"${text}" did not create an invitation:\n${cardText(card)}`);
+  const link = linkOn(card, PUBLIC_BASE_URL);
+  if (!link) throw new Error(`no invitation link on the card:\n${cardText(card)}`);
+  return { id: cardFacts(card).Invitation, token: link.token };
+}
+
+describe('a change made through one instance is seen on the next status turn of another', () => {
+  let first: { id: string; token: string };
+
+  it('a tenant invited on A is found by status on B, which had just answered "Unknown tenant" for it', () =>
+    withBotOutput(async () => {
+      expect(cardTitle(await says(onB, `status ${CONTOSO.domain}`))).toBe('Unknown tenant');
+      expect(cardTitle(await says(onB, `status ${CONTOSO.tenantId}`))).toBe('Unknown tenant');
+
+      first = await invitedOnA(`invite ${CONTOSO.domain} ${CONTOSO.admin}`);
+
+      const byDomain = await says(onB, `status ${CONTOSO.domain}`);
+      expect(cardTitle(byDomain)).toBe(CONTOSO.domain);
+      expect(cardText(byDomain)).toContain(`${first.id} · ${CONTOSO.admin} · global · **Sent**`);
+      expect(cardText(await says(onB, `status ${CONTOSO.tenantId}`))).toContain(`${first.id} · ${CONTOSO.admin} · global · **Sent**`);
+    }));
+
+  it("another invitation and a revoke on A are on B's next status", () =>
+    withBotOutput(async () => {
+      const before = cardText(await says(onB, `status ${CONTOSO.domain}`));
+      expect(before).toContain(`${first.id} · ${CONTOSO.admin} · global · **Sent**`);
+
+      const second = await invitedOnA(`invite ${CONTOSO.domain} ${CONTOSO.serviceAccount} delegated`);
+      expect(cardText(await says(onB, `status ${CONTOSO.domain}`))).toContain(`${second.id} · ${CONTOSO.serviceAccount} · delegated · **Sent**`);
+
+      expect(cardTitle(await says(onA, `revoke ${first.id}`))).toBe('Invitation revoked');
+      const after = cardText(await says(onB, `status ${CONTOSO.domain}`));
+      expect(after).toContain(`${first.id} · ${CONTOSO.admin} · global · **Revoked**`);
+      expect(after).toContain(`${second.id} · ${CONTOSO.serviceAccount} · delegated · **Sent**`);
+    }));
+
+  it("a tenant activated by a sign-in on A (its name, auth status and token) is on B's next status", () =>
+    withBotOutput(async () => {
+      const notYet = await says(onB, `status ${CONTOSO.domain}`);
+      expect(cardFacts(notYet)).toMatchObject({ 'Auth status': 'Not configured', 'Token account': '—' });
+
+      const third = await invitedOnA(`invite ${CONTOSO.domain} ${CONTOSO.admin}`);
+      const page = new CustomerPage(botA.url, 'invite', third.token);
+      const { userCode } = await page.startAndGetCode();
+      expect(await sim.completeDeviceCode(userCode, CONTOSO.admin, 'success')).toEqual({ ok: true, outcome: 'success' });
+      await page.waitFor('Tenant activated');
+
+      const activated = await says(onB, `status ${CONTOSO.domain}`);
+      // Graph named the tenant during the sign-in on A: B shows the new name on its next turn.
+      expect(cardTitle(activated)).toBe(CONTOSO.displayName);
+      expect(cardFacts(activated)).toMatchObject({ 'Auth mode': 'Auth token', 'Auth status': 'Successful', 'Token account': CONTOSO.admin });
+      expect(cardText(activated)).toContain(`${third.id} · ${CONTOSO.admin} · global · **Activated**`);
+    }), 20_000);
+});
