@@ -7,7 +7,7 @@ import { invitationsCommand } from './features/invitations';
 import { resendCommand, revokeCommand } from './features/changeInvitation';
 import { statusCommand, tenantsCommand } from './features/tenants';
 import { staffCommand } from './features/staff';
-import { command, CommandSpec } from './commandSpec';
+import { command, CommandSpec } from './services';
 
 const helpCommand = command<string | undefined>({
   name: 'help',

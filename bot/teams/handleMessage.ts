@@ -2,10 +2,9 @@ import type { TurnContext } from 'botbuilder';
 import { CardAttachment, renderMessage } from '../../cards';
 import { clip } from '../../src/domain/inputs';
 import type { Role } from '../../src/domain/staff';
-import type { CommandSpec } from './commandSpec';
+import type { CommandSpec, BotServices } from './services';
 import { parseCommand } from './parseCommand';
 import { refusal } from '../presentation/replies';
-import type { BotServices } from './services';
 import { actorOf, requestKeyOf } from './turnActor';
 
 /**

@@ -1,4 +1,4 @@
-import type { CommandSpec } from './commandSpec';
+import type { CommandSpec } from './services';
 
 export type ParsedCommand =
   | { kind: 'command'; spec: CommandSpec; input: unknown }

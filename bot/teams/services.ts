@@ -1,6 +1,8 @@
+import type { TurnContext } from 'botbuilder';
+import type { CardAttachment } from '../../cards';
 import type { Clock } from '../../src/clock';
 import type { Invitation } from '../../src/domain/invitation';
-import type { TenantRef } from '../../src/domain/inputs';
+import type { Parsed, TenantRef } from '../../src/domain/inputs';
 import type { Actor, Role } from '../../src/domain/staff';
 import type { CustomerTenant } from '../../src/domain/tenant';
 import type { Logger } from '../../src/log';
@@ -16,8 +18,9 @@ import type { TenantStatusResult } from '../../src/usecases/tenants/getTenantSta
 import type { CustomerViewSettings } from '../presentation/customerView';
 
 /**
- * What the Teams handlers may do: use cases, bound to their dependencies by the composition root,
- * and the settings the words need. No store is reachable from here.
+ * The contract of a Teams handler. What it may do: use cases, bound to their dependencies by the
+ * composition root, and the settings the words need; no store is reachable from here. Below, the
+ * shape of a chat command.
  */
 export interface BotServices {
   readonly logger: Logger;
@@ -50,4 +53,29 @@ export interface BotServices {
   readonly customerView: CustomerViewSettings;
   /** How long a message turn and a card action may take in all. */
   readonly budgets: { readonly turnMs: number; readonly invokeMs: number };
+}
+
+export interface CommandTurn {
+  readonly services: BotServices;
+  readonly actor: Actor;
+  readonly role: Role;
+  readonly requestKey: string;
+  readonly context: TurnContext;
+}
+
+/** One chat command: its words, who may run it, how its arguments parse, and what it does. */
+export interface CommandSpec<I = unknown> {
+  readonly name: string;
+  readonly usage: string;
+  readonly description: string;
+  readonly role: Role;
+  parse(args: readonly string[]): Parsed<I>;
+  run(turn: CommandTurn, input: I): Promise<CardAttachment>;
+}
+
+/** Erases the input type so specs of different inputs fit in one table. */
+export const command = <I>(spec: CommandSpec<I>): CommandSpec<unknown> => spec as CommandSpec<unknown>;
+
+export function noArguments(args: readonly string[]): Parsed<void> {
+  return args.length === 0 ? { ok: true, value: undefined } : { ok: false, message: `This command takes no arguments (got "${args.join(' ').slice(0, 40)}").` };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { COMMANDS } from '../../bot/teams/commandTable';
-import type { CommandSpec } from '../../bot/teams/commandSpec';
+import type { CommandSpec } from '../../bot/teams/services';
 import { normalizeChatText, ParsedCommand, parseCommand } from '../../bot/teams/parseCommand';
 
 /** fast-check 4 dropped unicodeString/fullUnicodeString; these are their equivalents. */

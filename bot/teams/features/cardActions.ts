@@ -4,7 +4,7 @@ import { VERBS, Verb } from '../../../cards/verbs';
 import { parseGuid, parseInvitationId, Parsed } from '../../../src/domain/inputs';
 import type { Role } from '../../../src/domain/staff';
 import { runInvitationChange } from './changeInvitation';
-import type { CommandTurn } from '../commandSpec';
+import type { CommandTurn } from '../services';
 import { invitationListCard } from './invitations';
 import { tenantCard, tenantListCard } from './tenants';
 import { postInvitationHere } from './invite';

@@ -2,9 +2,8 @@ import { CardAttachment, renderInvitation, renderMessage } from '../../../cards'
 import { parseInvitationId, Parsed } from '../../../src/domain/inputs';
 import type { Actor } from '../../../src/domain/staff';
 import type { ChangeInput, ResendResult, RevokeResult } from '../../../src/usecases/invitations/changeInvitation';
-import type { BotServices } from '../services';
+import { type BotServices, command } from '../services';
 import { invitationCard, statusWords } from '../../presentation/views';
-import { command } from '../commandSpec';
 
 function parseId(args: readonly string[]): Parsed<string> {
   if (args.length !== 1) return { ok: false, message: args.length === 0 ? 'Say which invitation (its id is in **invitations**).' : 'Give exactly one invitation id.' };

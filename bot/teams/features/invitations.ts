@@ -1,9 +1,8 @@
 import { renderInvitationList } from '../../../cards';
 import type { Parsed } from '../../../src/domain/inputs';
 import type { InvitationFilter } from '../../../src/usecases/invitations/listInvitations';
-import type { BotServices } from '../services';
+import { type BotServices, command } from '../services';
 import { invitationRow } from '../../presentation/views';
-import { command } from '../commandSpec';
 
 function parse(args: readonly string[]): Parsed<InvitationFilter> {
   if (args.length === 0) return { ok: true, value: 'pending' };

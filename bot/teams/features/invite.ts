@@ -3,9 +3,8 @@ import { renderInvitation, renderMessage } from '../../../cards';
 import { parseEmail, parseTenantRef, Parsed, TenantRef } from '../../../src/domain/inputs';
 import type { InvitationVariant } from '../../../src/domain/invitation';
 import { invitationCard } from '../../presentation/views';
-import { command } from '../commandSpec';
+import { command, type BotServices } from '../services';
 import type { TurnContext } from 'botbuilder';
-import type { BotServices } from '../services';
 import { invitationCardForTeams, placeOf } from './customerActions';
 import type { CardAttachment } from '../../../cards';
 

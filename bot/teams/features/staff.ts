@@ -2,7 +2,7 @@ import { renderMessage, renderStaffList } from '../../../cards';
 import { parseGuid, Parsed } from '../../../src/domain/inputs';
 import { Role, ROLES } from '../../../src/domain/staff';
 import { formatUtc } from '../../presentation/views';
-import { command } from '../commandSpec';
+import { command } from '../services';
 
 type StaffArgs = { kind: 'list' } | { kind: 'add'; id: string; role: Role } | { kind: 'remove'; id: string };
 

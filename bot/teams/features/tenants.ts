@@ -1,8 +1,7 @@
 import { renderMessage, renderTenantList, renderTenantStatus } from '../../../cards';
 import { parseTenantRef, Parsed, TenantRef } from '../../../src/domain/inputs';
-import type { BotServices } from '../services';
+import { type BotServices, command, noArguments } from '../services';
 import { tenantRow, tenantStatusCard } from '../../presentation/views';
-import { command, noArguments } from '../commandSpec';
 
 const STATUS_USAGE = 'status <tenant domain or id>';
 
