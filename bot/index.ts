@@ -1,3 +1,5 @@
+// First: loads restify without the DEP0111 warning of its unused spdy dependency (see the module).
+import './preloadRestify';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
 import { composeBot } from './compose';
