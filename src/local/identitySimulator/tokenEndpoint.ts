@@ -216,9 +216,12 @@ function sendError(ctx: Context, kind: EntraErrorKind, detail: Record<string, st
   sendJson(ctx.response, 400, body, { 'client-request-id': correlationId, 'x-ms-request-id': body.trace_id });
 }
 
+/** A device-code poll answers "still pending" every few seconds until the person signs in: those go to debug. */
+const WAITING_ANSWERS = new Set(['authorization_pending', 'slow_down']);
+
 function record(ctx: Context, log: TokenRequestLogEntry): void {
   ctx.state.tokenLog.push(log);
-  ctx.state.logger.info(
+  ctx.state.logger[WAITING_ANSWERS.has(log.answer) ? 'debug' : 'info'](
     {
       event: 'identity-simulator.token',
       grantType: log.grantType,
