@@ -261,7 +261,7 @@ describe('identity simulator with real MSAL', () => {
       expect(refreshTokenIn(client.getTokenCache().serialize())).not.toBe(before);
     });
 
-    it('answers a revoked refresh token with invalid_grant 70008, which MSAL turns into interaction required', async () => {
+    it('answers a revoked refresh token with invalid_grant 50173 (bad_token), which MSAL turns into interaction required', async () => {
       const { client, account } = await signInContosoAdmin();
       expect(simulator.control.revokeRefreshTokens(CONTOSO_ADMIN.upn)).toMatchObject({ ok: true });
       const error = await client.acquireTokenSilent({ account, scopes: [GRAPH_DEFAULT], forceRefresh: true }).then(
@@ -271,10 +271,10 @@ describe('identity simulator with real MSAL', () => {
       expect(error).toBeInstanceOf(InteractionRequiredAuthError);
       const failure = error as InteractionRequiredAuthError;
       expect(failure.errorCode).toBe('invalid_grant');
-      expect(network.lastTokenError(failure.correlationId)).toMatchObject({ error: 'invalid_grant', error_codes: [70008] });
+      expect(network.lastTokenError(failure.correlationId)).toMatchObject({ error: 'invalid_grant', error_codes: [50173], suberror: 'bad_token' });
     });
 
-    it('answers a refresh token idle for 90 days with invalid_grant 700082', async () => {
+    it('answers a refresh token idle for 90 days with invalid_grant 70008', async () => {
       const { client, account } = await signInContosoAdmin();
       simulator.control.expireRefreshTokens(CONTOSO_ADMIN.upn);
       const error = (await client.acquireTokenSilent({ account, scopes: [GRAPH_DEFAULT], forceRefresh: true }).then(
@@ -283,8 +283,8 @@ describe('identity simulator with real MSAL', () => {
       )) as InteractionRequiredAuthError;
       expect(error).toBeInstanceOf(InteractionRequiredAuthError);
       const body = network.lastTokenError(error.correlationId);
-      expect(body).toMatchObject({ error: 'invalid_grant', error_codes: [700082] });
-      expect(body?.error_description).toMatch(/^AADSTS700082: The refresh token has expired due to inactivity/);
+      expect(body).toMatchObject({ error: 'invalid_grant', error_codes: [70008], suberror: 'bad_token' });
+      expect(body?.error_description).toMatch(/^AADSTS70008: The provided authorization code or refresh token has expired due to inactivity/);
     });
   });
 
@@ -572,7 +572,7 @@ describe('identity simulator with an injected clock', () => {
         (failure: unknown) => failure,
       )) as InteractionRequiredAuthError;
       expect(error).toBeInstanceOf(InteractionRequiredAuthError);
-      expect(network.lastTokenError(error.correlationId)?.error_codes).toEqual([700082]);
+      expect(network.lastTokenError(error.correlationId)?.error_codes).toEqual([70008]);
 
       const late = startDeviceCodeSignIn(client);
       const lateCode = await late.userCode;

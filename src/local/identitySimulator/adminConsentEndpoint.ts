@@ -1,7 +1,7 @@
 import type { SimulatedTenant } from './directory';
 import { renderAdminConsent, renderProblemPage } from './adminConsentPages';
 import { formOf, RouteContext, sendHtml, sendRedirect } from './http';
-import type { SimulatorState } from './state';
+import { configuredPermissions, SimulatorState } from './state';
 import { grantScopes } from './tokenIssuer';
 
 type Context = RouteContext<SimulatorState>;
@@ -55,6 +55,7 @@ export function decideAdminConsent(ctx: Context): void {
       scope: request.scope,
       grantedAt: ctx.state.clock.now(),
     });
+    ctx.state.resourceConsents.addScope(request.tenant.tenantId, request.scope);
     target.searchParams.set('admin_consent', 'True');
     target.searchParams.set('tenant', request.tenant.tenantId);
     target.searchParams.set('scope', request.scope);
@@ -115,7 +116,7 @@ function parseRedirectUri(value: string | null): URL | undefined {
 }
 
 function permissionsOf(state: SimulatorState, scope: string): string[] {
-  const granted = grantScopes(scope, state.settings.defaultPermissions);
+  const granted = grantScopes(scope, (resource) => configuredPermissions(state.settings, resource));
   const resource = granted.resource === 'https://graph.microsoft.com' ? 'Microsoft Graph' : granted.resource;
   return granted.permissions.map((permission) => `${resource}: ${permission}`);
 }

@@ -2,7 +2,7 @@ import { SIGN_IN_OUTCOMES } from './deviceCodes';
 import { formOf, RouteContext, sendHtml } from './http';
 import { completeSignIn } from './signIn';
 import { CodeProblem, renderEnterCode, renderPickAccount, renderSignInResult } from './signInPages';
-import type { SimulatorState } from './state';
+import { configuredPermissions, SimulatorState } from './state';
 import { grantScopes } from './tokenIssuer';
 
 type Context = RouteContext<SimulatorState>;
@@ -32,7 +32,7 @@ export function submitCode(ctx: Context): void {
       grant,
       directory: state.directory,
       appDisplayName: state.settings.appDisplayName,
-      permissions: grantScopes(grant.scope, state.settings.defaultPermissions).permissions,
+      permissions: grantScopes(grant.scope, (resource) => configuredPermissions(state.settings, resource)).permissions,
     }),
   );
 }
@@ -52,6 +52,7 @@ export function submitSignIn(ctx: Context): void {
       200,
       renderSignInResult({
         outcome: result.outcome,
+        accountState: result.accountState,
         user: result.user,
         tenant: result.tenant,
         authorityTenant: result.grant.authorityTenant,
@@ -69,7 +70,7 @@ export function submitSignIn(ctx: Context): void {
           grant,
           directory: state.directory,
           appDisplayName: state.settings.appDisplayName,
-          permissions: grantScopes(grant.scope, state.settings.defaultPermissions).permissions,
+          permissions: grantScopes(grant.scope, (resource) => configuredPermissions(state.settings, resource)).permissions,
           problem: result.reason === 'unknown-user' ? 'Pick one of the listed accounts.' : 'Pick one of the listed outcomes.',
         }),
       );

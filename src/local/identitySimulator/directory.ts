@@ -58,12 +58,82 @@ export interface UserInTenant {
   tenant: SimulatedTenant;
 }
 
-/** Read-only lookups over the configured tenants; ids and domains match case-insensitively, as Entra's do. */
-export class TenantDirectory {
-  constructor(private readonly directory: SimulatedDirectory) {}
+/**
+ * What an administrator can do to an account in Entra, as the simulator plays it. `disabled` (accountEnabled
+ * false) and `deleted` are directory states; `locked` stands for Entra's smart lockout. Each makes token issuance
+ * fail (AADSTS50057, 50053, 50034); see `ACCOUNT_STATE_ERRORS` in the token endpoint.
+ */
+export const ACCOUNT_STATES = ['enabled', 'disabled', 'locked', 'deleted'] as const;
+export type AccountState = (typeof ACCOUNT_STATES)[number];
 
+/** A deleted tenant is gone for Entra (AADSTS90002 at every authority that names it) and for Graph. */
+export const TENANT_STATES = ['active', 'deleted'] as const;
+export type TenantState = (typeof TENANT_STATES)[number];
+
+/** A domain as Graph's `organization.verifiedDomains` lists it. */
+export interface VerifiedDomain {
+  name: string;
+  isDefault: boolean;
+  isInitial: boolean;
+}
+
+/** An account with the states that decide whether Entra still issues tokens for it. */
+export interface AccountRecord {
+  user: SimulatedUser;
+  tenant: SimulatedTenant;
+  accountState: AccountState;
+  tenantState: TenantState;
+}
+
+export type DirectoryChange = { ok: true } | { ok: false; reason: string };
+
+interface TenantRecord {
+  /** The directory's own copy: renaming it renames it everywhere, as in Entra. */
+  tenant: SimulatedTenant;
+  state: TenantState;
+  /** Domains besides the initial `*.onmicrosoft.com` one (which Entra never lets go), lower case. */
+  customDomains: string[];
+  /** Lower case. */
+  defaultDomain: string;
+  /** Made by the seeding call for benchmarks: left out of the pages people read. */
+  seeded: boolean;
+  users: Map<string, SimulatedUser>;
+  accountStates: Map<string, AccountState>;
+}
+
+const DOMAIN_PATTERN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/**
+ * The simulated tenants, indexed by id, every verified domain and user principal name (ids, domains and UPNs
+ * match case-insensitively, as Entra's do), with the states the control API changes: an account disabled,
+ * locked or deleted; a tenant deleted; an organization renamed or given other domains. Indexed because the
+ * seeding call for benchmarks puts tens of thousands of tenants here.
+ */
+export class TenantDirectory {
+  private readonly records: TenantRecord[] = [];
+  private readonly byId = new Map<string, TenantRecord>();
+  private readonly byDomain = new Map<string, TenantRecord>();
+  private readonly byUpn = new Map<string, { record: TenantRecord; user: SimulatedUser }>();
+
+  constructor(directory: SimulatedDirectory) {
+    for (const tenant of directory.tenants) {
+      const added = this.addTenant(tenant);
+      if (!added.ok) throw new Error(`Invalid simulated directory: ${added.reason}`);
+    }
+  }
+
+  /** Every tenant that still exists, seeded ones included, in the order they were added. */
   get tenants(): readonly SimulatedTenant[] {
-    return this.directory.tenants;
+    return this.records.filter((record) => record.state === 'active').map((record) => record.tenant);
+  }
+
+  /** The tenants people see on the simulator's pages: not deleted, not seeded for a benchmark. */
+  listedTenants(): readonly SimulatedTenant[] {
+    return this.records.filter((record) => record.state === 'active' && !record.seeded).map((record) => record.tenant);
+  }
+
+  get size(): number {
+    return this.records.length;
   }
 
   /** Resolves an authority path segment: a tenant id, a verified domain, `common` or `organizations`. */
@@ -71,10 +141,8 @@ export class TenantDirectory {
     const wanted = segment.toLowerCase();
     const multi = MULTI_TENANT_SEGMENTS.find((name) => name === wanted);
     if (multi) return { kind: 'multi-tenant', segment: multi };
-    const tenant = this.directory.tenants.find(
-      (candidate) => candidate.tenantId.toLowerCase() === wanted || candidate.domain.toLowerCase() === wanted,
-    );
-    return tenant ? { kind: 'tenant', tenant } : { kind: 'unknown' };
+    const record = this.recordOf(wanted);
+    return record && record.state === 'active' ? { kind: 'tenant', tenant: record.tenant } : { kind: 'unknown' };
   }
 
   /** Like `lookup`, but also knows the service tenants: for discovery and app-only (client-credentials) tokens. */
@@ -86,22 +154,136 @@ export class TenantDirectory {
     return service ? { kind: 'service', tenant: service } : found;
   }
 
+  /** A tenant that still exists, by id or domain. */
   tenantById(tenantId: string): SimulatedTenant | undefined {
-    const lookup = this.lookup(tenantId);
-    return lookup.kind === 'tenant' ? lookup.tenant : undefined;
+    const record = this.recordOf(tenantId.toLowerCase());
+    return record && record.state === 'active' ? record.tenant : undefined;
   }
 
+  /** For the control API: a tenant by id or any of its domains, deleted or not. */
+  findTenant(segment: string): { tenant: SimulatedTenant; state: TenantState } | undefined {
+    const record = this.recordOf(segment.toLowerCase());
+    return record ? { tenant: record.tenant, state: record.state } : undefined;
+  }
+
+  /** The account, whatever its state or its tenant's: callers decide what a disabled account may still do. */
   userByUpn(upn: string): UserInTenant | undefined {
-    const wanted = upn.toLowerCase();
-    for (const tenant of this.directory.tenants) {
-      const user = tenant.users.find((candidate) => candidate.upn.toLowerCase() === wanted);
-      if (user) return { user, tenant };
-    }
-    return undefined;
+    const found = this.byUpn.get(upn.toLowerCase());
+    return found ? { user: found.user, tenant: found.record.tenant } : undefined;
   }
 
+  /** A user of a tenant that still exists. */
   userByOid(tenantId: string, oid: string): SimulatedUser | undefined {
-    return this.tenantById(tenantId)?.users.find((user) => user.oid === oid);
+    const record = this.recordOf(tenantId.toLowerCase());
+    return record && record.state === 'active' ? record.users.get(oid) : undefined;
+  }
+
+  /** The account and the states token issuance depends on; undefined only if it never existed. */
+  account(tenantId: string, oid: string): AccountRecord | undefined {
+    const record = this.recordOf(tenantId.toLowerCase());
+    const user = record?.users.get(oid);
+    if (!record || !user) return undefined;
+    return { user, tenant: record.tenant, accountState: record.accountStates.get(oid) ?? 'enabled', tenantState: record.state };
+  }
+
+  accountState(tenantId: string, oid: string): AccountState {
+    return this.recordOf(tenantId.toLowerCase())?.accountStates.get(oid) ?? 'enabled';
+  }
+
+  setAccountState(upn: string, state: AccountState): DirectoryChange {
+    const found = this.byUpn.get(upn.toLowerCase());
+    if (!found) return { ok: false, reason: 'unknown-user' };
+    if (state === 'enabled') found.record.accountStates.delete(found.user.oid);
+    else found.record.accountStates.set(found.user.oid, state);
+    return { ok: true };
+  }
+
+  setTenantState(segment: string, state: TenantState): DirectoryChange {
+    const record = this.recordOf(segment.toLowerCase());
+    if (!record) return { ok: false, reason: 'unknown-tenant' };
+    record.state = state;
+    return { ok: true };
+  }
+
+  isSeeded(tenantId: string): boolean {
+    return this.recordOf(tenantId.toLowerCase())?.seeded ?? false;
+  }
+
+  /** `organization.verifiedDomains`: the initial domain first, then the custom ones, one of them the default. */
+  verifiedDomains(tenant: SimulatedTenant): VerifiedDomain[] {
+    const record = this.recordOf(tenant.tenantId.toLowerCase());
+    if (!record) return [{ name: tenant.domain, isDefault: true, isInitial: true }];
+    const names = [record.tenant.domain, ...record.customDomains];
+    return names.map((name, index) => ({
+      name,
+      isDefault: name.toLowerCase() === record.defaultDomain,
+      isInitial: index === 0,
+    }));
+  }
+
+  /**
+   * What an admin does under Settings > Domain names and the organization's properties: a new display name,
+   * the custom domains (replacing the old ones; the initial domain always stays), which one is the default.
+   * Authorities resolve the new domains at once and stop resolving removed ones.
+   */
+  changeOrganization(segment: string, change: { displayName?: string; domains?: string[]; defaultDomain?: string }): DirectoryChange {
+    const record = this.recordOf(segment.toLowerCase());
+    if (!record) return { ok: false, reason: 'unknown-tenant' };
+    const initial = record.tenant.domain.toLowerCase();
+    const domains = change.domains?.map((domain) => domain.trim().toLowerCase()).filter((domain) => domain !== initial);
+    if (domains) {
+      const bad = domains.find((domain) => !DOMAIN_PATTERN.test(domain));
+      if (bad !== undefined) return { ok: false, reason: 'invalid-domain' };
+      if (new Set(domains).size !== domains.length) return { ok: false, reason: 'duplicate-domain' };
+      const taken = domains.find((domain) => {
+        const owner = this.byDomain.get(domain);
+        return owner !== undefined && owner !== record;
+      });
+      if (taken !== undefined) return { ok: false, reason: 'domain-in-another-tenant' };
+    }
+    const allDomains = [initial, ...(domains ?? record.customDomains)];
+    // A removed default falls back to the initial domain, as Entra does.
+    const defaultDomain = (change.defaultDomain ?? (allDomains.includes(record.defaultDomain) ? record.defaultDomain : initial)).toLowerCase();
+    if (!allDomains.includes(defaultDomain)) return { ok: false, reason: 'default-domain-not-verified' };
+    if (domains) {
+      for (const old of record.customDomains) this.byDomain.delete(old.toLowerCase());
+      record.customDomains = domains;
+      for (const domain of domains) this.byDomain.set(domain, record);
+    }
+    record.defaultDomain = defaultDomain;
+    if (change.displayName !== undefined) record.tenant.displayName = change.displayName;
+    return { ok: true };
+  }
+
+  /** Adds a tenant (a copy of it), refusing ids, domains or user principal names already in use. */
+  addTenant(tenant: SimulatedTenant, options: { seeded?: boolean } = {}): DirectoryChange {
+    const id = tenant.tenantId.toLowerCase();
+    const domain = tenant.domain.toLowerCase();
+    if (this.byId.has(id)) return { ok: false, reason: `tenant id ${tenant.tenantId} is already in use` };
+    if (this.byDomain.has(domain)) return { ok: false, reason: `domain ${tenant.domain} is already in use` };
+    const upns = tenant.users.map((user) => user.upn.toLowerCase());
+    if (new Set(upns).size !== upns.length || upns.some((upn) => this.byUpn.has(upn))) {
+      return { ok: false, reason: 'user principal names must be unique' };
+    }
+    const copy: SimulatedTenant = { ...tenant, users: tenant.users.map((user) => ({ ...user })) };
+    const record: TenantRecord = {
+      tenant: copy,
+      state: 'active',
+      customDomains: [],
+      defaultDomain: domain,
+      seeded: options.seeded ?? false,
+      users: new Map(copy.users.map((user) => [user.oid, user])),
+      accountStates: new Map(),
+    };
+    this.records.push(record);
+    this.byId.set(id, record);
+    this.byDomain.set(domain, record);
+    for (const user of copy.users) this.byUpn.set(user.upn.toLowerCase(), { record, user });
+    return { ok: true };
+  }
+
+  private recordOf(wanted: string): TenantRecord | undefined {
+    return this.byId.get(wanted) ?? this.byDomain.get(wanted);
   }
 }
 

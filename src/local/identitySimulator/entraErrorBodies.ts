@@ -19,6 +19,8 @@ interface EntraErrorDefinition {
   message: (detail: Record<string, string>) => string;
   suberror?: string;
   claims?: string;
+  /** The control API's refresh-failure switch may force this answer by its code. */
+  refreshSwitch?: boolean;
 }
 
 /**
@@ -80,20 +82,127 @@ const DEFINITIONS = {
     message: (d) =>
       `The grant requires admin permission. Admin consent is required for the permissions requested by application '${d.clientId ?? ''}'. An admin consent request has been sent to the admin.`,
   },
-  // Entra marks dead grants with suberror bad_token; that is what makes MSAL throw InteractionRequiredAuthError.
-  'refresh-token-revoked': {
+  // --- Refresh-token redemption (grant_type=refresh_token). `refreshSwitch` marks the answers the control API's
+  // refresh-failure switch can force by code (`REFRESH_FAILURE_KINDS` below), one kind per code. Shapes follow
+  // bodies Entra has been seen to send: dead grants are invalid_grant with suberror bad_token (that is what makes
+  // MSAL throw InteractionRequiredAuthError); what a new interactive sign-in can satisfy (MFA, Conditional Access,
+  // sign-in frequency) is interaction_required; consent is invalid_grant with suberror consent_required.
+  // Where Entra's wording is not published, the message says what the code means in Entra's tone.
+  'refresh-token-expired': {
     error: 'invalid_grant',
     code: 70008,
     suberror: 'bad_token',
+    refreshSwitch: true,
     message: () =>
       'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
   },
-  'refresh-token-expired': {
+  'refresh-token-inactive': {
     error: 'invalid_grant',
     code: 700082,
     suberror: 'bad_token',
+    refreshSwitch: true,
     message: (d) =>
-      `The refresh token has expired due to inactivity. The token was issued on ${d.issuedAt ?? 'an earlier date'} and was inactive for 90.00:00:00.`,
+      `The refresh token has expired due to inactivity. The token was issued on ${d.issuedAt || 'an earlier date'} and was inactive for 90.00:00:00.`,
+  },
+  'refresh-token-revoked': {
+    error: 'invalid_grant',
+    code: 50173,
+    suberror: 'bad_token',
+    refreshSwitch: true,
+    message: (d) =>
+      `The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '${d.issuedAt || 'an earlier date'}' and the TokensValidFrom date (before which tokens are not valid) for this user is '${d.validFrom || 'a later date'}'.`,
+  },
+  'session-invalid-after-password-change': {
+    error: 'invalid_grant',
+    code: 50132,
+    suberror: 'bad_token',
+    refreshSwitch: true,
+    message: () => 'The session is not valid due to password expiration or recent password change.',
+  },
+  'session-expired-by-policy': {
+    error: 'interaction_required',
+    code: 70044,
+    refreshSwitch: true,
+    message: () => 'The session has expired or is invalid due to sign-in frequency checks by conditional access.',
+  },
+  'refresh-mfa-required': {
+    error: 'interaction_required',
+    code: 50076,
+    suberror: 'basic_action',
+    claims: '{"access_token":{"capolids":{"essential":true,"values":["00000000-0000-0000-0000-00000000cafe"]}}}',
+    refreshSwitch: true,
+    message: (d) =>
+      `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${d.resource || '00000003-0000-0000-c000-000000000000'}'.`,
+  },
+  'mfa-registration-required': {
+    error: 'interaction_required',
+    code: 50079,
+    suberror: 'basic_action',
+    refreshSwitch: true,
+    message: (d) =>
+      `Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access '${d.resource || '00000003-0000-0000-c000-000000000000'}'.`,
+  },
+  'refresh-conditional-access-blocked': {
+    error: 'interaction_required',
+    code: 53003,
+    suberror: 'message_only',
+    claims: '{"access_token":{"capolids":{"essential":true,"values":["00000000-0000-0000-0000-00000000b10c"]}}}',
+    refreshSwitch: true,
+    message: () => 'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.',
+  },
+  'managed-device-required': {
+    error: 'interaction_required',
+    code: 530033,
+    suberror: 'message_only',
+    refreshSwitch: true,
+    message: () =>
+      'Access has been blocked by Conditional Access policies. The access policy requires a managed or compliant device, which a sign-in through the device code flow cannot prove.',
+  },
+  'consent-required': {
+    error: 'invalid_grant',
+    code: 65001,
+    suberror: 'consent_required',
+    refreshSwitch: true,
+    message: (d) =>
+      `The user or administrator has not consented to use the application with ID '${d.clientId ?? ''}' named '${d.appName ?? ''}'. Send an interactive authorization request for this user and resource.`,
+  },
+  'app-disabled': {
+    error: 'unauthorized_client',
+    code: 7000112,
+    refreshSwitch: true,
+    message: (d) => `Application '${d.clientId ?? ''}'(${d.appName ?? ''}) is disabled.`,
+  },
+  'account-disabled': {
+    error: 'invalid_grant',
+    code: 50057,
+    refreshSwitch: true,
+    message: () => 'User account is disabled. The account has been disabled by an administrator.',
+  },
+  'account-locked': {
+    error: 'invalid_grant',
+    code: 50053,
+    refreshSwitch: true,
+    message: () => "You've tried to sign in too many times with an incorrect user ID or password.",
+  },
+  'account-not-found': {
+    error: 'invalid_grant',
+    code: 50034,
+    refreshSwitch: true,
+    message: (d) =>
+      `The user account {EUII Hidden} does not exist in the ${d.tenantId ?? ''} directory. To sign into this application, the account must be added to the directory.`,
+  },
+  'resource-not-found': {
+    error: 'invalid_resource',
+    code: 500011,
+    refreshSwitch: true,
+    message: (d) =>
+      `The resource principal named ${d.resource ?? ''} was not found in the tenant named ${d.tenantName ?? ''}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+  },
+  // Entra's side is sick (HTTP 503). Entra's 429 carries no JSON at all ("Too Many Requests"), see faults.ts.
+  'temporarily-unavailable': {
+    error: 'temporarily_unavailable',
+    code: 50033,
+    message: () => 'A transient error has occurred. Please try again.',
   },
   'malformed-refresh-token': {
     error: 'invalid_grant',
@@ -103,12 +212,14 @@ const DEFINITIONS = {
   'unknown-tenant': {
     error: 'invalid_tenant',
     code: 90002,
+    refreshSwitch: true,
     message: (d) =>
       `Tenant '${d.tenant ?? ''}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
   },
   'unknown-client': {
     error: 'unauthorized_client',
     code: 700016,
+    refreshSwitch: true,
     message: (d) =>
       `Application with identifier '${d.clientId ?? ''}' was not found in the directory '${d.tenant ?? ''}'. This can happen if the application has not been installed by the administrator of the tenant.`,
   },
@@ -154,6 +265,21 @@ const DEFINITIONS = {
 } satisfies Record<string, EntraErrorDefinition>;
 
 export type EntraErrorKind = keyof typeof DEFINITIONS;
+
+/** The AADSTS codes the refresh-failure switch answers with, and which answer each one is. Derived from the table. */
+export const REFRESH_FAILURE_KINDS: ReadonlyMap<number, EntraErrorKind> = (() => {
+  const kinds = new Map<number, EntraErrorKind>();
+  for (const [kind, definition] of Object.entries(DEFINITIONS) as [EntraErrorKind, EntraErrorDefinition][]) {
+    if (!definition.refreshSwitch) continue;
+    if (kinds.has(definition.code)) throw new Error(`two refresh switches answer AADSTS${definition.code}`);
+    kinds.set(definition.code, kind);
+  }
+  return kinds;
+})();
+
+export function entraErrorCodeOf(kind: EntraErrorKind): number {
+  return (DEFINITIONS[kind] as EntraErrorDefinition).code;
+}
 
 export interface EntraErrorContext {
   now: Date;

@@ -12,8 +12,13 @@ import { createSimulatorState, SimulatorClock } from './state';
 
 export { BOT_FRAMEWORK_TENANT, defaultSimulatedDirectory } from './directory';
 export type { ConfidentialClient } from './confidentialClients';
-export type { SimulatedDirectory, SimulatedTenant, SimulatedUser } from './directory';
-export type { IdentitySimulatorControl, ControlResult } from './control';
+export type { AccountState, SimulatedDirectory, SimulatedTenant, SimulatedUser, TenantState, VerifiedDomain } from './directory';
+export type { ClockView, ControlResult, FaultRequest, IdentitySimulatorControl, RefreshFailureRequest, TenantView } from './control';
+export { REFRESH_FAILURE_CODES } from './control';
+export type { FaultService, FaultStatus } from './faults';
+export { GRAPH_RESOURCE, TEAMS_ADMIN_RESOURCE } from './resourceConsents';
+export type { SeedRequest, SeedResult, SeededRow } from './seeding';
+export { MAX_SEED_COUNT, SEED_COLUMNS } from './seeding';
 export type { SignInOutcome } from './deviceCodes';
 export { SIGN_IN_OUTCOMES } from './deviceCodes';
 export type { TokenRequestLogEntry, SimulatorClock, IssuedSecrets } from './state';
@@ -38,7 +43,10 @@ export interface IdentitySimulatorOptions {
   slowDownIncrementSeconds?: number;
   /** Entra: about an hour. */
   accessTokenLifetimeSeconds?: number;
-  /** Entra: 90 days of inactivity. */
+  /**
+   * A refresh token's inactivity window (Entra, for apps that are not single-page apps: 90 days, no fixed maximum).
+   * Each token's window starts when it is issued; redeeming one issues a new token with a new window.
+   */
   refreshTokenLifetimeSeconds?: number;
   /** What `<resource>/.default` grants. Default: User.Read and Organization.Read.All. */
   defaultPermissions?: string[];
@@ -166,7 +174,14 @@ export async function createIdentitySimulator(options: IdentitySimulatorOptions 
   const url = `https://${knownAuthority}`;
   state.baseUrl = url;
   state.logger.info(
-    { event: 'identity-simulator.started', url, tenants: settings.tenants.length, confidentialClients: settings.confidentialClients.length },
+    {
+      event: 'identity-simulator.started',
+      url,
+      // Loopback only, JSON only, no browser origins; docs/SIMULATOR.md lists the switches.
+      controlApi: `${url}/_sim`,
+      tenants: settings.tenants.length,
+      confidentialClients: settings.confidentialClients.length,
+    },
     'identity simulator listening',
   );
 
@@ -179,8 +194,10 @@ export async function createIdentitySimulator(options: IdentitySimulatorOptions 
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
-        // MSAL's and the bot's keep-alive sockets would otherwise hold the server open.
+        // MSAL's and the bot's keep-alive sockets would otherwise hold the server open, and so would a call
+        // waiting out an added latency.
         server.closeAllConnections();
+        state.delays.cancelAll();
       }),
   };
 }

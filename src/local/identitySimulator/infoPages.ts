@@ -5,7 +5,8 @@ import { renderPage } from './pageLayout';
 
 /** GET / — what a person running local mode can sign in as. */
 export function renderHome(directory: TenantDirectory): string {
-  const tenants = directory.tenants
+  const tenants = directory
+    .listedTenants()
     .map(
       (tenant) => `<section>
 <h2>${escapeHtml(tenant.displayName)}</h2>

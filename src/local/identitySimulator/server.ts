@@ -5,7 +5,8 @@ import { isLoopbackHostHeader } from '../../domain/loopback';
 import { controlRoutes } from './controlEndpoints';
 import { showEnterCode, submitCode, submitSignIn } from './deviceLoginPages';
 import { openIdConfiguration, signingKeys } from './discoveryEndpoints';
-import { me, organization } from './graphEndpoints';
+import { faultServiceOf, faultTenantOf, sendFaultAnswer } from './faults';
+import { graphErrorBody, me, organization } from './graphEndpoints';
 import { readBody, RouteContext, sendHtml, sendJson, SimulatorRequest } from './http';
 import { renderErrorCode, renderHome } from './infoPages';
 import type { SimulatorState } from './state';
@@ -73,6 +74,7 @@ export function createRequestListener(state: SimulatorState, control: IdentitySi
       .filter((candidate) => candidate.match !== null);
     const found = candidates.find((candidate) => candidate.route.method === incoming.method);
     response.on('finish', () => {
+      state.stats.countHttp(found?.route.name ?? 'none', response.statusCode);
       state.logger.debug(
         {
           event: 'identity-simulator.http',
@@ -103,6 +105,20 @@ export function createRequestListener(state: SimulatorState, control: IdentitySi
       headers: incoming.headers,
       body: body.body,
     };
+    // Latency and error answers the control API set for Entra or Graph (for this call's tenant, or everyone).
+    const service = faultServiceOf(found.route.name);
+    if (service) {
+      const decision = state.faults.decide(service, faultTenantOf(state, service, request, params));
+      if (decision.delayMs > 0) {
+        state.stats.countDelay(decision.delayMs);
+        await state.delays.wait(decision.delayMs);
+        if (response.writableEnded || !response.socket || response.socket.destroyed) return;
+      }
+      if (decision.answer) {
+        state.stats.countFaultAnswer(service, decision.answer.status);
+        return sendFaultAnswer(state, service, request, response, decision.answer, (code, message) => graphErrorBody(state, request, code, message));
+      }
+    }
     try {
       found.route.handle({ state, request, response, params });
     } catch (error) {

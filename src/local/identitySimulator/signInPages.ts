@@ -1,5 +1,5 @@
 import type { DeviceCodeGrant, SignInOutcome } from './deviceCodes';
-import type { SimulatedTenant, SimulatedUser, TenantDirectory } from './directory';
+import type { AccountState, SimulatedTenant, SimulatedUser, TenantDirectory } from './directory';
 import { escapeHtml } from '../../domain/escapeHtml';
 import { renderPage, slug } from './pageLayout';
 
@@ -19,6 +19,20 @@ const OUTCOME_LABELS: Record<SignInOutcome, string> = {
 };
 
 const ROLE_LABELS = { 'global-admin': 'Global administrator', 'service-account': 'Service account' } as const;
+
+/** What the picker says about an account an admin has switched off through the control API. */
+const ACCOUNT_STATE_LABELS: Record<Exclude<AccountState, 'enabled'>, string> = {
+  disabled: 'disabled: sign-in fails with AADSTS50057',
+  locked: 'locked: sign-in fails with AADSTS50053',
+  deleted: 'deleted: sign-in fails with AADSTS50034',
+};
+
+/** The result page for an account that is not enabled: Entra stops at the password, whatever the outcome. */
+const ACCOUNT_STATE_RESULTS: Record<Exclude<AccountState, 'enabled'>, { title: string; code: number; text: string }> = {
+  disabled: { title: 'Your account has been disabled', code: 50057, text: 'An administrator has disabled this account.' },
+  locked: { title: 'Your account is locked', code: 50053, text: "You've tried to sign in too many times with an incorrect user ID or password." },
+  deleted: { title: "This account doesn't exist", code: 50034, text: 'This account is not in the directory any more.' },
+};
 
 export function renderEnterCode(problem?: CodeProblem): string {
   const error = problem ? `<p class="error" role="alert" id="code-error">${escapeHtml(CODE_PROBLEMS[problem])}</p>` : '';
@@ -48,6 +62,7 @@ export function renderPickAccount(view: PickAccountView): string {
   const { grant } = view;
   const home = grant.authorityTenant;
   const ownAccounts = home ? home.users.map((user) => ({ user, tenant: home })) : allAccounts(view.directory);
+  const stateOf = (account: { user: SimulatedUser; tenant: SimulatedTenant }) => view.directory.accountState(account.tenant.tenantId, account.user.oid);
   const otherAccounts = home
     ? allAccounts(view.directory).filter((account) => account.tenant.tenantId !== home.tenantId)
     : [];
@@ -72,13 +87,13 @@ ${error}
   <input type="hidden" name="otc" value="${escapeHtml(grant.userCode)}">
   <fieldset>
     <legend>Pick an account</legend>
-    ${renderAccounts(ownAccounts, true)}
+    ${renderAccounts(ownAccounts, true, stateOf)}
   </fieldset>
   ${
     otherAccounts.length > 0
       ? `<fieldset>
     <legend>Accounts in other organizations</legend>
-    ${renderAccounts(otherAccounts, false)}
+    ${renderAccounts(otherAccounts, false, stateOf)}
   </fieldset>`
       : ''
   }
@@ -93,6 +108,7 @@ ${error}
 
 export interface SignInResultView {
   outcome: SignInOutcome;
+  accountState?: AccountState;
   user: SimulatedUser;
   tenant: SimulatedTenant;
   authorityTenant?: SimulatedTenant;
@@ -123,7 +139,9 @@ export function renderSignInResult(view: SignInResultView): string {
       body: `You cancelled signing in to ${app}. You may now close this window.`,
     },
   };
-  const text = texts[view.outcome];
+  const problem = view.accountState && view.accountState !== 'enabled' ? ACCOUNT_STATE_RESULTS[view.accountState] : undefined;
+  const text = problem ? { title: problem.title, body: `${escapeHtml(problem.text)} ${app} will be told so (AADSTS${problem.code}).` } : texts[view.outcome];
+  const dataOutcome = problem ? `account-${view.accountState}` : view.outcome;
   const otherOrganization =
     view.authorityTenant && view.authorityTenant.tenantId !== view.tenant.tenantId
       ? `<p class="tenant" id="other-organization">Note: ${escapeHtml(view.user.upn)} belongs to ${escapeHtml(
@@ -132,7 +150,7 @@ export function renderSignInResult(view: SignInResultView): string {
       : '';
   return renderPage(
     text.title,
-    `<section id="sign-in-result" data-outcome="${view.outcome}">
+    `<section id="sign-in-result" data-outcome="${dataOutcome}">
 <h1>${escapeHtml(text.title)}</h1>
 <p>${text.body}</p>
 <p class="tenant">Account: ${escapeHtml(view.user.displayName)} (${escapeHtml(view.user.upn)})</p>
@@ -141,20 +159,27 @@ ${otherOrganization}
   );
 }
 
+/** The accounts people can pick: benchmark tenants (seeded by the thousand) stay off the page. */
 function allAccounts(directory: TenantDirectory): { user: SimulatedUser; tenant: SimulatedTenant }[] {
-  return directory.tenants.flatMap((tenant) => tenant.users.map((user) => ({ user, tenant })));
+  return directory.listedTenants().flatMap((tenant) => tenant.users.map((user) => ({ user, tenant })));
 }
 
-function renderAccounts(accounts: { user: SimulatedUser; tenant: SimulatedTenant }[], checkFirst: boolean): string {
+function renderAccounts(
+  accounts: { user: SimulatedUser; tenant: SimulatedTenant }[],
+  checkFirst: boolean,
+  stateOf: (account: { user: SimulatedUser; tenant: SimulatedTenant }) => AccountState,
+): string {
   return accounts
     .map(({ user, tenant }, index) => {
       const id = `account-${slug(user.upn)}`;
       const role = user.role ? `, ${ROLE_LABELS[user.role]}` : '';
+      const accountState = stateOf({ user, tenant });
+      const stateLabel = accountState === 'enabled' ? '' : `, ${ACCOUNT_STATE_LABELS[accountState]}`;
       return `<label for="${id}"><input type="radio" id="${id}" name="upn" value="${escapeHtml(user.upn)}"${
         checkFirst && index === 0 ? ' checked' : ''
       }> ${escapeHtml(user.displayName)} — ${escapeHtml(user.upn)} <span class="tenant">(${escapeHtml(
         tenant.displayName,
-      )}${escapeHtml(role)})</span></label>`;
+      )}${escapeHtml(role)}${escapeHtml(stateLabel)})</span></label>`;
     })
     .join('\n    ');
 }

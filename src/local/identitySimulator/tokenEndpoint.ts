@@ -2,17 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { appTokenResource, issueAppToken } from './appTokens';
 import { codeRef, DeviceCodeGrant } from './deviceCodes';
 import { answerDeviceCodePoll } from './deviceCodePolling';
-import type { AuthorityLookup, TenantLookup } from './directory';
+import type { AccountState, AuthorityLookup, TenantLookup } from './directory';
 import { entraErrorBody, EntraErrorKind } from './entraErrorBodies';
 import { correlationIdOf, formOf, RouteContext, sendJson } from './http';
-import { rememberIssued, SimulatorState, TokenRequestLogEntry } from './state';
-import { grantScopes, issueTokens } from './tokenIssuer';
+import { configuredPermissions, rememberIssued, rememberTokenRequest, SimulatorState, TokenRequestLogEntry } from './state';
+import { GrantedScopes, grantScopes, issueTokens } from './tokenIssuer';
 
 type Context = RouteContext<SimulatorState>;
 type KnownAuthority = Exclude<AuthorityLookup, { kind: 'unknown' }>;
 
 const DEVICE_CODE_GRANT_TYPES = new Set(['device_code', 'urn:ietf:params:oauth:grant-type:device_code']);
 const CLIENT_CREDENTIALS_GRANT_TYPE = 'client_credentials';
+
+/** What Entra answers when it will not issue tokens for an account in this state, at sign-in or at a refresh. */
+const ACCOUNT_STATE_ERRORS: Record<Exclude<AccountState, 'enabled'>, EntraErrorKind> = {
+  deleted: 'account-not-found',
+  disabled: 'account-disabled',
+  locked: 'account-locked',
+};
 
 /** POST /{tenant}/oauth2/v2.0/devicecode — starts a device-code sign-in. */
 export function deviceCodeEndpoint(ctx: Context): void {
@@ -97,9 +104,15 @@ function deviceCodeGrant(ctx: Context, form: URLSearchParams, lookup: TenantLook
     return answerError(ctx, log, decision.error, { clientId: grant.clientId, resource: resourceOf(state, grant.scope) });
   }
   const { user, tenant } = decision.signIn;
-  answerTokens(ctx, log, { clientId: grant.clientId, userOid: user.oid, tenantId: tenant.tenantId, scope: grant.scope });
+  answerTokens(ctx, log, { grant: 'device_code', clientId: grant.clientId, userOid: user.oid, tenantId: tenant.tenantId, scope: grant.scope });
 }
 
+/**
+ * The refresh-token grant, checked in the order Entra's answers suggest: the token itself (known, this app's, not
+ * revoked, not idle for its 90 days), then the account and its tenant, then the control API's forced failures,
+ * then the tenant's consent for the resource asked for (which is how one refresh token gets tokens for several
+ * resources: Graph, or the Teams admin API once the tenant has consented to it).
+ */
 function refreshTokenGrant(ctx: Context, form: URLSearchParams, log: TokenRequestLogEntry): void {
   const { state } = ctx;
   const refreshToken = form.get('refresh_token');
@@ -113,14 +126,18 @@ function refreshTokenGrant(ctx: Context, form: URLSearchParams, log: TokenReques
       expired: 'refresh-token-expired',
     };
     return answerError(ctx, log, kinds[redemption.reason], {
-      issuedAt: redemption.issuedAt ? redemption.issuedAt.toISOString() : '',
+      issuedAt: redemption.issuedAt?.toISOString() ?? '',
+      validFrom: redemption.validFrom?.toISOString() ?? '',
     });
   }
   answerTokens(ctx, log, {
+    grant: 'refresh_token',
     clientId: redemption.clientId,
     userOid: redemption.userOid,
     tenantId: redemption.tenantId,
     scope: form.get('scope') ?? redemption.scope,
+    authTimeMs: redemption.authTimeMs,
+    issuedAt: redemption.issuedAt,
   });
 }
 
@@ -156,17 +173,51 @@ function clientCredentialsGrant(ctx: Context, form: URLSearchParams, lookup: Kno
   sendJson(ctx.response, 200, body, responseHeaders(ctx));
 }
 
-function answerTokens(
-  ctx: Context,
-  log: TokenRequestLogEntry,
-  subject: { clientId: string; userOid: string; tenantId: string; scope: string },
-): void {
+interface TokenSubject {
+  grant: 'device_code' | 'refresh_token';
+  clientId: string;
+  userOid: string;
+  tenantId: string;
+  scope: string;
+  /** The interactive sign-in the refresh token goes back to. */
+  authTimeMs?: number;
+  /** When the redeemed refresh token was issued. */
+  issuedAt?: Date;
+}
+
+function answerTokens(ctx: Context, log: TokenRequestLogEntry, subject: TokenSubject): void {
   const { state } = ctx;
-  const tenant = state.directory.tenantById(subject.tenantId);
-  const user = state.directory.userByOid(subject.tenantId, subject.userOid);
-  // The account was removed from the directory after the token was issued: Entra treats that as revoked.
-  if (!tenant || !user) return answerError(ctx, log, 'refresh-token-revoked');
-  const granted = grantScopes(subject.scope, state.settings.defaultPermissions);
+  const account = state.directory.account(subject.tenantId, subject.userOid);
+  if (!account || account.tenantState === 'deleted') return answerError(ctx, log, 'unknown-tenant', { tenant: subject.tenantId });
+  const { tenant, user } = account;
+  const resource = grantScopes(subject.scope, []).resource;
+  const detail = {
+    clientId: subject.clientId,
+    appName: state.settings.appDisplayName,
+    resource,
+    tenant: tenant.domain,
+    tenantId: tenant.tenantId,
+    tenantName: tenant.displayName,
+    issuedAt: subject.issuedAt?.toISOString() ?? '',
+  };
+  if (account.accountState !== 'enabled') return answerError(ctx, log, ACCOUNT_STATE_ERRORS[account.accountState], detail);
+
+  let granted: GrantedScopes;
+  if (subject.grant === 'refresh_token') {
+    const forced = state.refreshFailures.take(tenant.tenantId, user.oid, resource);
+    if (forced) return answerError(ctx, log, forced.kind, detail);
+    const consented = state.resourceConsents.permissions(tenant.tenantId, resource);
+    granted = grantScopes(subject.scope, () => consented ?? []);
+    if (!consented || granted.permissions.length === 0 || !withinConsent(granted.namedPermissions, consented)) {
+      return answerError(ctx, log, 'consent-required', detail);
+    }
+  } else {
+    // Signing in consents to what was asked for (an admin for the tenant, as the bot's customers do).
+    const asked = grantScopes(subject.scope, () => configuredPermissions(state.settings, resource));
+    state.resourceConsents.add(tenant.tenantId, resource, asked.permissions);
+    granted = asked;
+  }
+
   const now = state.clock.now();
   const refreshToken = granted.offlineAccess
     ? state.refreshTokens.issue({
@@ -176,6 +227,7 @@ function answerTokens(
         scope: subject.scope,
         nowMs: now.getTime(),
         lifetimeSeconds: state.settings.refreshTokenLifetimeSeconds,
+        authTimeMs: subject.authTimeMs,
       })
     : undefined;
   const body = issueTokens({
@@ -195,6 +247,12 @@ function answerTokens(
   log.answer = 'tokens';
   record(ctx, log);
   sendJson(ctx.response, 200, body, responseHeaders(ctx));
+}
+
+/** Permissions are compared as Entra does, without regard to case. */
+function withinConsent(named: readonly string[], consented: readonly string[]): boolean {
+  const granted = new Set(consented.map((permission) => permission.toLowerCase()));
+  return named.every((permission) => granted.has(permission.toLowerCase()));
 }
 
 function answerError(ctx: Context, log: TokenRequestLogEntry, kind: EntraErrorKind, detail: Record<string, string> = {}): void {
@@ -220,7 +278,7 @@ function sendError(ctx: Context, kind: EntraErrorKind, detail: Record<string, st
 const WAITING_ANSWERS = new Set(['authorization_pending', 'slow_down']);
 
 function record(ctx: Context, log: TokenRequestLogEntry): void {
-  ctx.state.tokenLog.push(log);
+  rememberTokenRequest(ctx.state, log);
   ctx.state.logger[WAITING_ANSWERS.has(log.answer) ? 'debug' : 'info'](
     {
       event: 'identity-simulator.token',

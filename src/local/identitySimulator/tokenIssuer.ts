@@ -1,9 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { SimulatedTenant, SimulatedUser } from './directory';
+import { GRAPH_RESOURCE, OIDC_SCOPES } from './resourceConsents';
 import { base64UrlJson, signJwt, SigningKey } from './signingKey';
 
-export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
-const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
 /** Entra's role template id of Global Administrator, as it appears in the `wids` claim. */
 const GLOBAL_ADMIN_ROLE_TEMPLATE_ID = '62e90394-69f5-4237-9190-012177145e10';
 
@@ -11,6 +10,8 @@ const GLOBAL_ADMIN_ROLE_TEMPLATE_ID = '62e90394-69f5-4237-9190-012177145e10';
 export interface GrantedScopes {
   resource: string;
   permissions: string[];
+  /** Permissions named one by one (not through `.default`): each must be within the tenant's consent. */
+  namedPermissions: string[];
   /** The `scope` field of the answer: the requested scopes as sent, so MSAL's cache lookups for them hit. */
   responseScope: string;
   offlineAccess: boolean;
@@ -42,25 +43,38 @@ export interface TokenIssueRequest {
 }
 
 /**
- * `.default` stands for the permissions the app was consented for (`defaultPermissions`); a scope without a
- * resource prefix is a Graph permission; with no resource scope at all Entra hands out a Graph token for User.Read.
+ * `.default` stands for the permissions the app was consented for on that resource (`defaultPermissions`, a list
+ * or a lookup by resource); a scope without a resource prefix is a Graph permission; with no resource scope at all
+ * Entra hands out a Graph token for User.Read.
  */
-export function grantScopes(scopeParameter: string, defaultPermissions: readonly string[]): GrantedScopes {
+export function grantScopes(
+  scopeParameter: string,
+  defaultPermissions: readonly string[] | ((resource: string) => readonly string[]),
+): GrantedScopes {
   const requested = scopeParameter.split(' ').filter((scope) => scope.length > 0);
   const resourceScopes = requested.filter((scope) => !OIDC_SCOPES.has(scope.toLowerCase()));
   const first = resourceScopes[0];
   const resource = first ? resourceOf(first) : GRAPH_RESOURCE;
+  const defaults = typeof defaultPermissions === 'function' ? defaultPermissions : () => defaultPermissions;
   const permissions = new Set<string>();
+  const namedPermissions: string[] = [];
   for (const scope of resourceScopes.filter((candidate) => resourceOf(candidate) === resource)) {
     const permission = permissionOf(scope);
-    if (permission === '.default') defaultPermissions.forEach((name) => permissions.add(name));
-    else permissions.add(permission);
+    if (permission === '.default') defaults(resource).forEach((name) => permissions.add(name));
+    else {
+      permissions.add(permission);
+      namedPermissions.push(permission);
+    }
   }
-  if (permissions.size === 0) permissions.add('User.Read');
+  if (resourceScopes.length === 0) {
+    permissions.add('User.Read');
+    namedPermissions.push('User.Read');
+  }
   const responseScopes = requested.filter((scope) => scope.toLowerCase() !== 'offline_access');
   return {
     resource,
     permissions: [...permissions],
+    namedPermissions,
     responseScope: responseScopes.join(' '),
     offlineAccess: requested.some((scope) => scope.toLowerCase() === 'offline_access'),
   };
