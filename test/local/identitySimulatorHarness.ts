@@ -132,3 +132,55 @@ export function inputValue(html: string, name: string): string | undefined {
   const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
   return match ? match[1].replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>') : undefined;
 }
+
+/** A control-API call (`/_sim/...`) with a JSON body, as a test in another process would make it. */
+export async function control<T = Record<string, unknown>>(simulator: IdentitySimulator, path: string, json?: unknown): Promise<{ status: number; body: T }> {
+  const response = json === undefined ? await callSimulator(simulator, 'GET', path) : await callSimulator(simulator, 'POST', path, { json });
+  return { status: response.status, body: response.json<T>() };
+}
+
+export interface RawTokens {
+  access_token: string;
+  refresh_token: string;
+  id_token: string;
+  scope: string;
+}
+
+/**
+ * A device-code sign-in over plain HTTP (no MSAL, no polling loop): ask for a code, finish it through the
+ * control API, poll once. For tests that need a refresh token quickly and want to see every byte of the answers.
+ */
+export async function signInRaw(
+  simulator: IdentitySimulator,
+  options: { tenant: string; upn: string; scope?: string; clientId?: string },
+): Promise<RawTokens> {
+  const clientId = options.clientId ?? CLIENT_ID;
+  const start = await callSimulator(simulator, 'POST', `/${options.tenant}/oauth2/v2.0/devicecode`, {
+    form: { client_id: clientId, scope: options.scope ?? `${GRAPH_DEFAULT} offline_access openid profile` },
+  });
+  const { device_code: deviceCode, user_code: userCode } = start.json<{ device_code: string; user_code: string }>();
+  const completed = await control(simulator, '/_sim/devicecode/complete', { userCode, upn: options.upn });
+  if (completed.status !== 200) throw new Error(`completing the sign-in failed: ${JSON.stringify(completed.body)}`);
+  const poll = await callSimulator(simulator, 'POST', `/${options.tenant}/oauth2/v2.0/token`, {
+    form: { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: clientId, device_code: deviceCode },
+  });
+  if (poll.status !== 200) throw new Error(`sign-in failed: ${poll.text}`);
+  return poll.json<RawTokens>();
+}
+
+/** One refresh-token redemption over plain HTTP. */
+export function redeemRefreshToken(
+  simulator: IdentitySimulator,
+  refreshToken: string,
+  options: { tenant?: string; scope?: string; clientId?: string; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
+  return callSimulator(simulator, 'POST', `/${options.tenant ?? 'organizations'}/oauth2/v2.0/token`, {
+    headers: options.headers,
+    form: {
+      grant_type: 'refresh_token',
+      client_id: options.clientId ?? CLIENT_ID,
+      refresh_token: refreshToken,
+      scope: options.scope ?? `${GRAPH_DEFAULT} offline_access openid profile`,
+    },
+  });
+}
