@@ -34,6 +34,9 @@ async function main(): Promise<void> {
         `Tenant Access is running in local mode on ${bot.url}/api/messages (loopback only, inbound auth off).`,
         `Store: ${store}.`,
         `Identity: ${identity}.`,
+        ...(bot.simulator && config.localCacheDir
+          ? [`Its certificate authority is kept across restarts in ${config.localCacheDir} (LOCAL_CACHE_DIR); a browser warns about it until you trust local-ca.pem from there.`]
+          : []),
         'Open Microsoft 365 Agents Playground in another terminal, from this directory:',
         `  TEAMSAPPTESTER_BROWSER=none BOT_ENDPOINT=${bot.url}/api/messages npx agentsplayground --port 56150 --disable-telemetry`,
         'then browse to http://localhost:56150 and type: help',

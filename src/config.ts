@@ -3,6 +3,7 @@ import { cloudOfAuthorityHost } from './domain/authorityHosts';
 import { isGuid } from './domain/inputs';
 import { isLoopbackHost } from './domain/loopback';
 import { isIP } from 'node:net';
+import { isAbsolute, join } from 'node:path';
 
 /**
  * Configuration is read once, here, from the environment. Nothing else reads `process.env`.
@@ -58,6 +59,11 @@ export interface Config {
   readonly trustedProxies: readonly string[];
   /** Every wait the service makes, so tests can make them short (README: "Timings"). */
   readonly timings: Timings;
+  /**
+   * Local mode: where its CA is kept across restarts (LOCAL_CACHE_DIR, else the user's cache folder).
+   * Absent in production, and when there is no home to default to: then each start makes a new CA.
+   */
+  readonly localCacheDir?: string;
 }
 
 /** Milliseconds, each with a production default. */
@@ -176,6 +182,10 @@ const envSchema = z.object({
   GRAPH_BASE_URL: httpUrl('GRAPH_BASE_URL', true),
   TOKEN_ENCRYPTION_KEY: optionalText,
   CUSTOMER_RATE_LIMIT_PER_MINUTE: optionalText.refine((s) => s === undefined || (/^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 100_000), 'CUSTOMER_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 100000'),
+  LOCAL_CACHE_DIR: optionalText.refine((s) => s === undefined || isAbsolute(s), 'LOCAL_CACHE_DIR must be an absolute path'),
+  // Only to find the user's cache folder (XDG Base Directory: $XDG_CACHE_HOME, else ~/.cache).
+  XDG_CACHE_HOME: optionalText,
+  HOME: optionalText,
   TRUSTED_PROXIES: csv.refine((ips) => ips.every((ip) => isIP(ip.replace(/^\[|\]$/g, '')) !== 0), 'TRUSTED_PROXIES must be a comma-separated list of IP addresses'),
 });
 
@@ -183,6 +193,14 @@ const envSchema = z.object({
 export const BOT_FRAMEWORK_OPENID_METADATA_URL = 'https://login.botframework.com/v1/.well-known/openidconfiguration';
 
 const DEFAULT_SCOPES = ['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read'];
+
+/** `$LOCAL_CACHE_DIR`, else `$XDG_CACHE_HOME/tenant-access`, else `~/.cache/tenant-access`; only absolute paths count. */
+function localCacheDirOf(e: { LOCAL_CACHE_DIR?: string; XDG_CACHE_HOME?: string; HOME?: string }): string | undefined {
+  if (e.LOCAL_CACHE_DIR !== undefined) return e.LOCAL_CACHE_DIR;
+  if (e.XDG_CACHE_HOME !== undefined && isAbsolute(e.XDG_CACHE_HOME)) return join(e.XDG_CACHE_HOME, 'tenant-access');
+  if (e.HOME !== undefined && isAbsolute(e.HOME)) return join(e.HOME, '.cache', 'tenant-access');
+  return undefined;
+}
 
 /** Where links point when PUBLIC_BASE_URL is not set: the bot's own address. */
 export function defaultPublicBaseUrl(host: string, port: number): string {
@@ -308,6 +326,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       customerRateLimitPerMinute: e.CUSTOMER_RATE_LIMIT_PER_MINUTE === undefined ? 120 : Number(e.CUSTOMER_RATE_LIMIT_PER_MINUTE),
       trustedProxies: e.TRUSTED_PROXIES,
       timings,
+      localCacheDir: localMode ? localCacheDirOf(e) : undefined,
     },
   };
 }

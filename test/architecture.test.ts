@@ -135,6 +135,6 @@ describe('the layers', () => {
     const own = importsOf('test/architecture.test.ts');
     expect(own.map((s) => s.target)).toEqual(expect.arrayContaining(['node:fs', 'typescript']));
     const compose = ['bot/compose/store.ts', 'bot/compose/identity.ts'].flatMap(importsOf);
-    expect(compose.filter((s) => under('src/local')(s.target) && s.dynamic).map((s) => s.target)).toEqual(['src/local/embeddedCosmos', 'src/local/identitySimulator']);
+    expect(compose.filter((s) => under('src/local')(s.target) && s.dynamic).map((s) => s.target)).toEqual(['src/local/embeddedCosmos', 'src/local/identitySimulator', 'src/local/localCaCache']);
   });
 });

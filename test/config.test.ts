@@ -359,3 +359,21 @@ describe('configured mode refuses plain http where it carries secrets', () => {
     expect(configOf({ ...PRODUCTION, COSMOS_ENDPOINT: 'http://127.0.0.1:8081' }).cosmos?.endpoint).toBe('http://127.0.0.1:8081');
   });
 });
+
+describe("local mode's cache folder (where its CA is kept across restarts)", () => {
+  it('is LOCAL_CACHE_DIR, else $XDG_CACHE_HOME/tenant-access, else ~/.cache/tenant-access', () => {
+    expect(configOf({ LOCAL_CACHE_DIR: '/tmp/ta-cache', XDG_CACHE_HOME: '/x', HOME: '/home/u' }).localCacheDir).toBe('/tmp/ta-cache');
+    expect(configOf({ XDG_CACHE_HOME: '/x', HOME: '/home/u' }).localCacheDir).toBe('/x/tenant-access');
+    expect(configOf({ XDG_CACHE_HOME: 'relative', HOME: '/home/u' }).localCacheDir).toBe('/home/u/.cache/tenant-access');
+    expect(configOf({ HOME: '/home/u' }).localCacheDir).toBe('/home/u/.cache/tenant-access');
+  });
+
+  it('is absent with no home to default to (each start makes a new CA), and in production', () => {
+    expect(configOf({}).localCacheDir).toBeUndefined();
+    expect(configOf({ ...PRODUCTION, HOME: '/home/u', LOCAL_CACHE_DIR: '/tmp/ta-cache' }).localCacheDir).toBeUndefined();
+  });
+
+  it('refuses a relative LOCAL_CACHE_DIR', () => {
+    expect(errorsOf({ LOCAL_CACHE_DIR: 'cache' })).toEqual(['LOCAL_CACHE_DIR must be an absolute path']);
+  });
+});

@@ -8,6 +8,7 @@ import { createEntraNetworkClient } from '../../src/adapters/entra/entraNetworkC
 import { EntraTenantDirectory } from '../../src/adapters/entra/tenantDirectory';
 import { GraphOrganizationReader } from '../../src/adapters/graph/organization';
 import type { IdentitySimulator, IdentitySimulatorOptions } from '../../src/local/identitySimulator';
+import type { LocalCa } from '../../src/local/localCa';
 import type { DeviceCodeAuthority, OrganizationReader, TenantDirectory } from '../../src/usecases/ports';
 import type { Closers } from './closers';
 
@@ -39,7 +40,8 @@ export async function composeIdentity(config: Config, logger: Logger, overrides:
   let simulator: IdentitySimulator | undefined;
   if (!config.entra) {
     const { createIdentitySimulator } = await import('../../src/local/identitySimulator');
-    simulator = await createIdentitySimulator({ appDisplayName: config.appName, ...overrides.simulatorOptions, logger });
+    const ca = overrides.simulatorOptions?.ca ?? (config.localCacheDir ? await keptLocalCa(config.localCacheDir, logger) : undefined);
+    simulator = await createIdentitySimulator({ appDisplayName: config.appName, ...overrides.simulatorOptions, ca, logger });
     closers.push(() => simulator!.close());
     logger.warn({ event: 'identity.simulator', url: simulator.url }, `local identity simulator (not Microsoft Entra): sign in at ${simulator.url}/devicelogin`);
   }
@@ -69,6 +71,22 @@ export async function composeIdentity(config: Config, logger: Logger, overrides:
     organizations: new GraphOrganizationReader(graphBaseUrl, entraAgent, config.timings.graphTimeoutMs),
     box: secretBoxFor(config, logger),
   };
+}
+
+/**
+ * Local mode's CA, kept in the user's cache folder so the browser meets the same certificate after a
+ * restart. Without a cache folder, the simulator makes a new one at each start.
+ */
+async function keptLocalCa(folder: string, logger: Logger): Promise<LocalCa> {
+  const { loadOrCreateLocalCa } = await import('../../src/local/localCaCache');
+  const { ca, caFile, outcome } = await loadOrCreateLocalCa(folder);
+  logger.info(
+    { event: 'local-ca.ready', caFile, outcome: outcome.kind, reason: outcome.kind === 'created' ? outcome.reason : undefined },
+    outcome.kind === 'reused'
+      ? `local CA reused from ${caFile}`
+      : `local CA created (${outcome.reason}) and kept in ${caFile}: a browser warns about it until that file is trusted`,
+  );
+  return ca;
 }
 
 function secretBoxFor(config: Config, logger: Logger): SecretBox {

@@ -2,7 +2,10 @@ import { generateKeyPair, generateKeyPairSync, randomBytes, sign } from 'node:cr
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 
-/** PEM material for the loopback HTTPS servers of local mode. Only the CA certificate is meant to leave the process. */
+/**
+ * PEM material for the loopback HTTPS servers of local mode. Only the CA certificate is meant to be
+ * shared; the server key stays in the process, or in the user's own cache folder (localCaCache.ts).
+ */
 export interface LocalCa {
   caPem: string;
   serverCertPem: string;
@@ -10,6 +13,10 @@ export interface LocalCa {
 }
 
 const ONE_DAY_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_VALIDITY_DAYS = 30;
+
+/** The names every local server certificate carries: the loopback addresses and `localhost`. */
+export const LOOPBACK_NAMES = ['127.0.0.1', '::1', 'localhost'] as const;
 
 interface RsaKeyPair {
   publicKeyPem: string;
@@ -17,26 +24,28 @@ interface RsaKeyPair {
 }
 
 /**
- * Creates, in memory, a throw-away CA and a server certificate for 127.0.0.1 / ::1 / localhost signed by it.
- * Nothing is written to disk and the CA key is dropped on return, so the CA can sign nothing else.
+ * Creates, in memory, a CA and a server certificate for 127.0.0.1 / ::1 / localhost signed by it.
+ * Nothing is written to disk here (local mode keeps the result: localCaCache.ts) and the CA key is
+ * dropped on return, so the CA can sign nothing else.
  * forge only lays out the certificates: keys and signatures come from node's native crypto, because forge's
  * pure-JS RSA makes this several times slower. Still about 0.3-1.5 s (median ~0.6 s) on a 2-core machine, nearly
  * all of it RSA prime search; `createLocalCaAsync` makes both keys in parallel off the main thread.
  */
-export function createLocalCa(now: Date = new Date(), extraHostnames: readonly string[] = []): LocalCa {
-  return buildLocalCa(generateRsaKeyPair(), generateRsaKeyPair(), now, extraHostnames);
+export function createLocalCa(now: Date = new Date(), extraHostnames: readonly string[] = [], validityDays = DEFAULT_VALIDITY_DAYS): LocalCa {
+  return buildLocalCa(generateRsaKeyPair(), generateRsaKeyPair(), now, extraHostnames, validityDays);
 }
 
 /**
  * Same as `createLocalCa`, with the two key pairs generated in parallel on the libuv thread pool.
  * `extraHostnames`: more names for the server certificate (a test answering for a Microsoft host).
+ * `validityDays`: how long the CA lives (the server certificate a day less); 30 for a throw-away one.
  */
-export async function createLocalCaAsync(now: Date = new Date(), extraHostnames: readonly string[] = []): Promise<LocalCa> {
+export async function createLocalCaAsync(now: Date = new Date(), extraHostnames: readonly string[] = [], validityDays = DEFAULT_VALIDITY_DAYS): Promise<LocalCa> {
   const [caKeys, serverKeys] = await Promise.all([generateRsaKeyPairAsync(), generateRsaKeyPairAsync()]);
-  return buildLocalCa(caKeys, serverKeys, now, extraHostnames);
+  return buildLocalCa(caKeys, serverKeys, now, extraHostnames, validityDays);
 }
 
-function buildLocalCa(caKeys: RsaKeyPair, serverKeys: RsaKeyPair, now: Date, extraHostnames: readonly string[]): LocalCa {
+function buildLocalCa(caKeys: RsaKeyPair, serverKeys: RsaKeyPair, now: Date, extraHostnames: readonly string[], validityDays: number): LocalCa {
   // Backdated a day so a client whose clock is a little behind ours still accepts the certificates.
   const notBefore = new Date(now.getTime() - ONE_DAY_MS);
 
@@ -48,7 +57,7 @@ function buildLocalCa(caKeys: RsaKeyPair, serverKeys: RsaKeyPair, now: Date, ext
   ca.publicKey = forge.pki.publicKeyFromPem(caKeys.publicKeyPem);
   ca.serialNumber = randomSerialNumber();
   ca.validity.notBefore = notBefore;
-  ca.validity.notAfter = new Date(now.getTime() + 30 * ONE_DAY_MS);
+  ca.validity.notAfter = new Date(now.getTime() + validityDays * ONE_DAY_MS);
   ca.setSubject(caSubject);
   ca.setIssuer(caSubject);
   ca.setExtensions([
@@ -62,7 +71,7 @@ function buildLocalCa(caKeys: RsaKeyPair, serverKeys: RsaKeyPair, now: Date, ext
   server.publicKey = forge.pki.publicKeyFromPem(serverKeys.publicKeyPem);
   server.serialNumber = randomSerialNumber();
   server.validity.notBefore = notBefore;
-  server.validity.notAfter = new Date(now.getTime() + 29 * ONE_DAY_MS);
+  server.validity.notAfter = new Date(now.getTime() + (validityDays - 1) * ONE_DAY_MS);
   server.setSubject([{ name: 'commonName', value: 'localhost' }]);
   server.setIssuer(caSubject);
   server.setExtensions([
