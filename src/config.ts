@@ -291,7 +291,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       host,
       port,
       publicBaseUrl: (e.PUBLIC_BASE_URL ?? defaultPublicBaseUrl(host, port)).replace(/\/+$/, ''),
-      providerName: e.PROVIDER_NAME ?? (localMode ? 'Contoso Managed Services' : 'Your service provider'),
+      providerName: e.PROVIDER_NAME ?? (localMode ? 'Woodgrove Managed Services' : 'Your service provider'),
       providerTenantIds: e.PROVIDER_TENANT_ID.length > 0 ? e.PROVIDER_TENANT_ID.map((t) => t.toLowerCase()) : [...LOCAL_PLAYGROUND.tenantIds],
       bootstrapAdmins: [
         ...e.BOOTSTRAP_ADMINS.map((a) => a.toLowerCase()),

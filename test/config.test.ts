@@ -4,6 +4,7 @@ import { join, relative, sep } from 'node:path';
 import ts from 'typescript';
 import { Config, loadConfig, LOCAL_PLAYGROUND } from '../src/config';
 import { isLoopbackHost } from '../src/domain/loopback';
+import { defaultSimulatedDirectory } from '../src/local/identitySimulator';
 
 const ROOT = join(__dirname, '..');
 const GUID_A = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -375,5 +376,15 @@ describe("local mode's cache folder (where its CA is kept across restarts)", () 
 
   it('refuses a relative LOCAL_CACHE_DIR', () => {
     expect(errorsOf({ LOCAL_CACHE_DIR: 'cache' })).toEqual(['LOCAL_CACHE_DIR must be an absolute path']);
+  });
+});
+
+describe("local mode's provider", () => {
+  it('has a name of its own, apart from every simulated customer (pages read "<provider> asks for access to <customer>")', () => {
+    const provider = configOf({}).providerName;
+    expect(provider).toBe('Woodgrove Managed Services');
+    for (const tenant of defaultSimulatedDirectory().tenants) expect(provider.toLowerCase()).not.toContain(tenant.displayName.toLowerCase());
+    expect(configOf({ PROVIDER_NAME: 'Fabrikam Voice' }).providerName).toBe('Fabrikam Voice');
+    expect(configOf(PRODUCTION).providerName).toBe('Your service provider');
   });
 });

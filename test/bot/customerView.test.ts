@@ -7,7 +7,7 @@ import { forTeams } from '../../bot/teams/customerTeamsCard';
 import { VERBS } from '../../cards/verbs';
 
 const settings: CustomerViewSettings = {
-  providerName: 'Contoso Managed Services',
+  providerName: 'Woodgrove Managed Services',
   appName: 'Tenant Access',
   clientId: '0b5e7a3c-1d2f-4e6a-8b9c-0d1e2f3a4b5c',
   authorityHost: 'https://login.microsoftonline.com',

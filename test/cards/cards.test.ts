@@ -106,7 +106,7 @@ const SAMPLES: Record<string, { full: () => CardAttachment; sparse: () => CardAt
   customerInvitation: {
     full: () =>
       renderCustomerInvitation({
-        providerName: 'Contoso Managed Services',
+        providerName: 'Woodgrove Managed Services',
         tenantName: 'fabrikam.com',
         email: 'admin@fabrikam.com',
         expiresAt: '2026-03-08 09:00 UTC',
@@ -127,7 +127,7 @@ const SAMPLES: Record<string, { full: () => CardAttachment; sparse: () => CardAt
     full: () =>
       renderDeviceCode({
         tenantName: 'fabrikam.com',
-        providerName: 'Contoso Managed Services',
+        providerName: 'Woodgrove Managed Services',
         appName: 'Tenant Access',
         userCode: 'ABCD-EFGH',
         verificationUri: 'https://microsoft.com/devicelogin',
@@ -161,7 +161,7 @@ const SAMPLES: Record<string, { full: () => CardAttachment; sparse: () => CardAt
     full: () =>
       renderConsentReview({
         tenantName: 'fabrikam.com',
-        providerName: 'Contoso Managed Services',
+        providerName: 'Woodgrove Managed Services',
         appName: 'Tenant Access',
         clientId: '6f1c7c2e-8f0e-4b7a-9d3e-0a1b2c3d4e5f',
         requester: 'svc-teams',

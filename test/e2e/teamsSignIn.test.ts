@@ -84,7 +84,7 @@ describe('invite … here, then the sign-in in the channel', () => {
 
     expect(posted.status).toBe(200);
     card = posted.card!;
-    expect(screenOf(200, { card }).title).toBe(`Contoso Managed Services asks for access to ${CUSTOMER.domain}`);
+    expect(screenOf(200, { card }).title).toBe(`Woodgrove Managed Services asks for access to ${CUSTOMER.domain}`);
     const start = cardActions(card).find((a) => a.title === 'Start authentication');
     expect(start).toMatchObject({ type: 'Action.Execute', verb: VERBS.startSignIn });
     invitationId = String(start!.data!.invitationId);
