@@ -284,5 +284,6 @@ describe('seeding tenants for benchmarks', () => {
     expect(tooMany.body.issues.join(' ')).toMatch(/at most 20000/);
     const again = await control(simulator, '/_sim/seed', { count: 1, clientId: CLIENT_ID, prefix: 'bench' });
     expect(again).toEqual({ status: 409, body: { ok: false, reason: 'domain-in-use' } });
+    expect(await control(simulator, '/_sim/seed', { count: 1, clientId: CLIENT_ID, prefix: 'Bench!' })).toEqual({ status: 400, body: { ok: false, reason: 'invalid-prefix' } });
   });
 });

@@ -9,6 +9,7 @@ import {
   TEAMS_ADMIN_RESOURCE,
 } from '../../src/local/identitySimulator';
 import {
+  callSimulator,
   CLIENT_ID,
   CONTOSO,
   CONTOSO_ADMIN,
@@ -394,6 +395,21 @@ describe('accounts and tenants changed in the directory', () => {
 
     await control(simulator, '/_sim/accounts/state', { upn: BO.upn, state: 'enabled' });
     expect((await redeemRefreshToken(simulator, refreshToken)).status).toBe(200);
+  });
+
+  it("labels a disabled account on the sign-in page, and the page's result says what the app will be told", async () => {
+    await control(simulator, '/_sim/accounts/state', { upn: BO.upn, state: 'disabled' });
+    try {
+      const start = await callSimulator(simulator, 'POST', `/${TAILSPIN.tenantId}/oauth2/v2.0/devicecode`, { form: { client_id: CLIENT_ID, scope: GRAPH_DEFAULT } });
+      const userCode = start.json<{ user_code: string }>().user_code;
+      const picker = await callSimulator(simulator, 'POST', '/devicelogin', { form: { otc: userCode } });
+      expect(picker.text).toContain('Bo Backup — bo@tailspin.onmicrosoft.com <span class="tenant">(Tailspin Toys, Global administrator, disabled: sign-in fails with AADSTS50057)</span>');
+      const done = await callSimulator(simulator, 'POST', '/devicelogin/complete', { form: { otc: userCode, upn: BO.upn, outcome: 'mfa-required' } });
+      expect(done.text).toContain('data-outcome="account-disabled"');
+      expect(done.text).toContain('(AADSTS50057)');
+    } finally {
+      await control(simulator, '/_sim/accounts/state', { upn: BO.upn, state: 'enabled' });
+    }
   });
 
   it('answers AADSTS90002 at every authority once the tenant is deleted, and again works when it is restored', async () => {

@@ -151,7 +151,11 @@ export function controlRoutes(control: IdentitySimulatorControl): ControlRoute[]
       method: 'POST',
       path: '/_sim/seed',
       handle: (ctx) =>
-        withBody(ctx, SeedBody, (body) => control.seedTenants(body), (result) => (result.ok ? 200 : result.reason === 'unknown-client' ? 404 : 409)),
+        withBody(ctx, SeedBody, (body) => control.seedTenants(body), (result) => {
+          if (result.ok) return 200;
+          if (result.reason === 'unknown-client') return 404;
+          return result.reason === 'domain-in-use' || result.reason === 'directory-full' ? 409 : 400;
+        }),
     },
     { method: 'GET', path: '/_sim/stats', handle: (ctx) => sendJson(ctx.response, 200, { ok: true, stats: control.stats() }) },
     {
