@@ -1,4 +1,5 @@
 import * as ACData from 'adaptivecards-templating';
+import { presentable } from './plainText';
 import helpTemplate from './help.json';
 import invitationTemplate from './invitation.json';
 import invitationListTemplate from './invitationList.json';
@@ -20,22 +21,6 @@ export interface CardAttachment {
 
 export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive' as const;
 
-/**
- * Teams and the Playground treat `<…>` in card text as markup and drop it, which would eat usage
- * placeholders like `<admin email>` (and anything a user typed in angle brackets). Shown text gets
- * look-alike angle quotes instead; data sent back by buttons is left as it is.
- */
-const SHOWN_KEYS = new Set(['text', 'title', 'value', 'placeholder', 'label']);
-
-function showable(node: unknown, key?: string): unknown {
-  if (typeof node === 'string') return key !== undefined && SHOWN_KEYS.has(key) ? node.replace(/</g, '‹').replace(/>/g, '›') : node;
-  if (Array.isArray(node)) return node.map((n) => showable(n));
-  if (node && typeof node === 'object') {
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'data' ? v : showable(v, k)]));
-  }
-  return node;
-}
-
 /** Parsing a template's expressions costs ~2 ms; each template is parsed once, on first use. */
 const parsed = new WeakMap<object, ACData.Template>();
 
@@ -45,7 +30,7 @@ function expand(template: object, data: object): CardAttachment {
     compiled = new ACData.Template(template);
     parsed.set(template, compiled);
   }
-  const content = showable(compiled.expand({ $root: data })) as Record<string, unknown>;
+  const content = presentable(compiled.expand({ $root: data })) as Record<string, unknown>;
   return { contentType: ADAPTIVE_CARD, content };
 }
 
@@ -124,9 +109,13 @@ export interface TenantStatusCard extends TenantRowView {
 export const renderTenantStatus = (d: TenantStatusCard) => expand(tenantStatusTemplate, d);
 
 export interface StaffListCard {
-  members: { id: string; role: string; note: string }[];
+  /** `who`: the person's name and UPN as Teams showed them, ending in " · " (empty when unknown). */
+  members: { id: string; role: string; note: string; who?: string }[];
+  /** Under the list: what the configuration entries are (empty: nothing shown). */
+  configurationNote?: string;
 }
-export const renderStaffList = (d: StaffListCard) => expand(staffListTemplate, d);
+export const renderStaffList = (d: StaffListCard) =>
+  expand(staffListTemplate, { configurationNote: '', ...d, members: d.members.map((m) => ({ who: '', ...m })) });
 
 export interface CustomerInvitationCard {
   providerName: string;

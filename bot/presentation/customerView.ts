@@ -1,3 +1,4 @@
+import { quoted } from '../../src/domain/plainText';
 import { CardAttachment, renderConsentReview, renderCustomerInvitation, renderDeviceCode, renderFlowStatus } from '../../cards';
 import { VERBS } from '../../cards/verbs';
 import type { Invitation } from '../../src/domain/invitation';
@@ -21,7 +22,7 @@ export interface CustomerScreen {
 }
 
 const permissionsOf = (scopes: readonly string[]) => scopes.map((s) => s.replace(/^https:\/\/graph\.microsoft\.com\//, '')).join(', ');
-const signInAsOf = (inv: Invitation) => (inv.variant === 'global' ? `${inv.email} (a Global Administrator)` : `${inv.email} (the service account)`);
+const signInAsOf = (inv: Invitation) => (inv.variant === 'global' ? `${quoted(inv.email)} (a Global Administrator)` : `${quoted(inv.email)} (the service account)`);
 
 /** Entra's ids for Entra's answers; for our side and Microsoft's, the reference staff find in our log. */
 function referenceOf(e: Invitation['lastError']): string {
@@ -42,7 +43,10 @@ export function customerScreen(
   now: Date,
 ): CustomerScreen {
   const { userCode } = secrets;
-  const tenantName = inv.tenantName;
+  // Names and addresses come from outside (Graph, staff, configuration): shown as plain text.
+  const tenantName = quoted(inv.tenantName);
+  const provider = quoted(s.providerName);
+  const app = quoted(s.appName);
   const status = (title: string, text: string, o: Partial<Parameters<typeof renderFlowStatus>[0]> = {}, pollAfterMs: number | null = null): CustomerScreen => ({
     card: renderFlowStatus({ tenantName, title, text, color: 'default', cause: '', nextStep: '', reviewLink: '', reference: '', actionTitle: '', actionVerb: '', ...o }),
     pollAfterMs,
@@ -56,12 +60,12 @@ export function customerScreen(
       const again = inv.status === 'consent_granted';
       return {
         card: renderCustomerInvitation({
-          providerName: s.providerName,
+          providerName: provider,
           tenantName,
-          email: inv.email,
+          email: quoted(inv.email),
           expiresAt: formatUtc(inv.expiresAt),
-          purpose: `${s.providerName} manages your Microsoft 365 services. To do that on your behalf it needs delegated access to ${tenantName}, granted by you through Microsoft's own sign-in. You can remove it at any time in Microsoft Entra (Enterprise applications).`,
-          appName: s.appName,
+          purpose: `${provider} manages your Microsoft 365 services. To do that on your behalf it needs delegated access to ${tenantName}, granted by you through Microsoft's own sign-in. You can remove it at any time in Microsoft Entra (Enterprise applications).`,
+          appName: app,
           permissions: permissionsOf(s.scopes),
           signInAs: signInAsOf(inv),
           howItWorks: inv.variant === 'global'
@@ -89,8 +93,8 @@ export function customerScreen(
       return {
         card: renderDeviceCode({
           tenantName,
-          providerName: s.providerName,
-          appName: s.appName,
+          providerName: provider,
+          appName: app,
           userCode,
           verificationUri: flow.verificationUri,
           codeExpiresAt: formatUtc(flow.codeExpiresAt),
@@ -104,7 +108,7 @@ export function customerScreen(
       const link = secrets.reviewLink ?? '';
       return status(
         'Approval required',
-        `Your organization requires an administrator to approve ${s.appName} before it can act for ${tenantName}. Your request was recorded.`,
+        `Your organization requires an administrator to approve ${app} before it can act for ${tenantName}. Your request was recorded.`,
         {
           color: 'accent',
           nextStep: 'Forward the reviewer link below. When the reviewer has approved, this page lets you sign in again. If they approved the request in the Azure portal instead, choose the button below.',
@@ -121,7 +125,7 @@ export function customerScreen(
     case 'token_acquired':
       return status('Signed in — activating', `Access to ${tenantName} is being set up.`, { color: 'good' }, 1_000);
     case 'activated':
-      return status('Tenant activated', `${s.providerName} now has delegated access to ${tenantName}. You can close this page.`, { color: 'good' });
+      return status('Tenant activated', `${provider} now has delegated access to ${tenantName}. You can close this page.`, { color: 'good' });
     case 'failed': {
       const e = inv.lastError;
       const newCode = e?.nextStep === 'new-code' || e?.nextStep === 'retry';
@@ -148,12 +152,12 @@ export function reviewerScreen(inv: Invitation, reviewToken: string, s: Customer
   const statusText = pending ? 'Waiting for your review' : inv.consent?.status === 'granted' || inv.status === 'activated' ? 'Approved' : inv.consent?.status === 'declined' ? 'Declined' : 'No longer waiting';
   return {
     card: renderConsentReview({
-      tenantName: inv.tenantName,
-      providerName: s.providerName,
-      appName: s.appName,
+      tenantName: quoted(inv.tenantName),
+      providerName: quoted(s.providerName),
+      appName: quoted(s.appName),
       clientId: s.clientId,
-      requester: inv.email,
-      signedInAs: inv.signedInAs ?? inv.email,
+      requester: quoted(inv.email),
+      signedInAs: quoted(inv.signedInAs ?? inv.email),
       permissions: permissionsOf(s.scopes),
       requestedAt: formatUtc(inv.consent?.requestedAt),
       status: statusText,

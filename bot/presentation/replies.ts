@@ -1,3 +1,4 @@
+import { quoted } from '../../src/domain/plainText';
 import { withArticle } from './views';
 import { CardAttachment, renderMessage } from '../../cards';
 import type { Authorization } from '../../src/usecases/staff/authorizeStaff';
@@ -6,7 +7,7 @@ import type { Actor } from '../../src/domain/staff';
 export function refusal(auth: Extract<Authorization, { ok: false }>, actor: Actor, providerName: string, commandName: string, needed: string): CardAttachment {
   switch (auth.reason) {
     case 'not-provider-tenant':
-      return renderMessage({ title: 'Not available to you', text: `Tenant Access serves ${providerName} staff only, and your account belongs to another organization.`, tone: 'attention' });
+      return renderMessage({ title: 'Not available to you', text: `Tenant Access serves ${quoted(providerName)} staff only, and your account belongs to another organization.`, tone: 'attention' });
     case 'no-role':
       return renderMessage({
         title: 'You have no Tenant Access role yet',

@@ -1,3 +1,4 @@
+import { quoted } from '../../src/domain/plainText';
 import type { InvitationCard, InvitationRowView, TenantRowView, TenantStatusCard } from '../../cards';
 import { effectiveStatus, Invitation, InvitationStatus, isPending } from '../../src/domain/invitation';
 import type { CustomerTenant } from '../../src/domain/tenant';
@@ -36,8 +37,8 @@ export function invitationCard(inv: Invitation, now: Date, title: string, subtit
     title,
     subtitle,
     id: inv.id,
-    tenant: inv.tenantName === inv.tenantId ? inv.tenantId : `${inv.tenantName} (${inv.tenantId})`,
-    email: inv.email,
+    tenant: inv.tenantName === inv.tenantId ? inv.tenantId : `${quoted(inv.tenantName)} (${inv.tenantId})`,
+    email: quoted(inv.email),
     variant: variantWords(inv.variant),
     status: statusWords(status, inv.failureReason),
     createdAt: formatUtc(inv.createdAt),
@@ -51,8 +52,8 @@ export function invitationCard(inv: Invitation, now: Date, title: string, subtit
 export function invitationRow(inv: Invitation, status: InvitationStatus): InvitationRowView {
   return {
     id: inv.id,
-    email: inv.email,
-    tenant: inv.tenantName,
+    email: quoted(inv.email),
+    tenant: quoted(inv.tenantName),
     variant: inv.variant === 'global' ? 'Global' : 'Delegated',
     status: statusWords(status, inv.failureReason),
     createdAt: formatUtc(inv.createdAt),
@@ -71,7 +72,7 @@ const AUTH_STATUS_WORDS: Record<CustomerTenant['authStatus'], string> = {
 export function tenantRow(t: CustomerTenant): TenantRowView {
   return {
     tenantId: t.tenantId,
-    name: t.displayName,
+    name: quoted(t.displayName),
     authMode: t.authMode === 'token' ? 'Auth token' : 'User/password',
     authStatus: AUTH_STATUS_WORDS[t.authStatus],
     lastValidation: t.lastValidation ? `${formatUtc(t.lastValidation.at)} (${t.lastValidation.ok ? 'ok' : 'failed'})` : '—',
@@ -83,12 +84,12 @@ export function tenantRow(t: CustomerTenant): TenantRowView {
 export function tenantStatusCard(t: CustomerTenant, invitations: Invitation[], now: Date): TenantStatusCard {
   return {
     ...tenantRow(t),
-    tokenAccount: t.token?.account ?? '—',
+    tokenAccount: t.token ? quoted(t.token.account) : '—',
     tokenRefreshed: formatUtc(t.token?.lastRefreshedAt),
-    scopes: t.token?.scopes.join(', ') || '—',
+    scopes: t.token?.scopes.length ? quoted(t.token.scopes.join(', '), 1000) : '—',
     invitations: invitations.slice(0, 10).map((inv) => ({
       id: inv.id,
-      email: inv.email,
+      email: quoted(inv.email),
       variant: inv.variant,
       status: statusWords(effectiveStatus(inv, now), inv.failureReason),
       expiresAt: formatUtc(inv.expiresAt),

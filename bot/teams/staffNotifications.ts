@@ -1,3 +1,4 @@
+import { quoted } from '../../src/domain/plainText';
 import type { Audience } from '../../src/domain/audience';
 import { personalConversationKey } from './conversationTracker';
 import { renderStaffUpdate, type Tone } from '../../cards';
@@ -10,10 +11,10 @@ import { deliver, type Notifier } from './notifier';
 import { formatUtc, statusWords } from '../presentation/views';
 
 const WORDS: Record<FlowEventKind, { title: string; color: Tone; text: (e: FlowEvent) => string }> = {
-  opened: { title: 'invitation opened', color: 'default', text: (e) => `${e.invitation.email} opened the invitation link.` },
-  sign_in_started: { title: 'sign-in started', color: 'default', text: (e) => `${e.invitation.email} got a sign-in code and is signing in.` },
-  approval_requested: { title: 'admin approval requested', color: 'accent', text: (e) => `Sign-in needs an Admin Consent Reviewer's approval in the customer's tenant. ${e.invitation.email} has the reviewer link; you can also forward it.` },
-  consent_granted: { title: 'admin consent granted', color: 'good', text: (e) => `${e.detail ?? 'The reviewer granted admin consent.'} ${e.invitation.email} can now sign in again.` },
+  opened: { title: 'invitation opened', color: 'default', text: (e) => `${quoted(e.invitation.email)} opened the invitation link.` },
+  sign_in_started: { title: 'sign-in started', color: 'default', text: (e) => `${quoted(e.invitation.email)} got a sign-in code and is signing in.` },
+  approval_requested: { title: 'admin approval requested', color: 'accent', text: (e) => `Sign-in needs an Admin Consent Reviewer's approval in the customer's tenant. ${quoted(e.invitation.email)} has the reviewer link; you can also forward it.` },
+  consent_granted: { title: 'admin consent granted', color: 'good', text: (e) => `${e.detail ?? 'The reviewer granted admin consent.'} ${quoted(e.invitation.email)} can now sign in again.` },
   consent_declined: { title: 'admin consent declined', color: 'attention', text: () => 'The reviewer declined the request. Talk to the customer, then resend the invitation.' },
   token_acquired: { title: 'token acquired', color: 'good', text: (e) => `A token was acquired${e.detail ? ` (${e.detail})` : ''}.` },
   activated: { title: 'tenant activated', color: 'good', text: (e) => `Token authentication is active for this tenant${e.detail ? `; note: ${e.detail}` : ''}.` },
@@ -55,13 +56,13 @@ async function tellStaff(event: FlowEvent, notifier: Notifier, clock: Clock, log
   const words = WORDS[event.kind];
   const status = effectiveStatus(inv, clock.now());
   const card = renderStaffUpdate({
-    tenantName: inv.tenantName,
+    tenantName: quoted(inv.tenantName),
     tenantId: inv.tenantId,
     title: words.title,
     text: words.text(event),
     color: words.color,
     invitationId: inv.id,
-    email: inv.email,
+    email: quoted(inv.email),
     status: statusWords(status, inv.failureReason),
     at: formatUtc(clock.now().toISOString()),
     reviewLink: event.reviewLink ?? '',

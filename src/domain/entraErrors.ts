@@ -1,3 +1,4 @@
+import { quoted } from './plainText';
 /**
  * One table that turns raw Entra (Azure AD) OAuth errors into plain words with a next step.
  *
@@ -429,7 +430,7 @@ function unknownEntry(code: string, description: string | undefined): Entry {
   const said = description === undefined ? '' : quotableDescription(description);
   return {
     title: 'Sign-in did not complete',
-    cause: said ? `Microsoft answered ${code}: ${said}` : `Microsoft answered ${code}.`,
+    cause: said ? `Microsoft answered ${code}: ${quoted(said)}` : `Microsoft answered ${code}.`,
     nextStep: 'retry',
     nextStepText: 'Try again. If it fails the same way, send the error code and correlation ID to your provider.',
     needsAdminConsent: false,

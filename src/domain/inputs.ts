@@ -1,3 +1,4 @@
+import { quoted } from './plainText';
 /**
  * Parsers for the values people type. Each returns the normalized value or a message that says
  * what was wrong, in words a person can act on. They never throw.
@@ -59,10 +60,7 @@ export function parseInvitationId(text: string): Parsed<string> {
     : { ok: false, message: `"${clip(text.trim())}" is not an invitation id: ids look like inv-7k2m9q4xzt (see \`invitations\`).` };
 }
 
-/** Echo user text back safely: short, and without characters that would change a card's layout. */
+/** Typed text echoed back in a message: quoted, so it is shown as typed (plain text), capped. */
 export function clip(text: string, max = 60): string {
-  // C0/C1 controls and Unicode line/paragraph separators break lines; bidi controls reorder the rest of the line.
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069`*_[\]<>]/g, ' ');
-  // Never cut between the two halves of a surrogate pair (an emoji would become U+FFFD).
-  return flat.length > max ? `${flat.slice(0, max - 1).replace(/[\ud800-\udbff]$/, '')}…` : flat;
+  return quoted(text, max);
 }

@@ -1,3 +1,4 @@
+import { quoted } from './plainText';
 import { EntraErrorInput, explainEntraError } from './entraErrors';
 
 /**
@@ -156,7 +157,7 @@ function staffDetailOf(failure: SignInFailure): string {
   switch (failure.kind) {
     case 'client':
       return (
-        `MSAL stopped before Entra answered (${failure.code}${failure.message ? `: ${failure.message.slice(0, 200)}` : ''}; ` +
+        `MSAL stopped before Entra answered (${failure.code}${failure.message ? `: ${quoted(failure.message, 200)}` : ''}; ` +
         `${failure.requestsSent} request${failure.requestsSent === 1 ? '' : 's'} sent). Check ENTRA_AUTHORITY_HOST and ENTRA_CLIENT_ID.`
       );
     case 'transport': {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { stableId } from '../../src/usecases/stableId';
+import { plainText, quoted } from '../../src/domain/plainText';
 import { clip, isGuid, parseDomain, parseEmail, parseGuid, parseInvitationId, Parsed, parseTenantRef } from '../../src/domain/inputs';
 
 /** fast-check 4 dropped unicodeString/fullUnicodeString; these are their equivalents. */
@@ -221,38 +222,39 @@ describe('parseInvitationId', () => {
   });
 });
 
-describe('clip', () => {
-  it('leaves short plain text alone', () => {
-    expect(clip('contoso.com')).toBe('contoso.com');
-    expect(clip('a'.repeat(60))).toBe('a'.repeat(60));
+describe('plainText and quoted (text from outside, shown as it came)', () => {
+  const HIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ue000-\uf8ff\ufff9-\ufffb]/u;
+
+  it('leaves short plain text alone, markdown and markup included', () => {
+    expect(plainText('contoso.com')).toBe('contoso.com');
+    expect(plainText('**bold** [link](https://evil.example) <b>x</b> a_b_c')).toBe('**bold** [link](https://evil.example) <b>x</b> a_b_c');
   });
 
-  it('shortens long text to the limit with an ellipsis', () => {
-    expect(clip('a'.repeat(61))).toBe(`${'a'.repeat(59)}…`);
-    expect(clip('abcdefgh', 5)).toBe('abcd…');
-  });
-
-  it('removes what would change a card: line breaks, controls, markdown and markup', () => {
-    expect(clip('a\nb\r\tc`d*e_f[g]h<i>j')).toBe('a b  c d e f g h i j');
-    expect(clip('x\u2028y\u0085z\u202eevil')).toBe('x y z evil');
-  });
-
-  it('does not cut a character in half', () => {
+  it('shortens long text to the limit with an ellipsis, never cutting a character in half', () => {
+    expect(plainText('a'.repeat(61), 60)).toBe(`${'a'.repeat(59)}…`);
     const text = `${'a'.repeat(58)}😀tail`;
-    const clipped = clip(text);
-    expect(isWellFormed(clipped)).toBe(true);
-    expect(clipped).toBe(`${'a'.repeat(58)}…`);
+    expect(isWellFormed(plainText(text, 60))).toBe(true);
+    expect(plainText(text, 60)).toBe(`${'a'.repeat(58)}😀…`);
   });
 
-  it('for any text: bounded, free of layout characters, well-formed when the input is, and the identity on clean short text', () => {
+  it('removes controls, bidi overrides and line breaks', () => {
+    expect(plainText('a\nb\r\tc')).toBe('a b c');
+    expect(plainText('x\u2028y\u0085z\u202eevil\u2066')).toBe('x y zevil');
+  });
+
+  it('quotes between markers no input can forge', () => {
+    expect(quoted('a\ue000b\ue001c')).toBe('\ue000abc\ue001');
+    expect(clip('x'.repeat(80), 10)).toBe(quoted('x'.repeat(80), 10));
+  });
+
+  it('for any text: bounded, free of hidden characters, well-formed when the input is, the identity on clean short text', () => {
     fc.assert(
       fc.property(anyText, fc.integer({ min: 2, max: 80 }), (text, max) => {
-        const out = clip(text, max);
-        expect(out.length).toBeLessThanOrEqual(max);
-        expect(out).not.toMatch(LAYOUT_CHARS);
+        const out = plainText(text, max);
+        expect(Array.from(out).length).toBeLessThanOrEqual(max);
+        expect(out).not.toMatch(HIDDEN_CHARS);
         if (isWellFormed(text)) expect(isWellFormed(out)).toBe(true);
-        if (text.length <= max && !LAYOUT_CHARS.test(text)) expect(out).toBe(text);
-        if (text.length > max) expect(out.endsWith('…')).toBe(true);
+        if (Array.from(text).length <= max && !HIDDEN_CHARS.test(text) && !/\s\s|^\s|\s$|[^\S ]/u.test(text)) expect(out).toBe(text);
       }),
       { numRuns: 500 },
     );

@@ -28,7 +28,7 @@ import {
  * the Azure portal), Entra redirects to /consent/callback, and the service account signs in again.
  */
 
-const dir = simulatedDirectory(['proseware', 'lucerne', 'cohowinery', 'woodgrove', 'fabrikamfiber']);
+const dir = simulatedDirectory(['proseware', 'lucerne', 'cohowinery', 'woodgrove', 'fabrikamfiber', 'tailspin']);
 
 let w: SignInWorld;
 
@@ -261,6 +261,27 @@ describe('a decline without a description', () => {
     expect(page.title).toBe(explainEntraError({ error: 'access_denied' }).title);
     expect(page.title).not.toBe(explainEntraError({ errorCodes: [90095] }).title);
     expect(page.text).toContain('The reviewer declined the consent request.');
+  });
+});
+
+describe('a decline whose description holds a link', () => {
+  it('is never quoted: the callback is unauthenticated, so only the code is shown, on the page and to staff', async () => {
+    const tenant = dir.bySlug.tailspin;
+    const inv = await delegatedInvitation(tenant);
+    const pending = await untilApprovalRequired(inv, tenant);
+    const review = await LinkPage.fromCard(w.h, pending.card, 'review').state();
+    const state = consentUrlOn(review).searchParams.get('state')!;
+    const description = 'AADSTS99123: Your session expired. [Re-verify here](https://evil.example/login) **now**';
+    const answer = await callback(`${DEFAULT_PUBLIC_BASE_URL}/consent/callback?${new URLSearchParams({ error: 'access_denied', error_description: description, state })}`);
+    expect(answer.status).toBe(200);
+    expect(answer.body).not.toContain('Re-verify');
+
+    const page = await inv.page.state();
+    expect(page.text).toContain('AADSTS99123');
+    expect(page.text).not.toContain('Re-verify');
+    expect(page.text).not.toContain('evil.example');
+    const told = await waitUntil(() => staffUpdates(w.h, inv.id).find((u) => u.title === 'admin consent declined'), 'the declined staff update');
+    expect(JSON.stringify(told.card)).not.toContain('evil.example');
   });
 });
 

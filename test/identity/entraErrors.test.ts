@@ -1,3 +1,4 @@
+import { quoted } from '../../src/domain/plainText';
 import fc from 'fast-check';
 import {
   EntraErrorInput,
@@ -257,7 +258,8 @@ describe('explainEntraError on captured-shape Entra bodies', () => {
     });
     expect(explanation.code).toBe('AADSTS9002313');
     expect(explanation.title).toBe(GENERIC_TITLE);
-    expect(explanation.cause).toBe('Microsoft answered AADSTS9002313: Invalid request. Request is malformed or invalid.');
+    // Microsoft's words are quoted: shown as plain text, exactly as they came.
+    expect(explanation.cause).toBe(`Microsoft answered AADSTS9002313: ${quoted('Invalid request. Request is malformed or invalid.')}`);
     expect(explanation.cause).not.toMatch(/Trace ID/);
   });
 

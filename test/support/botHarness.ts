@@ -309,7 +309,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
   return harness;
 }
 
-export { cardActions, cardFacts, cardText, cardTitle, type CardAction } from './cardReading';
+export { cardActions, cardFacts, cardText, cardTitle, textOf, type CardAction } from './cardReading';
 
 /** The store ports in memory, for the fast layer: `compose: { persistence: memoryPersistence() }`. */
 export function memoryPersistence(): Persistence & { stores: MemoryStores } {

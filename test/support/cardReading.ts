@@ -17,11 +17,28 @@ export function cardActions(card: AdaptiveCardJson | undefined): CardAction[] {
   return (card?.actions as CardAction[] | undefined) ?? [];
 }
 
+/** A RichTextBlock reads as one line: its TextRuns one after the other. */
+function richText(node: unknown): string | undefined {
+  const n = node as { type?: unknown; inlines?: unknown } | null;
+  if (n?.type !== 'RichTextBlock' || !Array.isArray(n.inlines)) return undefined;
+  return n.inlines.map((r) => (typeof r === 'string' ? r : String((r as { text?: unknown }).text ?? ''))).join('');
+}
+
+/** What a text element says: a TextBlock's text, or a RichTextBlock's runs joined. */
+export function textOf(node: unknown): string | undefined {
+  const rich = richText(node);
+  if (rich !== undefined) return rich;
+  const n = node as { type?: unknown; text?: unknown } | null;
+  return n?.type === 'TextBlock' && typeof n.text === 'string' ? n.text : undefined;
+}
+
 /** Every string in the card, one per line: what a person can read on it. */
 export function cardText(card: AdaptiveCardJson | undefined): string {
   const out: string[] = [];
   const walk = (node: unknown): void => {
-    if (typeof node === 'string' || typeof node === 'number') out.push(String(node));
+    const rich = richText(node);
+    if (rich !== undefined) out.push(rich);
+    else if (typeof node === 'string' || typeof node === 'number') out.push(String(node));
     else if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') Object.values(node).forEach(walk);
   };
@@ -35,8 +52,11 @@ export function cardFacts(card: AdaptiveCardJson | undefined): Record<string, st
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
-      const n = node as { type?: unknown; facts?: { title: string; value: string }[] };
+      const n = node as { type?: unknown; facts?: { title: string; value: string }[]; columns?: { items?: unknown[] }[] };
+      const row = n.type === 'ColumnSet' && n.columns?.length === 2 ? n.columns.map((c) => (c.items?.length === 1 ? richText(c.items[0]) : undefined)) : undefined;
       if (n.type === 'FactSet') for (const f of n.facts ?? []) facts[f.title] = String(f.value);
+      // A FactSet holding text from outside is drawn as title/value rows of TextRuns.
+      else if (row && row[0] !== undefined && row[1] !== undefined) facts[row[0]] = row[1];
       else Object.values(node).forEach(walk);
     }
   };
@@ -44,10 +64,13 @@ export function cardFacts(card: AdaptiveCardJson | undefined): Record<string, st
   return facts;
 }
 
-/** The title of a card: its first TextBlock. */
+/** The title of a card: its first text element. */
 export function cardTitle(card: AdaptiveCardJson | undefined): string | undefined {
-  const first = (card?.body as { type?: string; text?: string }[] | undefined)?.find((b) => b.type === 'TextBlock');
-  return first?.text;
+  for (const b of (card?.body as unknown[] | undefined) ?? []) {
+    const text = textOf(b);
+    if (text !== undefined) return text;
+  }
+  return undefined;
 }
 
 /** The element with this `id` anywhere in the card's body. */
@@ -57,7 +80,7 @@ export function cardElement(card: AdaptiveCardJson | undefined, id: string): { t
     if (found) return;
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
-      if ((node as { id?: unknown }).id === id) found = node as { text?: string };
+      if ((node as { id?: unknown }).id === id) found = richText(node) !== undefined ? { ...(node as object), text: richText(node) } : (node as { text?: string });
       else Object.values(node).forEach(walk);
     }
   };

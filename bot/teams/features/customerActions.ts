@@ -1,3 +1,4 @@
+import { quoted } from '../../../src/domain/plainText';
 import { TeamsInfo, TurnContext } from 'botbuilder';
 import { CardAttachment, renderFlowStatus } from '../../../cards';
 import { VERBS } from '../../../cards/verbs';
@@ -41,9 +42,9 @@ export const placeOf = (conversationId: string | undefined) => (conversationId ?
 function progressCard(inv: Invitation, now: Date): CardAttachment {
   const status = effectiveStatus(inv, now);
   const card = renderFlowStatus({
-    tenantName: inv.tenantName,
-    title: status === 'activated' ? 'Tenant activated' : `Waiting for ${inv.email}`,
-    text: status === 'activated' ? 'Delegated access is in place.' : `Only ${inv.email} can see the sign-in code on this card. Status: ${statusWords(status, inv.failureReason)}.`,
+    tenantName: quoted(inv.tenantName),
+    title: status === 'activated' ? 'Tenant activated' : `Waiting for ${quoted(inv.email)}`,
+    text: status === 'activated' ? 'Delegated access is in place.' : `Only ${quoted(inv.email)} can see the sign-in code on this card. Status: ${statusWords(status, inv.failureReason)}.`,
     color: status === 'activated' ? 'good' : 'default',
     cause: '',
     nextStep: '',

@@ -1,3 +1,4 @@
+import { quoted } from '../../../src/domain/plainText';
 import { renderMessage, renderTenantList, renderTenantStatus } from '../../../cards';
 import { parseTenantRef, Parsed, TenantRef } from '../../../src/domain/inputs';
 import { type BotServices, command, noArguments } from '../services';
@@ -12,7 +13,7 @@ export async function tenantListCard(services: BotServices) {
 export async function tenantCard(services: BotServices, ref: TenantRef) {
   const result = await services.tenants.status(ref);
   if (!result.ok) {
-    return renderMessage({ title: 'Unknown tenant', text: `No customer tenant "${ref.value}" yet. **tenants** lists them; **invite** adds one.`, tone: 'warning', usage: STATUS_USAGE });
+    return renderMessage({ title: 'Unknown tenant', text: `No customer tenant "${quoted(ref.value)}" yet. **tenants** lists them; **invite** adds one.`, tone: 'warning', usage: STATUS_USAGE });
   }
   return renderTenantStatus(tenantStatusCard(result.tenant, result.invitations, services.clock.now()));
 }

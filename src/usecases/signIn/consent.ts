@@ -7,6 +7,9 @@ import type { FlowSteps } from './flowSteps';
 import { reviewTokenAad } from './sealedSecrets';
 import type { SignInDeps } from './signInDeps';
 
+const aadstsCodesIn = (description: string | undefined): number[] =>
+  [...(description ?? '').slice(0, 2_000).matchAll(/AADSTS(\d{1,9})/g)].map((m) => Number(m[1])).slice(0, 5);
+
 export interface ConsentAnswer {
   readonly granted: boolean;
   readonly error?: string;
@@ -69,9 +72,9 @@ export function consentWorkflow(deps: Pick<SignInDeps, 'invitations' | 'box' | '
       const updated = await steps.apply(inv, event, { by: 'reviewer', detail: answer.granted ? 'admin consent granted' : `declined: ${answer.error ?? 'unknown'}`, failureReason: answer.granted ? undefined : 'admin consent declined' }, (i) => ({
         ...i,
         consent: i.consent && { ...i.consent, status: answer.granted ? 'granted' : 'declined', decidedAt: now.toISOString(), via: 'callback', error: answer.error },
-        // Entra's description carries the AADSTS code (65004 when the reviewer cancels). Our own fallback
-        // must not read as a pending request ("admin consent request" is how the table spots one).
-        lastError: answer.granted ? undefined : explanationOf({ error: answer.error ?? 'access_denied', description: answer.errorDescription ?? 'The reviewer declined the request.' }),
+        // Anyone can call the redirect URL, so its description is never quoted: only the AADSTS codes
+        // in it are read (65004 when the reviewer cancels) and explained from the table.
+        lastError: answer.granted ? undefined : explanationOf({ error: answer.error ?? 'access_denied', errorCodes: aadstsCodesIn(answer.errorDescription) }),
       }));
       if (!updated) return { ok: false, reason: 'unknown-state' };
       await steps.emit(answer.granted ? 'consent_granted' : 'consent_declined', updated);

@@ -1,4 +1,5 @@
 import { withoutDeadline } from '../../deadline';
+import { quoted } from '../../domain/plainText';
 import { isAdminApprovalRequired } from '../../domain/entraErrors';
 import { applyEvent, effectiveStatus, FlowError, Invitation } from '../../domain/invitation';
 import { sideOf } from '../../domain/signInFailures';
@@ -126,9 +127,9 @@ export function deviceCodeSessions(deps: SignInDeps, steps: FlowSteps, inFlight:
       const wrong: FlowError = {
         code: 'wrong-tenant',
         title: 'Signed in to the wrong tenant',
-        cause: `The account ${account.username} belongs to another Microsoft 365 organization than the one invited (${inv.tenantName}).`,
+        cause: `The account ${quoted(account.username)} belongs to another Microsoft 365 organization than the one invited (${quoted(inv.tenantName)}).`,
         nextStep: 'use-another-account',
-        nextStepText: `Start again and sign in with an administrator account of ${inv.tenantName}.`,
+        nextStepText: `Start again and sign in with an administrator account of ${quoted(inv.tenantName)}.`,
       };
       const updated = await steps.applyIf(inv, ours, 'fail', { failureReason: wrong.title, detail: `signed in as ${account.username} of ${account.tenantId}` }, (i) => ({ ...i, flow: undefined, lastError: wrong, signedInAs: account.username }));
       if (updated) await steps.emit('failed', updated);
@@ -142,7 +143,7 @@ export function deviceCodeSessions(deps: SignInDeps, steps: FlowSteps, inFlight:
       deps.logger.info({ event: 'flow.token-discarded', invitationId: inv.id }, 'token arrived for a flow that is no longer current; discarded');
       return;
     }
-    const noted = account.username.toLowerCase() === inv.email.toLowerCase() ? undefined : `signed in as ${account.username}, not the invited ${inv.email}`;
+    const noted = account.username.toLowerCase() === inv.email.toLowerCase() ? undefined : `signed in as ${quoted(account.username)}, not the invited ${quoted(inv.email)}`;
     await steps.emit('token_acquired', acquired, { detail: noted });
     await activateTenant(deps, steps, acquired, flowId, outcome, noted);
   }
