@@ -11,6 +11,7 @@ module.exports = {
   testMatch: [
     '<rootDir>/test/domain/inputs.test.ts',
     '<rootDir>/test/domain/invitation.test.ts',
+    '<rootDir>/test/domain/onboarding.test.ts',
     '<rootDir>/test/onboarding/**/*.test.ts',
     // Commands and card actions through the real server, on the in-memory stores.
     '<rootDir>/test/e2e/commands.test.ts',

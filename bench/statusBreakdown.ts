@@ -72,9 +72,9 @@ async function main(): Promise<void> {
     const { services, stores } = bench.bot;
     const ref = parseTenantRef(TENANT_DOMAIN);
     if (!ref.ok) throw new Error(`cannot parse ${TENANT_DOMAIN}`);
-    const found = await getTenantStatus(stores, ref.value);
+    const found = await getTenantStatus({ ...stores, clock: services.clock }, ref.value);
     if (!found.ok) throw new Error('the seeded tenant is missing');
-    const { tenant, invitations } = found;
+    const { tenant, onboarding, invitations } = found;
     const now = services.clock.now();
 
     const steps: Step[] = [
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
       { name: 'Cosmos: tenants.findByDomain (query)', run: () => stores.tenants.findByDomain(TENANT_DOMAIN) },
       { name: 'Cosmos: tenants.get (point read)', run: () => stores.tenants.get(tenant.tenantId) },
       { name: 'Cosmos: invitations.listForTenant', run: () => stores.invitations.listForTenant(tenant.tenantId) },
-      { name: 'card: renderTenantStatus', run: async () => renderTenantStatus(tenantStatusCard(tenant, invitations, now)) },
+      { name: 'card: renderTenantStatus', run: async () => renderTenantStatus(tenantStatusCard(tenant, onboarding, invitations, now)) },
       { name: 'card: renderMessage (small card)', run: async () => renderMessage({ title: 'Hello', text: 'A short message.' }) },
     ];
 

@@ -94,6 +94,8 @@ export interface TenantRowView {
   name: string;
   authMode: string;
   authStatus: string;
+  /** How far onboarding got: "Invited", "Failed: … (when)", "Completed (when)". */
+  onboarding: string;
   lastValidation: string;
   tokenCreated: string;
   tokenExpires: string;
@@ -104,6 +106,8 @@ export interface TenantStatusCard extends TenantRowView {
   tokenAccount: string;
   tokenRefreshed: string;
   scopes: string;
+  /** The verified domains, comma-separated ("—" until a token reaches the tenant). */
+  domains: string;
   invitations: { id: string; email: string; variant: string; status: string; expiresAt: string }[];
 }
 export const renderTenantStatus = (d: TenantStatusCard) => expand(tenantStatusTemplate, d);

@@ -2,6 +2,7 @@ import { quoted } from '../../src/domain/plainText';
 import type { InvitationCard, InvitationRowView, TenantRowView, TenantStatusCard } from '../../cards';
 import { effectiveStatus, Invitation, InvitationStatus, isPending } from '../../src/domain/invitation';
 import type { CustomerTenant } from '../../src/domain/tenant';
+import type { Onboarding, OnboardingState } from '../../src/domain/onboarding';
 
 /** Cards show UTC with the zone spelled out: staff sit in many time zones. */
 export function formatUtc(iso: string | undefined): string {
@@ -63,27 +64,47 @@ export function invitationRow(inv: Invitation, status: InvitationStatus): Invita
 }
 
 const AUTH_STATUS_WORDS: Record<CustomerTenant['authStatus'], string> = {
-  not_configured: 'Not configured',
-  pending: 'Pending',
+  not_configured: 'Not authenticated yet',
   successful: 'Successful',
   failed: 'Failed',
 };
 
-export function tenantRow(t: CustomerTenant): TenantRowView {
+const ONBOARDING_WORDS: Record<OnboardingState, string> = {
+  none: 'Not invited',
+  invited: 'Invited',
+  signing_in: 'Signing in',
+  approval_pending: 'Approval pending',
+  failed: 'Failed',
+  expired: 'Invitation expired',
+  revoked: 'Invitation revoked',
+  completed: 'Completed',
+};
+
+/** "Failed: Signed in to the wrong tenant (2025-03-01 09:10 UTC)" — what onboarding is at, and since when. */
+export function onboardingWords(o: Onboarding): string {
+  if (o.state === 'none') return ONBOARDING_WORDS.none;
+  const what = o.state === 'failed' && o.error ? `Failed: ${o.error.title}` : ONBOARDING_WORDS[o.state];
+  return `${what} (${formatUtc(o.at)})`;
+}
+
+export function tenantRow({ tenant: t, onboarding }: { tenant: CustomerTenant; onboarding: Onboarding }): TenantRowView {
   return {
     tenantId: t.tenantId,
     name: quoted(t.displayName),
     authMode: t.authMode === 'token' ? 'Auth token' : 'User/password',
     authStatus: AUTH_STATUS_WORDS[t.authStatus],
+    onboarding: onboardingWords(onboarding),
     lastValidation: t.lastValidation ? `${formatUtc(t.lastValidation.at)} (${t.lastValidation.ok ? 'ok' : 'failed'})` : '—',
     tokenCreated: formatUtc(t.token?.createdAt),
     tokenExpires: formatUtc(t.token?.refreshExpiresAt),
   };
 }
 
-export function tenantStatusCard(t: CustomerTenant, invitations: Invitation[], now: Date): TenantStatusCard {
+export function tenantStatusCard(t: CustomerTenant, onboarding: Onboarding, invitations: Invitation[], now: Date): TenantStatusCard {
+  const domains = t.domains?.length ? t.domains : t.domain ? [t.domain] : [];
   return {
-    ...tenantRow(t),
+    ...tenantRow({ tenant: t, onboarding }),
+    domains: domains.length ? quoted(domains.join(', '), 1000) : '—',
     tokenAccount: t.token ? quoted(t.token.account) : '—',
     tokenRefreshed: formatUtc(t.token?.lastRefreshedAt),
     scopes: t.token?.scopes.length ? quoted(t.token.scopes.join(', '), 1000) : '—',

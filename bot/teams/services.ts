@@ -3,7 +3,7 @@ import type { CardAttachment } from '../../cards';
 import type { Clock } from '../../src/clock';
 import type { Invitation } from '../../src/domain/invitation';
 import type { Parsed, TenantRef } from '../../src/domain/inputs';
-import type { Actor, Role } from '../../src/domain/staff';
+import type { Actor, Role, StaffProfile } from '../../src/domain/staff';
 import type { CustomerTenant } from '../../src/domain/tenant';
 import type { Logger } from '../../src/log';
 import type { Random } from '../../src/random';
@@ -15,6 +15,7 @@ import type { CustomerAction } from '../../src/usecases/signIn/customerAction';
 import type { Authorization } from '../../src/usecases/staff/authorizeStaff';
 import type { AddStaffResult, RemoveStaffResult, StaffListEntry } from '../../src/usecases/staff/manageStaff';
 import type { TenantStatusResult } from '../../src/usecases/tenants/getTenantStatus';
+import type { TenantOverview } from '../../src/usecases/tenants/listTenants';
 import type { CustomerViewSettings } from '../presentation/customerView';
 
 /**
@@ -37,13 +38,13 @@ export interface BotServices {
     notePostedIn(inv: Invitation, place: string): Promise<void>;
   };
   readonly tenants: {
-    list(): Promise<CustomerTenant[]>;
+    list(): Promise<TenantOverview[]>;
     status(ref: TenantRef): Promise<TenantStatusResult>;
   };
   readonly staff: {
     authorize(actor: Actor, needed: Role): Promise<Authorization>;
     list(): Promise<StaffListEntry[]>;
-    add(actor: Actor, id: string, role: Role, requestKey: string): Promise<AddStaffResult>;
+    add(actor: Actor, id: string, role: Role, requestKey: string, profile?: StaffProfile): Promise<AddStaffResult>;
     remove(actor: Actor, id: string, requestKey: string): Promise<RemoveStaffResult>;
   };
   /** The customer admin's buttons on a card posted in Teams: the same rules as the invitation page. */

@@ -1,6 +1,10 @@
 /** A customer tenant the provider manages (or is being given access to). */
 export type AuthMode = 'password' | 'token';
-export type AuthStatus = 'not_configured' | 'pending' | 'successful' | 'failed';
+/**
+ * The tenant's current authentication, as the portal's "Authentication Status" says it: none yet,
+ * or what the last sign-in or validation found. Onboarding (src/domain/onboarding.ts) never sets it.
+ */
+export type AuthStatus = 'not_configured' | 'successful' | 'failed';
 
 export interface TokenMetadata {
   readonly account: string;
@@ -16,7 +20,10 @@ export interface CustomerTenant {
   readonly id: string;
   readonly tenantId: string;
   readonly displayName: string;
+  /** The domain it was invited by (or its first verified one). */
   readonly domain?: string;
+  /** Its verified domains, as Graph lists them once a token reaches it. */
+  readonly domains?: readonly string[];
   readonly authMode: AuthMode;
   readonly authStatus: AuthStatus;
   readonly lastValidation?: { readonly at: string; readonly ok: boolean; readonly detail?: string };

@@ -170,7 +170,7 @@ describe('a change made through one instance is seen on the next status turn of 
   it("a tenant activated by a sign-in on A (its name, auth status and token) is on B's next status", () =>
     withBotOutput(async () => {
       const notYet = await says(onB, `status ${CONTOSO.domain}`);
-      expect(cardFacts(notYet)).toMatchObject({ 'Auth status': 'Not configured', 'Token account': '—' });
+      expect(cardFacts(notYet)).toMatchObject({ 'Authentication status': 'Not authenticated yet', 'Token account': '—' });
 
       const third = await invitedOnA(`invite ${CONTOSO.domain} ${CONTOSO.admin}`);
       const page = new CustomerPage(botA.url, 'invite', third.token);
@@ -181,7 +181,7 @@ describe('a change made through one instance is seen on the next status turn of 
       const activated = await says(onB, `status ${CONTOSO.domain}`);
       // Graph named the tenant during the sign-in on A: B shows the new name on its next turn.
       expect(cardTitle(activated)).toBe(CONTOSO.displayName);
-      expect(cardFacts(activated)).toMatchObject({ 'Auth mode': 'Auth token', 'Auth status': 'Successful', 'Token account': CONTOSO.admin });
+      expect(cardFacts(activated)).toMatchObject({ 'Auth mode': 'Auth token', 'Authentication status': 'Successful', 'Token account': CONTOSO.admin });
       expect(cardText(activated)).toContain(`${third.id} · ${CONTOSO.admin} · global · **Activated**`);
     }), 20_000);
 });

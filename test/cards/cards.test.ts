@@ -80,7 +80,7 @@ const SAMPLES: Record<string, { full: () => CardAttachment; sparse: () => CardAt
   tenantList: {
     full: () =>
       renderTenantList({
-        rows: [{ tenantId: '0f0e0d0c-0b0a-4909-8807-060504030201', name: 'contoso.com', authMode: 'Auth token', authStatus: 'Successful', lastValidation: '2026-03-01 09:00 UTC (ok)', tokenCreated: '2026-03-01 09:00 UTC', tokenExpires: '2026-05-30 09:00 UTC' }],
+        rows: [{ tenantId: '0f0e0d0c-0b0a-4909-8807-060504030201', name: 'contoso.com', authMode: 'Auth token', authStatus: 'Successful', onboarding: 'Completed (2026-03-01 09:00 UTC)', lastValidation: '2026-03-01 09:00 UTC (ok)', tokenCreated: '2026-03-01 09:00 UTC', tokenExpires: '2026-05-30 09:00 UTC' }],
       }),
     sparse: () => [renderTenantList({ rows: [] })],
   },
@@ -97,10 +97,12 @@ const SAMPLES: Record<string, { full: () => CardAttachment; sparse: () => CardAt
         tokenAccount: 'svc@contoso.com',
         tokenRefreshed: '2026-03-02 09:00 UTC',
         scopes: 'User.Read, Organization.Read.All',
+        onboarding: 'Completed (2026-03-01 09:00 UTC)',
+        domains: 'contoso.com, contoso.onmicrosoft.com',
         invitations: [{ id: 'inv-7k2m9q4xzt', email: 'admin@contoso.com', variant: 'global', status: 'Activated', expiresAt: '2026-03-08 09:00 UTC' }],
       }),
     sparse: () => [
-      renderTenantStatus({ tenantId: 't', name: 't', authMode: 'User/password', authStatus: 'Not configured', lastValidation: '—', tokenCreated: '—', tokenExpires: '—', tokenAccount: '—', tokenRefreshed: '—', scopes: '—', invitations: [] }),
+      renderTenantStatus({ tenantId: 't', name: 't', authMode: 'Auth token', authStatus: 'Not authenticated yet', onboarding: 'Not invited', domains: '—', lastValidation: '—', tokenCreated: '—', tokenExpires: '—', tokenAccount: '—', tokenRefreshed: '—', scopes: '—', invitations: [] }),
     ],
   },
   customerInvitation: {

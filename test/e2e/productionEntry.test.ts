@@ -293,7 +293,7 @@ describe('a staff member invites from Teams, the customer admin signs in at Entr
       // Graph's organization answer named the tenant after sign-in (it was known only by its domain).
       expect(cardTitle(status)).toBe(CONTOSO.displayName);
       const facts = cardFacts(status);
-      expect(facts).toMatchObject({ 'Auth mode': 'Auth token', 'Auth status': 'Successful', 'Token account': CONTOSO.admin });
+      expect(facts).toMatchObject({ 'Auth mode': 'Auth token', 'Authentication status': 'Successful', 'Token account': CONTOSO.admin });
       expect(facts['Token created']).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
       const created = Date.parse(facts['Token created'].replace(' UTC', 'Z').replace(' ', 'T'));
       expect(created).toBeGreaterThanOrEqual(Math.floor(startedAt / 60_000) * 60_000);
@@ -331,7 +331,7 @@ describe('an account of another organization', () => {
       expect(screen.buttons).toEqual(['Start again']);
 
       const status = await staffSays(`status ${FABRIKAM.domain}`);
-      expect(cardFacts(status)).toMatchObject({ 'Auth mode': 'User/password', 'Auth status': 'Not configured', 'Token account': '—', 'Token created': '—' });
+      expect(cardFacts(status)).toMatchObject({ 'Auth mode': 'Auth token', 'Authentication status': 'Not authenticated yet', 'Token account': '—', 'Token created': '—' });
       expect(cardText(status)).toContain(`${inv.id} · ${FABRIKAM.admin} · global · Failed: Signed in to the wrong tenant`);
       const failed = await waitUntil(() => staffUpdates(inv.id).find((u) => u.title === 'sign-in failed'), 'the "sign-in failed" staff update');
       expect(failed.facts.Status).toBe('Failed: Signed in to the wrong tenant');
@@ -386,7 +386,7 @@ describe('the delegated variant: a service account, an admin consent, and a seco
 
       const status = await staffSays(`status ${FABRIKAM.domain}`);
       expect(cardTitle(status)).toBe(FABRIKAM.displayName);
-      expect(cardFacts(status)).toMatchObject({ 'Auth mode': 'Auth token', 'Auth status': 'Successful', 'Token account': FABRIKAM.serviceAccount });
+      expect(cardFacts(status)).toMatchObject({ 'Auth mode': 'Auth token', 'Authentication status': 'Successful', 'Token account': FABRIKAM.serviceAccount });
       expect(cardText(status)).toContain(`${inv.id} · ${FABRIKAM.serviceAccount} · delegated · Activated`);
       await waitUntil(() => staffUpdates(inv.id).some((u) => u.title === 'tenant activated'), 'the "tenant activated" staff update');
     }), 20_000);

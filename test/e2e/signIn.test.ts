@@ -152,7 +152,7 @@ describe('a Global admin opens the link, signs in, and the tenant is activated',
     expect(cardTitle(status)).toBe(CONTOSO.displayName);
     expect(cardFacts(status)).toMatchObject({
       'Auth mode': 'Auth token',
-      'Auth status': 'Successful',
+      'Authentication status': 'Successful',
       'Token account': adminOf(CONTOSO),
       'Token created': formatUtc(token.createdAt),
       'Token expires': formatUtc(token.refreshExpiresAt),
@@ -160,6 +160,21 @@ describe('a Global admin opens the link, signs in, and the tenant is activated',
     const scopes = cardFacts(status).Scopes.split(', ');
     expect(scopes).toEqual(expect.arrayContaining(['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read']));
     expect(cardText(status)).toContain(`${inv.id} · ${adminOf(CONTOSO)} · global · Activated`);
+  });
+
+  it('a failed re-invite of the working tenant leaves its authentication Successful; onboarding says it failed', async () => {
+    const again = await invite(w.h, CONTOSO, `second.admin@${CONTOSO.domain}`);
+    await again.page.open();
+    const { userCode: code } = await again.page.startAndGetCode();
+    expect(w.sim.control.completeDeviceCode({ userCode: code, upn: adminOf(CONTOSO), outcome: 'declined' })).toMatchObject({ ok: true });
+    await again.page.waitFor((screen) => screen.buttons.includes('Start again'));
+
+    const facts = cardFacts(await staffSays(w.h, `status ${CONTOSO.domain}`));
+    expect(facts).toMatchObject({ 'Auth mode': 'Auth token', 'Authentication status': 'Successful', 'Token account': adminOf(CONTOSO) });
+    expect(facts.Onboarding).toMatch(/^Failed: /);
+    // Graph's verified domains, as the README promises.
+    expect(facts['Verified domains'].split(', ')).toContain(CONTOSO.domain);
+    expect((await storedTenant(CONTOSO.tenantId))?.authStatus).toBe('successful');
   });
 
   it("told the inviting staff member each step, in order, in the chat they invited from", async () => {
@@ -239,7 +254,7 @@ describe('staff change the invitation while the admin is signing in', () => {
     expect((await storedInvitation(w.h, inv.id)).status).toBe('revoked');
     expect(await tokenCacheDocs(w.h, REVOKED.tenantId)).toEqual([]);
     const tenant = await storedTenant(REVOKED.tenantId);
-    expect(tenant).toMatchObject({ authMode: 'password', authStatus: 'not_configured' });
+    expect(tenant).toMatchObject({ authMode: 'token', authStatus: 'not_configured' });
     expect(tenant!.token).toBeUndefined();
     expect(staffUpdates(w.h, inv.id).map((u) => u.title)).toEqual(['invitation opened', 'sign-in started']);
   });

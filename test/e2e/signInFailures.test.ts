@@ -14,7 +14,9 @@ import {
   tokenCacheDocs,
   waitUntil,
   pollingHasStopped,
+  STAFF,
 } from './signInDriver';
+import { cardFacts } from '../support/botHarness';
 
 /**
  * Sign-ins that do not end in an activated tenant, through the real server, MSAL and the identity
@@ -77,11 +79,16 @@ describe('the person at the sign-in page', () => {
     expect(await tokenCacheDocs(w.h, tenant.tenantId)).toEqual([]);
     expect(await tokenCacheDocs(w.h, NORTHWIND.tenantId)).toEqual([]);
     expect(await tenantDoc(NORTHWIND.tenantId)).toBeUndefined();
-    expect(await tenantDoc(tenant.tenantId)).toMatchObject({ authMode: 'password', authStatus: 'not_configured' });
+    expect(await tenantDoc(tenant.tenantId)).toMatchObject({ authMode: 'token', authStatus: 'not_configured' });
     expect(await storedInvitation(w.h, inv.id)).toMatchObject({ status: 'failed', failureReason: 'Signed in to the wrong tenant' });
     const failed = await waitUntil(() => staffUpdates(w.h, inv.id).find((u) => u.title === 'sign-in failed'), 'the staff update');
     expect(failed.text).toContain('Signed in to the wrong tenant');
     expect(failed.facts.Status).toBe('Failed: Signed in to the wrong tenant');
+
+    // The tenant says what is true: invited for token authentication, not authenticated, onboarding failed and why.
+    const status = cardFacts((await w.h.say(STAFF, `status ${tenant.domain}`)).card);
+    expect(status).toMatchObject({ 'Auth mode': 'Auth token', 'Authentication status': 'Not authenticated yet' });
+    expect(status.Onboarding).toMatch(/^Failed: Signed in to the wrong tenant \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/);
   });
 
   it.each<[string, SignInOutcome, number, string]>([

@@ -182,7 +182,7 @@ async function signingIn(world: SignInWorld, tenant: SimulatedTenant, email = ad
 async function expectUntouched(tenant: SimulatedTenant): Promise<void> {
   expect(await cachedAccounts(tenant)).toEqual([]);
   const stored = await storedTenant(tenant.tenantId);
-  expect(stored).toMatchObject({ authMode: 'password', authStatus: 'not_configured' });
+  expect(stored).toMatchObject({ authMode: 'token', authStatus: 'not_configured' });
   expect(stored.token).toBeUndefined();
 }
 

@@ -1,3 +1,4 @@
+import { quoted } from '../../src/domain/plainText';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -50,7 +51,7 @@ describe('whose failure it is (one table)', () => {
 
   it('says what MSAL stopped on, and how many requests went out, for staff', () => {
     const e = explainSignInFailure({ kind: 'client', code: 'endpoints_resolution_error', message: 'Endpoints cannot be resolved', requestsSent: 0 });
-    expect(e.staffDetail).toBe('MSAL stopped before Entra answered (endpoints_resolution_error: Endpoints cannot be resolved; 0 requests sent). Check ENTRA_AUTHORITY_HOST and ENTRA_CLIENT_ID.');
+    expect(e.staffDetail).toBe(`MSAL stopped before Entra answered (endpoints_resolution_error: ${quoted('Endpoints cannot be resolved')}; 0 requests sent). Check ENTRA_AUTHORITY_HOST and ENTRA_CLIENT_ID.`);
   });
 });
 

@@ -143,7 +143,7 @@ describe('inviteAdmin', () => {
     const r = await invite(w, { requestKey: 'conv-1|act-1', variant: 'delegated' });
     if (!r.ok) throw new Error(r.reason);
     expect(r.tenantCreated).toBe(true);
-    expect(r.tenant).toMatchObject({ id: CONTOSO.id, tenantId: CONTOSO.id, displayName: CONTOSO.domain, domain: CONTOSO.domain, authMode: 'password', authStatus: 'not_configured' });
+    expect(r.tenant).toMatchObject({ id: CONTOSO.id, tenantId: CONTOSO.id, displayName: CONTOSO.domain, domain: CONTOSO.domain, authMode: 'token', authStatus: 'not_configured' });
     expect(r.invitation).toMatchObject({
       id: stableId('inv-', 'invite|conv-1|act-1'),
       tenantId: CONTOSO.id,
@@ -368,7 +368,7 @@ describe('listInvitations and getTenantStatus', () => {
   it('finds a tenant by id or domain with its invitations, and says unknown otherwise', async () => {
     const w = await world();
     const { invitation } = await invited(w);
-    const deps = { tenants: w.deps.tenants, invitations: w.deps.invitations };
+    const deps = { tenants: w.deps.tenants, invitations: w.deps.invitations, clock: w.clock };
     const byDomain = await getTenantStatus(deps, { kind: 'domain', value: CONTOSO.domain });
     expect(byDomain).toMatchObject({ ok: true, tenant: { id: CONTOSO.id }, invitations: [{ id: invitation.id }] });
     expect(await getTenantStatus(deps, { kind: 'id', value: CONTOSO.id })).toEqual(byDomain);
@@ -458,6 +458,26 @@ describe('managing staff', () => {
       { id: BOOTSTRAP_ADMIN, role: 'admin', source: 'configuration' },
       { id: someone, role: 'operator', source: 'store', addedAt: T0.toISOString() },
     ]);
+  });
+
+  it('keeps the name and UPN the Teams roster gave, lists them, and carries them over a change made without them', async () => {
+    const w = await world();
+    const profile = { displayName: 'Megan Bowen', upn: 'MeganB@provider.example', tenantId: PROVIDER_TENANT.toUpperCase() };
+    expect(await addStaff(w.staffDeps, admin, someone, 'viewer', 'k1', profile)).toMatchObject({ ok: true, member: { id: someone, displayName: 'Megan Bowen', upn: 'MeganB@provider.example' } });
+    w.clock.advance(1000);
+    expect(await addStaff(w.staffDeps, admin, someone, 'operator', 'k2')).toMatchObject({ ok: true, previousRole: 'viewer', member: { displayName: 'Megan Bowen', upn: 'MeganB@provider.example' } });
+    expect(await w.staff.get(someone)).toEqual({ id: someone, role: 'operator', addedBy: BOOTSTRAP_ADMIN, addedAt: new Date(T0.getTime() + 1000).toISOString(), displayName: 'Megan Bowen', upn: 'MeganB@provider.example' });
+    expect(await listStaff(w.staffDeps)).toEqual([
+      { id: BOOTSTRAP_ADMIN, role: 'admin', source: 'configuration' },
+      { id: someone, role: 'operator', source: 'store', addedAt: new Date(T0.getTime() + 1000).toISOString(), displayName: 'Megan Bowen', upn: 'MeganB@provider.example' },
+    ]);
+  });
+
+  it('gives no role to someone the roster places in another organization, and writes nothing', async () => {
+    const w = await world();
+    expect(await addStaff(w.staffDeps, admin, someone, 'admin', 'k1', { displayName: 'Gary Guest', tenantId: CONTOSO.id })).toEqual({ ok: false, reason: 'not-provider-tenant' });
+    expect(await w.staff.get(someone)).toBeUndefined();
+    expect(await w.auditEvents()).toEqual([]);
   });
 
   it('the same request key writes one audit event', async () => {

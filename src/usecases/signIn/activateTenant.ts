@@ -60,6 +60,7 @@ export async function activateTenant(
         ...t,
         displayName: organization?.displayName ?? t.displayName,
         domain: t.domain ?? organization?.domains[0],
+        domains: organization?.domains.length ? [...organization.domains] : t.domains,
         authMode: 'token',
         authStatus: 'successful',
         token,
