@@ -146,7 +146,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       staff: {
         authorize: (actor, needed) => authorizeStaff(staff, policy, actor, needed),
         list: () => listStaff(staffDeps),
-        add: (actor, id, role, requestKey) => addStaff(staffDeps, actor, id, role, requestKey),
+        add: (actor, id, role, requestKey, profile) => addStaff(staffDeps, actor, id, role, requestKey, profile),
         remove: (actor, id, requestKey) => removeStaff(staffDeps, actor, id, requestKey),
       },
       customerAction: signIn.act,

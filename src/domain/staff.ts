@@ -14,6 +14,17 @@ export interface StaffMember {
   readonly role: Role;
   readonly addedBy: string;
   readonly addedAt: string;
+  /** As Teams showed the person when the role was given (the roster), for the staff list; never used to decide. */
+  readonly displayName?: string;
+  readonly upn?: string;
+}
+
+/** What the Teams roster told about a person, besides their object id. */
+export interface StaffProfile {
+  readonly displayName?: string;
+  readonly upn?: string;
+  /** Their Entra tenant, when the roster says: someone of another organization can hold no role. */
+  readonly tenantId?: string;
 }
 
 export interface Actor {

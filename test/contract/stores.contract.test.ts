@@ -188,6 +188,17 @@ describe.each(ADAPTERS)('the store ports on %s', (_name, make) => {
       expect(await s.staff.get(id)).toBeUndefined();
     });
 
+    it('keeps a member\'s name and UPN with the role, and drops them when a later put has none', async () => {
+      const id = unique('staff');
+      const named = { id, role: 'viewer' as const, addedBy: 'admin', addedAt: '2026-12-01T08:00:00.000Z', displayName: 'Megan Bowen', upn: 'MeganB@provider.example' };
+      await s.staff.put(named);
+      expect(await s.staff.get(id)).toEqual(named);
+      expect((await s.staff.list()).find((m) => m.id === id)).toEqual(named);
+      await s.staff.put({ id, role: 'operator', addedBy: 'admin', addedAt: '2026-12-01T09:00:00.000Z' });
+      expect(await s.staff.get(id)).toEqual({ id, role: 'operator', addedBy: 'admin', addedAt: '2026-12-01T09:00:00.000Z' });
+      await s.staff.remove(id);
+    });
+
     it('saves a conversation under any Teams id, and reads it back', async () => {
       const conversationId = `19:${unique('c')}/x?y#z%*@thread.tacv2;messageid=1`;
       await s.conversations.save({ conversationId, kind: 'channel', reference: { a: 1 }, savedAt: T0 });
