@@ -37,7 +37,7 @@ export async function answerMessage(
     case 'unknown':
       return renderMessage({
         title: parsed.kind === 'empty' ? 'How can I help?' : `I don't know "${clip(parsed.word, 30)}"`,
-        text: `Commands: ${table.map((c) => c.name).join(', ')}. Type **help** for details.`,
+        text: `${parsed.kind === 'unknown' && parsed.suggestion ? `Did you mean **${parsed.suggestion}**? ` : ''}Commands: ${table.map((c) => c.name).join(', ')}. Type **help** for details.`,
       });
     case 'usage':
       return renderMessage({ title: `That ${parsed.spec.name} command needs a fix`, text: parsed.message, usage: parsed.spec.usage, tone: 'warning' });
