@@ -1,7 +1,8 @@
+import { quoted } from '../../src/domain/plainText';
 import fc from 'fast-check';
 import { COMMANDS } from '../../bot/teams/commandTable';
 import type { CommandSpec } from '../../bot/teams/services';
-import { normalizeChatText, ParsedCommand, parseCommand } from '../../bot/teams/parseCommand';
+import { closestWord, normalizeChatText, ParsedCommand, parseCommand, typoDistance } from '../../bot/teams/parseCommand';
 
 /** fast-check 4 dropped unicodeString/fullUnicodeString; these are their equivalents. */
 const bmpChar = fc.integer({ min: 0, max: 0xffff }).filter((c) => c < 0xd800 || c > 0xdfff).map((c) => String.fromCharCode(c));
@@ -42,6 +43,7 @@ const SAMPLES: Record<string, readonly string[]> = {
   'admin email': ['admin@contoso.com', 'It.Ops+m365@fabrikam.co.uk'],
   'invitation id': ['inv-7k2m9q4xzt'],
   'aad object id': ['5b8e2c1a-7d4f-4e3b-9a6c-0f1e2d3c4b5a'],
+  'email or object id': ['meganb@provider.example', 'MeganB@Provider.Example,', '5b8e2c1a-7d4f-4e3b-9a6c-0f1e2d3c4b5a'],
   command: COMMANDS.map((c) => c.name),
 };
 
@@ -71,6 +73,8 @@ function usageExamples(spec: CommandSpec): string[][] {
   });
 }
 
+/** A message without the marks around echoed text (the card renderer turns them into plain-text runs). */
+const plain = (p: ParsedCommand) => (p.kind === 'usage' ? { ...p, message: p.message.replace(/[\ue000\ue001]/g, '') } : p);
 const specNamed = (name: string) => COMMANDS.find((c) => c.name === name)!;
 const kindOf = (p: ParsedCommand) => p.kind;
 const specOf = (p: ParsedCommand) => (p.kind === 'command' || p.kind === 'usage' ? p.spec.name : undefined);
@@ -86,9 +90,10 @@ describe('parseCommand with the real command table', () => {
   });
 
   it('does not take "reinvite" or "invitex" for invite', () => {
-    expect(parseCommand('reinvite contoso.com admin@contoso.com', COMMANDS)).toEqual({ kind: 'unknown', word: 'reinvite' });
-    expect(parseCommand('reinvite x', COMMANDS)).toEqual({ kind: 'unknown', word: 'reinvite' });
-    expect(parseCommand('invitex contoso.com admin@contoso.com', COMMANDS)).toEqual({ kind: 'unknown', word: 'invitex' });
+    // Suggested, never run.
+    expect(parseCommand('reinvite contoso.com admin@contoso.com', COMMANDS)).toEqual({ kind: 'unknown', word: 'reinvite', suggestion: 'invite' });
+    expect(parseCommand('reinvite x', COMMANDS)).toMatchObject({ kind: 'unknown', word: 'reinvite' });
+    expect(parseCommand('invitex contoso.com admin@contoso.com', COMMANDS)).toMatchObject({ kind: 'unknown', word: 'invitex' });
   });
 
   it('tells invite from invitations', () => {
@@ -126,7 +131,7 @@ describe('parseCommand with the real command table', () => {
   it('answers empty text with empty, and bad arguments with the command and a message', () => {
     for (const text of ['', '   ', '\u00a0&nbsp;', '<p></p>']) expect(parseCommand(text, COMMANDS)).toEqual({ kind: 'empty' });
     const r = parseCommand('invite contoso.com not-an-email', COMMANDS);
-    expect(r).toEqual({ kind: 'usage', spec: specNamed('invite'), message: expect.stringContaining('"not-an-email" is not a valid email address') });
+    expect(r).toEqual({ kind: 'usage', spec: specNamed('invite'), message: expect.stringContaining(`"${quoted('not-an-email')}" is not a valid email address`) });
     expect(parseCommand('staff add 5b8e2c1a-7d4f-4e3b-9a6c-0f1e2d3c4b5a owner', COMMANDS)).toMatchObject({ kind: 'usage', message: expect.stringContaining('is not a role') });
     expect(parseCommand('resend', COMMANDS)).toMatchObject({ kind: 'usage', message: expect.stringContaining('Say which invitation') });
   });
@@ -146,10 +151,81 @@ describe('parseCommand with the real command table', () => {
       }
     });
 
-    it.each(cases)('%s: "%s" plus one more word is a usage error of that command', (name, line) => {
+    // `help <command>` reads only the command's name and ignores what follows (`help staff add`).
+    const strict = cases.filter(([name, line]) => name !== 'help' || line === 'help');
+
+    it.each(strict)('%s: "%s" plus one more word is a usage error of that command', (name, line) => {
       const r = parseCommand(`${line} extra`, COMMANDS);
       expect(r).toEqual({ kind: 'usage', spec: specNamed(name), message: expect.any(String) });
       if (r.kind === 'usage') expect(r.message.length).toBeGreaterThan(10);
+    });
+  });
+
+  describe('what staff trip over (friendlier parsing)', () => {
+    it('suggests the command a typo or two away: "hlep" → help, and nothing for a word far from all', () => {
+      expect(parseCommand('hlep', COMMANDS)).toEqual({ kind: 'unknown', word: 'hlep', suggestion: 'help' });
+      expect(parseCommand('Tenant', COMMANDS)).toEqual({ kind: 'unknown', word: 'Tenant', suggestion: 'tenants' });
+      expect(parseCommand('invtie contoso.com a@contoso.com', COMMANDS)).toMatchObject({ kind: 'unknown', suggestion: 'invite' });
+      for (const far of ['hi', 'ok', 'frobnicate', 'thanks!']) expect(parseCommand(far, COMMANDS)).toEqual({ kind: 'unknown', word: far });
+    });
+
+    it('counts a swap of two neighbouring letters as one typo', () => {
+      expect(typoDistance('hlep', 'help')).toBe(1);
+      expect(typoDistance('staff', 'status')).toBe(3);
+      expect(closestWord('veiwer', ['viewer', 'operator', 'admin'])).toBe('viewer');
+    });
+
+    it('every command name with one typo (swap, letter dropped, added or changed) suggests itself', () => {
+      const typo = fc.record({
+        spec: fc.constantFrom(...COMMANDS),
+        kind: fc.constantFrom('swap', 'drop', 'add', 'change'),
+        at: fc.nat(),
+        letter: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'),
+        upper: fc.boolean(),
+      });
+      fc.assert(
+        fc.property(typo, ({ spec, kind, at, letter, upper }) => {
+          const n = spec.name;
+          const i = at % n.length;
+          const word =
+            kind === 'swap' ? (i + 1 < n.length ? n.slice(0, i) + n[i + 1] + n[i] + n.slice(i + 2) : n.slice(0, -2) + n[n.length - 1] + n[n.length - 2])
+            : kind === 'drop' ? n.slice(0, i) + n.slice(i + 1)
+            : kind === 'add' ? n.slice(0, i) + letter + n.slice(i)
+            : n.slice(0, i) + letter + n.slice(i + 1);
+          const typed = upper ? word.toUpperCase() : word;
+          const r = parseCommand(`${typed} contoso.com`, COMMANDS);
+          if (word === n) expect(specOf(r)).toBe(n);
+          else expect(r).toEqual({ kind: 'unknown', word: typed, suggestion: n });
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
+    it('help reads the command after it and ignores the rest: "help staff add" is help for staff', () => {
+      expect(parseCommand('help staff add', COMMANDS)).toEqual({ kind: 'command', spec: specNamed('help'), input: { name: 'staff', words: ['add'] } });
+      expect(parseCommand('help /Invite contoso.com', COMMANDS)).toMatchObject({ kind: 'command', input: { name: 'invite' } });
+      expect(plain(parseCommand('help stauts', COMMANDS))).toEqual({ kind: 'usage', spec: specNamed('help'), message: expect.stringContaining('"stauts" is not a command. Did you mean **status**?') });
+    });
+
+    it('invite says what is missing: the admin, or the tenant', () => {
+      expect(parseCommand('invite contoso.onmicrosoft.com', COMMANDS)).toMatchObject({ kind: 'usage', message: 'Say which admin to invite (their email).' });
+      expect(parseCommand('invite contoso.onmicrosoft.com here', COMMANDS)).toMatchObject({ kind: 'usage', message: 'Say which admin to invite (their email).' });
+      expect(parseCommand('invite admin@contoso.com', COMMANDS)).toMatchObject({ kind: 'usage', message: expect.stringContaining('Say which tenant') });
+      expect(parseCommand('invite', COMMANDS)).toMatchObject({ kind: 'usage', message: 'Say which tenant and which admin to invite.' });
+    });
+
+    it('invite takes an email pasted from a list, with its comma or semicolon', () => {
+      for (const text of ['invite contoso.com admin@contoso.com,', 'invite contoso.com admin@contoso.com; delegated', 'invite contoso.com, admin@contoso.com , delegated']) {
+        expect(parseCommand(text, COMMANDS)).toMatchObject({ kind: 'command', spec: specNamed('invite'), input: { tenant: { value: 'contoso.com' }, email: 'admin@contoso.com' } });
+      }
+    });
+
+    it('staff add and remove take an email or UPN as well as an object id', () => {
+      expect(parseCommand('staff add MeganB@Provider.Example viewer', COMMANDS)).toMatchObject({ kind: 'command', input: { kind: 'add', who: { kind: 'address', address: 'meganb@provider.example' }, role: 'viewer' } });
+      expect(parseCommand('staff remove meganb@provider.example;', COMMANDS)).toMatchObject({ kind: 'command', input: { kind: 'remove', who: { kind: 'address', address: 'meganb@provider.example' } } });
+      expect(parseCommand('staff add 5B8E2C1A-7D4F-4E3B-9A6C-0F1E2D3C4B5A admin', COMMANDS)).toMatchObject({ kind: 'command', input: { who: { kind: 'id', id: '5b8e2c1a-7d4f-4e3b-9a6c-0f1e2d3c4b5a' } } });
+      expect(parseCommand('staff ad x@y.com viewer', COMMANDS)).toMatchObject({ kind: 'usage', message: expect.stringContaining('did you mean add?') });
+      expect(parseCommand('staff add x@y.com veiwer', COMMANDS)).toMatchObject({ kind: 'usage', message: expect.stringContaining('did you mean viewer?') });
     });
   });
 

@@ -1,8 +1,9 @@
 import type { Audience } from '../../../src/domain/audience';
 import { renderInvitation, renderMessage } from '../../../cards';
-import { parseEmail, parseTenantRef, Parsed, TenantRef } from '../../../src/domain/inputs';
+import { clip, parseEmail, parseTenantRef, Parsed, TenantRef } from '../../../src/domain/inputs';
 import type { InvitationVariant } from '../../../src/domain/invitation';
-import { invitationCard } from '../../presentation/views';
+import { formatUtc, invitationCard } from '../../presentation/views';
+import type { InviteResult } from '../../../src/usecases/invitations/inviteAdmin';
 import { command, type BotServices } from '../services';
 import type { TurnContext } from 'botbuilder';
 import { invitationCardForTeams, placeOf } from './customerActions';
@@ -37,10 +38,16 @@ interface InviteArgs {
 }
 
 function parse(words: readonly string[]): Parsed<InviteArgs> {
-  let args = words;
-  const here = args.length > 2 && args[args.length - 1].toLowerCase() === 'here';
+  // People paste addresses from lists: a comma or semicolon after a word is punctuation, not part of it.
+  let args = words.map((w) => w.replace(/[,;]+$/, '')).filter((w) => w.length > 0);
+  const here = args.length >= 2 && args[args.length - 1].toLowerCase() === 'here';
   if (here) args = args.slice(0, -1);
-  if (args.length < 2) return { ok: false, message: 'Say which tenant and which admin to invite.' };
+  if (args.length === 0) return { ok: false, message: 'Say which tenant and which admin to invite.' };
+  if (args.length === 1) {
+    if (args[0].includes('@')) return { ok: false, message: 'Say which tenant (its domain or tenant id) before the admin\'s email.' };
+    const tenant = parseTenantRef(args[0]);
+    return tenant.ok ? { ok: false, message: 'Say which admin to invite (their email).' } : tenant;
+  }
   if (args.length > 3) return { ok: false, message: `Too many words: expected a tenant, an email, optionally global or delegated, and optionally here.` };
   const tenant = parseTenantRef(args[0]);
   if (!tenant.ok) return tenant;
@@ -51,6 +58,28 @@ function parse(words: readonly string[]): Parsed<InviteArgs> {
     return { ok: false, message: `"${args[2].slice(0, 30)}" is not a variant: use global (a Global admin signs in) or delegated (a service account with admin consent).` };
   }
   return { ok: true, value: { tenant: tenant.value, email: email.value, variant, here } };
+}
+
+/** What staff should know about a new invitation before they send the link on. */
+function inviteNotes(result: Extract<InviteResult, { ok: true }>, input: InviteArgs): string[] {
+  const { tenant } = result;
+  const notes: string[] = [];
+  const name = clip(tenant.displayName);
+  if (result.tenantCreated) notes.push(`New customer tenant ${name} added.`);
+  if (result.tenantWasActive) {
+    notes.push(`This tenant is already active (token since ${formatUtc(tenant.token?.createdAt)}); a new sign-in replaces nothing until it succeeds.`);
+  }
+  if (!result.emailDomainKnown) {
+    const emailDomain = input.email.slice(input.email.lastIndexOf('@') + 1);
+    const known = [...new Set([tenant.domain, input.tenant.kind === 'domain' ? input.tenant.value : undefined].filter((d): d is string => Boolean(d)))];
+    notes.push(
+      known.length > 0
+        ? `The admin's email domain ${emailDomain} is none of ${name}'s known domains (${known.join(', ')}); check the address.`
+        : `The admin's email domain ${emailDomain} is not a domain we know for ${name} yet (it was invited by its tenant id); check the address.`,
+    );
+  }
+  if (result.auditPending) notes.push('The audit record could not be written yet; it is written the next time this invitation is used.');
+  return notes;
 }
 
 const USAGE = 'invite <tenant domain or id> <admin email> [global|delegated] [here]';
@@ -77,7 +106,7 @@ export const inviteCommand = command<InviteArgs>({
           result.invitation,
           now,
           'Invitation created',
-          [result.tenantCreated ? `New customer tenant ${result.tenant.displayName} added.` : '', result.auditPending ? 'The audit record could not be written yet; it is written the next time this invitation is used.' : ''].filter(Boolean).join(' '),
+          inviteNotes(result, input).join(' '),
           result.link,
         ),
       );

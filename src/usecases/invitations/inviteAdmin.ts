@@ -22,7 +22,18 @@ export interface InviteInput {
 }
 
 export type InviteResult =
-  | { ok: true; invitation: Invitation; link: string; tenant: CustomerTenant; tenantCreated: boolean; auditPending?: boolean }
+  | {
+      ok: true;
+      invitation: Invitation;
+      link: string;
+      tenant: CustomerTenant;
+      tenantCreated: boolean;
+      auditPending?: boolean;
+      /** The tenant already had working delegated access: this sign-in would be a second one. */
+      tenantWasActive: boolean;
+      /** The admin's email is at a domain of this tenant: the one invited by, or a verified one seen at a sign-in. */
+      emailDomainKnown: boolean;
+    }
   | { ok: false; reason: 'tenant-not-found'; tenant: TenantRef }
   | { ok: false; reason: 'directory-unavailable'; tenant: TenantRef }
   | { ok: false; reason: 'already-pending'; existing: Invitation }
@@ -71,6 +82,8 @@ export async function inviteAdmin(deps: OnboardingDeps, input: InviteInput): Pro
     createdAt: now.toISOString(),
     createdBy: input.actor.aadObjectId,
   });
+  // Asked before the invitation is written, so a store failure here leaves nothing half done.
+  const emailDomainKnown = await isTenantDomain(deps, tenant, input, domainOf(input.email));
   const { token, hash } = newLinkToken(deps.random);
   const invitation: Invitation = {
     id,
@@ -97,7 +110,29 @@ export async function inviteAdmin(deps: OnboardingDeps, input: InviteInput): Pro
     () => true,
     () => false,
   );
-  return { ok: true, invitation, link: inviteLink(deps.publicBaseUrl, token), tenant, tenantCreated: created, auditPending: !audited };
+  return {
+    ok: true,
+    invitation,
+    link: inviteLink(deps.publicBaseUrl, token),
+    tenant,
+    tenantCreated: created,
+    auditPending: !audited,
+    tenantWasActive: tenant.authStatus === 'successful',
+    emailDomainKnown,
+  };
+}
+
+const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+
+/**
+ * Whether a domain belongs to the tenant as far as we know: the domain it was invited by or
+ * recorded with, or one of the verified domains a sign-in brought (the tenant store's domain index).
+ * A miss is only a warning: the customer may use a custom domain we have not seen yet.
+ */
+async function isTenantDomain(deps: OnboardingDeps, tenant: CustomerTenant, input: InviteInput, domain: string): Promise<boolean> {
+  if (domain === tenant.domain?.toLowerCase()) return true;
+  if (input.tenant.kind === 'domain' && input.tenant.value === domain) return true;
+  return (await deps.tenants.findByDomain(domain))?.tenantId === tenant.tenantId;
 }
 
 /** Idempotent: the same invitation always makes the same audit id, written once. */
