@@ -29,6 +29,22 @@ export class ConversationTracker {
     if (kind === 'personal' && a.from?.aadObjectId) await this.conversations.save({ ...saved, conversationId: personalConversationKey(a.from.aadObjectId) });
     this.seen.add(id);
   }
+
+  /**
+   * On install: saves the reference as `remember(context, true)` does, and says whether the
+   * conversation is new (neither saved nor seen before), so the welcome is sent once. Teams may
+   * send both a conversationUpdate and an installationUpdate for one install, at the same moment:
+   * the first to arrive claims the conversation before any await.
+   */
+  async rememberInstall(context: TurnContext): Promise<boolean> {
+    const id = context.activity.conversation?.id;
+    if (!id) return false;
+    const claimed = !this.seen.has(id);
+    this.seen.add(id);
+    const saved = claimed ? await this.conversations.get(id) : undefined;
+    await this.remember(context, true);
+    return claimed && saved === undefined;
+  }
 }
 
 /** The key under which a staff member's 1:1 chat with the bot is saved. */

@@ -8,6 +8,7 @@ import { CARD_ACTIONS } from './features/cardActions';
 import { CUSTOMER_VERBS } from '../../cards/verbs';
 import { answerCustomerAction } from './features/customerActions';
 import { answerCardAction } from './answerCardAction';
+import { welcomeCard } from './features/welcome';
 import { COMMANDS } from './commandTable';
 import type { ConversationTracker } from './conversationTracker';
 import { guarded } from './guard';
@@ -36,12 +37,18 @@ export function createApp(services: BotServices, adapter: TeamsAdapter, tracker:
     longRunningMessages: false,
   });
 
+  // Install: the reference is saved, and a new conversation gets one welcome. Teams may send both
+  // events for one install; members joining later (the bot not among them) get nothing.
+  const welcomeIfNew = async (context: TurnContext) => {
+    const card = await guarded<CardAttachment | undefined>(services, context, 'welcome', async () => ((await tracker.rememberInstall(context)) ? welcomeCard(services, context) : undefined), async () => undefined);
+    if (card) await context.sendActivity(toActivity(card));
+  };
   app.conversationUpdate('membersAdded', async (context) => {
     const botAdded = context.activity.membersAdded?.some((m) => m.id === context.activity.recipient.id);
-    if (botAdded) await tracker.remember(context, true);
+    if (botAdded) await welcomeIfNew(context);
   });
   app.activity(ActivityTypes.InstallationUpdate, async (context) => {
-    if (context.activity.action?.startsWith('add')) await tracker.remember(context, true);
+    if (context.activity.action?.startsWith('add')) await welcomeIfNew(context);
   });
 
   for (const spec of CARD_ACTIONS) {
