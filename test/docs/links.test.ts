@@ -12,12 +12,28 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '..', '..');
 const DOCUMENTS = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
 
-/** What a fresh clone has: the tracked files that are also on disk. */
-const tracked = new Set(
-  execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' })
-    .split('\0')
-    .filter((file) => file !== '' && existsSync(path.join(ROOT, file))),
-);
+/**
+ * What a fresh clone has: the tracked files that are also on disk. Without git (an unpacked archive,
+ * a PATH without it) the files on disk, outside what .gitignore keeps out of a clone.
+ */
+const tracked = new Set(trackedFiles());
+
+function trackedFiles(): string[] {
+  try {
+    return execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\0')
+      .filter((file) => file !== '' && existsSync(path.join(ROOT, file)));
+  } catch {
+    const ignored = new Set(['.git', 'node_modules', 'dist', 'coverage', '.local', 'scratch', 'devTools']);
+    const walk = (dir: string): string[] =>
+      readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+        const file = dir === '' ? entry.name : `${dir}/${entry.name}`;
+        if (entry.isDirectory()) return ignored.has(entry.name) ? [] : walk(file);
+        return [file];
+      });
+    return walk('');
+  }
+}
 
 /** The text outside code: fenced blocks and `inline code` hold examples, not links. */
 function prose(markdown: string): string {

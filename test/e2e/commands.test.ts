@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { TeamsInfo } from 'botbuilder';
 import { COMMANDS } from '../../bot/teams/commandTable';
 import { CARD_ACTIONS } from '../../bot/teams/features/cardActions';
 import { renderMessage } from '../../cards';
@@ -24,6 +25,8 @@ import {
   memoryPersistence,
   TEAM,
   teamsUser,
+  type TeamsActivity,
+  type TeamsUser,
 } from '../support/botHarness';
 
 /**
@@ -248,7 +251,7 @@ describe('invite', () => {
 
   it.each([
     ['no arguments', 'invite', /Say which tenant and which admin to invite\./],
-    ['a tenant but no email', `invite ${CONTOSO.domain}`, /Say which tenant and which admin to invite\./],
+    ['a tenant but no email', `invite ${CONTOSO.domain}`, /Say which admin to invite \(their email\)\./],
     ['an extra word', `invite ${CONTOSO.domain} extra@contoso.com global now`, /Too many words/],
     ['an invalid email', `invite ${CONTOSO.domain} extra.contoso.com`, /"extra\.contoso\.com" is not a valid email address/],
     ['an invalid domain', 'invite contoso_onmicrosoft extra@contoso.com', /"contoso onmicrosoft" is neither a tenant id nor a domain/],
@@ -521,7 +524,7 @@ describe('staff roles', () => {
   it('staff lists the bootstrap admin (from configuration) and the stored roles', async () => {
     const reply = await h.say(ADMIN, 'staff');
     expect(cardTitle(reply.card)).toBe('Provider staff');
-    expect(said(reply)).toContain(`${BOOTSTRAP_ADMIN_ID} (from configuration)`);
+    expect(said(reply)).toContain(`${BOOTSTRAP_ADMIN_ID} (from configuration: BOOTSTRAP_ADMINS)`);
     expect(said(reply)).toContain(`${OPERATOR.aadObjectId} (since 2025-03-01 09:00 UTC)`);
     expect(said(reply)).toContain(VIEWER.aadObjectId);
   });
@@ -569,7 +572,6 @@ describe('staff roles', () => {
     ['staff fire someone', '"fire" is not a staff action'],
     ['staff add', 'staff add needs an Entra object id and a role.'],
     [`staff add ${NEWBIE.aadObjectId}`, 'staff add needs an Entra object id and a role.'],
-    ['staff add nina@contoso.com viewer', '"nina@contoso.com" is not an Entra object id'],
     [`staff add ${NEWBIE.aadObjectId} superuser`, '"superuser" is not a role'],
     ['staff remove', 'staff remove needs one Entra object id.'],
     ['staff remove 1234', '"1234" is not an Entra object id'],
@@ -634,6 +636,238 @@ describe('channels and group chats', () => {
 
   it('refuses a stranger in a channel too', async () => {
     expect(cardTitle((await h.say(STRANGER, 'tenants', { place: 'channel' })).card)).toBe('You have no Tenant Access role yet');
+  });
+});
+
+describe('what staff trip over', () => {
+  /** Text as a person reads it: bold marks dropped (the card renderer may draw them as bold runs). */
+  const read = (exchange: Exchange) => said(exchange).replace(/\*\*/g, '');
+  const MEGAN = teamsUser('c0a80101-8888-4aaa-8bbb-000000000008', 'Megan Bowen');
+  const MEGAN_UPN = 'MeganB@provider.example';
+  const member = (user: TeamsUser, upn: string, tenantId = user.tenantId) => ({ id: `29:1${user.aadObjectId}`, name: user.name, aadObjectId: user.aadObjectId, userPrincipalName: upn, email: upn.toLowerCase(), tenantId });
+  const storedStaff = async (id: string) => (await h.documents(['staff'])).staff.find((s) => s.id === id);
+
+  let sequence = 0;
+  /** An install-time event as Teams sends it, in a conversation of the test's own (so it is new to the bot). */
+  function installEvent(user: TeamsUser, where: { kind: 'personal' } | { kind: 'channel'; teamId: string }, type: 'conversationUpdate' | 'installationUpdate', membersAdded: { id: string }[] = [{ id: BOT_ACCOUNT.id }]): TeamsActivity {
+    const from = { id: `29:1${user.aadObjectId}`, name: user.name, aadObjectId: user.aadObjectId };
+    const common = { id: `f:welcome-${++sequence}`, type, channelId: 'msteams', serviceUrl: h.connector.serviceUrl, timestamp: new Date().toISOString(), locale: 'en-US', from, recipient: { ...BOT_ACCOUNT } };
+    const conversation =
+      where.kind === 'personal'
+        ? { conversationType: 'personal', tenantId: user.tenantId, id: `a:1personal-${user.aadObjectId}` }
+        : { isGroup: true, conversationType: 'channel', tenantId: user.tenantId, id: where.teamId };
+    const channelData =
+      where.kind === 'personal'
+        ? { tenant: { id: user.tenantId } }
+        : { team: { id: where.teamId }, channel: { id: where.teamId }, tenant: { id: user.tenantId }, ...(type === 'conversationUpdate' ? { eventType: 'teamMemberAdded' } : {}) };
+    return { ...common, conversation, channelData, ...(type === 'installationUpdate' ? { action: 'add' } : { membersAdded }) };
+  }
+
+  describe('5. staff shows names and UPNs, and takes a UPN or email', () => {
+    it('finds a person by email in the channel\'s Teams roster, and lists them by name and UPN', async () => {
+      h.connector.members.set('meganb@provider.example', member(MEGAN, MEGAN_UPN));
+      try {
+        const added = await h.say(ADMIN, 'staff add meganb@provider.example viewer', { place: 'channel' });
+        expect(cardTitle(added.card)).toBe('Staff updated');
+        expect(read(added)).toContain(`Megan Bowen (${MEGAN_UPN}) is now viewer.`);
+      } finally {
+        h.connector.members.delete('meganb@provider.example');
+      }
+      expect(await storedStaff(MEGAN.aadObjectId)).toMatchObject({ role: 'viewer', displayName: 'Megan Bowen', upn: MEGAN_UPN, addedBy: ADMIN.aadObjectId });
+      expect(cardTitle((await h.say(MEGAN, 'tenants')).card)).toBe('Customer tenants');
+
+      const list = await h.say(ADMIN, 'staff');
+      expect(read(list)).toContain(`Megan Bowen · ${MEGAN_UPN} · ${MEGAN.aadObjectId} (since `);
+      // A role change by object id keeps what the roster said.
+      expect(read(await h.say(ADMIN, `staff add ${MEGAN.aadObjectId} operator`))).toContain(`Megan Bowen (${MEGAN_UPN}): viewer → operator.`);
+      expect(await storedStaff(MEGAN.aadObjectId)).toMatchObject({ role: 'operator', displayName: 'Megan Bowen', upn: MEGAN_UPN });
+    });
+
+    it('explains the configuration entries: BOOTSTRAP_ADMINS, the Playground\'s made-up id, and who is listing', async () => {
+      const list = await h.say(ADMIN, 'staff');
+      expect(read(list)).toContain(`${ADMIN.name} (you) · Agents Playground default user · ${BOOTSTRAP_ADMIN_ID} (from configuration: BOOTSTRAP_ADMINS)`);
+      expect(read(list)).toContain('Entra object ids set in BOOTSTRAP_ADMINS');
+      expect(read(list)).toContain("the Agents Playground's default user, whose object id the Playground makes up");
+    });
+
+    it('in a 1:1 chat says a UPN is looked up only in a channel or group chat, suggests the object id, and changes nothing', async () => {
+      const before = (await h.documents(['staff'])).staff.length;
+      const reply = await h.say(ADMIN, 'staff add nina@provider.example viewer');
+      expect(cardTitle(reply.card)).toBe('I can look that up only in a channel or group chat');
+      expect(read(reply)).toContain('in this 1:1 chat that is just the two of us');
+      expect(read(reply)).toContain('Entra object id');
+      expect((await h.documents(['staff'])).staff).toHaveLength(before);
+    });
+
+    it('says so when nobody in the conversation has that email, and changes nothing', async () => {
+      const before = (await h.documents(['staff'])).staff.length;
+      const reply = await h.say(ADMIN, 'staff add nobody@provider.example viewer', { place: 'groupChat' });
+      expect(cardTitle(reply.card)).toMatch(/^No member .*nobody@provider\.example.* here$/);
+      expect(read(reply)).toContain('Nothing changed');
+      expect((await h.documents(['staff'])).staff).toHaveLength(before);
+    });
+
+    it('gives no role to a roster member of another organization', async () => {
+      const guest = teamsUser('c0a80101-9999-4aaa-8bbb-000000000009', 'Gary Guest', NORTHWIND.tenantId);
+      h.connector.members.set('gary@northwind.example', member(guest, 'gary@northwind.example'));
+      try {
+        const reply = await h.say(ADMIN, 'staff add gary@northwind.example viewer', { place: 'channel' });
+        expect(cardTitle(reply.card)).toBe('Not one of us');
+        expect(read(reply)).toContain('belongs to another organization');
+      } finally {
+        h.connector.members.delete('gary@northwind.example');
+      }
+      expect(await storedStaff(guest.aadObjectId)).toBeUndefined();
+    });
+
+    it('says kindly when Teams fails to answer the roster lookup', async () => {
+      const getMember = jest.spyOn(TeamsInfo, 'getMember').mockRejectedValue(Object.assign(new Error('connector down'), { statusCode: 503 }));
+      const paged = jest.spyOn(TeamsInfo, 'getPagedMembers').mockRejectedValue(Object.assign(new Error('connector down'), { statusCode: 503 }));
+      try {
+        const reply = await h.say(ADMIN, 'staff add meganb@provider.example viewer', { place: 'channel' });
+        expect(cardTitle(reply.card)).toBe('Could not look that up');
+        expect(read(reply)).toContain('Nothing changed. Try again in a minute');
+        expect(read(reply)).not.toContain('connector down');
+      } finally {
+        getMember.mockRestore();
+        paged.mockRestore();
+      }
+    });
+
+    it('removes someone by the UPN the staff list shows', async () => {
+      expect(read(await h.say(ADMIN, `staff remove ${MEGAN_UPN.toLowerCase()}`))).toContain(`${MEGAN.aadObjectId} no longer has a role.`);
+      expect(await storedStaff(MEGAN.aadObjectId)).toBeUndefined();
+      expect(read(await h.say(ADMIN, `staff remove ${MEGAN_UPN}`))).toContain('Nobody staff lists has the UPN');
+    });
+  });
+
+  describe('6. friendlier parsing', () => {
+    it('"hlep" asks "did you mean help?"', async () => {
+      const reply = await h.say(ADMIN, 'hlep');
+      expect(cardTitle(reply.card)).toBe('I don\'t know "hlep"');
+      expect(read(reply)).toContain('Did you mean help?');
+      expect(read(await h.say(ADMIN, 'frobnicate'))).not.toContain('Did you mean');
+    });
+
+    it('"help staff add" is the help for staff add, and a misspelt help topic gets a suggestion', async () => {
+      expect(helpUsages((await h.say(ADMIN, 'help staff add')).card)).toEqual([shown('staff add <email or object id> <viewer|operator|admin>')]);
+      expect(helpUsages((await h.say(ADMIN, 'help staff')).card)).toEqual([usageOf('staff')]);
+      expect(read(await h.say(ADMIN, 'help stauts'))).toContain('Did you mean status?');
+    });
+
+    it('invite with only a tenant asks for the admin\'s email', async () => {
+      expectUsage(await h.say(OPERATOR, `invite ${CONTOSO.domain}`), 'invite', 'Say which admin to invite (their email).');
+    });
+
+    it('accepts a comma or semicolon after the email (pasted from a list)', async () => {
+      const created = await invite(OPERATOR, `invite ${CONTOSO.domain} pasted@contoso.onmicrosoft.com, delegated`);
+      expect(cardFacts(created.exchange.card)).toMatchObject({ Variant: 'Delegated (service account + admin consent)' });
+      expect(await invitationsFor('pasted@contoso.onmicrosoft.com')).toHaveLength(1);
+      await invite(OPERATOR, `invite ${CONTOSO.domain} semicolon@contoso.onmicrosoft.com;`);
+    });
+
+    it('re-inviting an active tenant says it is active and that a new sign-in replaces nothing until it succeeds', async () => {
+      const tenants = persistence.stores.tenants;
+      const before = (await tenants.get(FABRIKAM.tenantId))!;
+      const token = { account: 'admin@fabrikam.onmicrosoft.com', createdAt: '2025-02-20T10:00:00.000Z', lastRefreshedAt: '2025-02-20T10:00:00.000Z', refreshExpiresAt: '2025-05-21T10:00:00.000Z', scopes: ['User.Read'] };
+      await tenants.update(FABRIKAM.tenantId, (t) => ({ ok: true, value: { ...t, authMode: 'token', authStatus: 'successful', token } }));
+      try {
+        const active = await invite(OPERATOR, `invite ${FABRIKAM.domain} second@fabrikam.onmicrosoft.com`);
+        expect(read(active.exchange)).toContain('This tenant is already active (token since 2025-02-20 10:00 UTC); a new sign-in replaces nothing until it succeeds.');
+      } finally {
+        await tenants.update(FABRIKAM.tenantId, () => ({ ok: true, value: before }));
+      }
+      const inactive = await invite(OPERATOR, `invite ${FABRIKAM.domain} third@fabrikam.onmicrosoft.com`);
+      expect(read(inactive.exchange)).not.toContain('already active');
+    });
+
+    it('warns when the admin\'s email domain is none of the tenant\'s known domains, and not for a verified one', async () => {
+      const unknown = await invite(OPERATOR, `invite ${CONTOSO.domain} admin@fabrikam.com`);
+      expect(read(unknown.exchange)).toContain(`The admin's email domain fabrikam.com is none of ${CONTOSO.domain}'s known domains (${CONTOSO.domain}); check the address.`);
+      expect(read(await invite(OPERATOR, `invite ${CONTOSO.domain} known@contoso.onmicrosoft.com`).then((r) => r.exchange))).not.toContain('check the address');
+      // A verified domain a sign-in brought (the tenant store's domain index) counts as known.
+      await persistence.stores.tenants.addDomain('contoso.com', CONTOSO.tenantId);
+      expect(read(await invite(OPERATOR, `invite ${CONTOSO.domain} verified@contoso.com`).then((r) => r.exchange))).not.toContain('check the address');
+    });
+  });
+
+  describe('7. a welcome once per install or new 1:1 chat', () => {
+    const WELCOMED_OPERATOR = teamsUser('c0a80101-aaaa-4aaa-8bbb-00000000000a', 'Wendy Welcome');
+    const WELCOMED_VIEWER = teamsUser('c0a80101-bbbb-4aaa-8bbb-00000000000b', 'Walt Welcome');
+    const NO_ROLE = teamsUser('c0a80101-cccc-4aaa-8bbb-00000000000c', 'Nick Norole');
+
+    beforeAll(async () => {
+      await h.say(ADMIN, `staff add ${WELCOMED_OPERATOR.aadObjectId} operator`);
+      await h.say(ADMIN, `staff add ${WELCOMED_VIEWER.aadObjectId} viewer`);
+    });
+
+    it('welcomes a new 1:1 chat once, with the first command for the role, though Teams sends two install events', async () => {
+      const first = await h.post(installEvent(WELCOMED_OPERATOR, { kind: 'personal' }, 'conversationUpdate', [{ id: BOT_ACCOUNT.id }, { id: `29:1${WELCOMED_OPERATOR.aadObjectId}` }]));
+      expect(first.status).toBe(200);
+      expect(first.cards.map(cardTitle)).toEqual(['Welcome to Tenant Access']);
+      expect(read(first)).toContain('You are an operator: start with invite ‹tenant domain or id› ‹admin email›');
+      expect(read(first)).not.toContain('staff add');
+      const second = await h.post(installEvent(WELCOMED_OPERATOR, { kind: 'personal' }, 'installationUpdate'));
+      expect(second.status).toBe(200);
+      expect(second.replies).toEqual([]);
+    });
+
+    it('starts a viewer with tenants, and an admin with staff too', async () => {
+      const viewer = await h.post(installEvent(WELCOMED_VIEWER, { kind: 'personal' }, 'installationUpdate'));
+      expect(read(viewer)).toContain('You are a viewer: start with tenants');
+      // The bootstrap admin's 1:1 chat is already known (they have talked to the bot): no second welcome.
+      expect((await h.post(installEvent(ADMIN, { kind: 'personal' }, 'installationUpdate'))).replies).toEqual([]);
+      const newAdmin = teamsUser('c0a80101-dddd-4aaa-8bbb-00000000000d', 'Ada Newadmin');
+      await h.say(ADMIN, `staff add ${newAdmin.aadObjectId} admin`);
+      expect(read(await h.post(installEvent(newAdmin, { kind: 'personal' }, 'conversationUpdate')))).toMatch(/You are an admin: .*staff shows who holds a role/);
+    });
+
+    it('gives someone without a role their object id and tenant id to pass to an admin', async () => {
+      const reply = await h.post(installEvent(NO_ROLE, { kind: 'personal' }, 'installationUpdate'));
+      expect(cardTitle(reply.card)).toBe('Welcome to Tenant Access');
+      expect(read(reply)).toContain(`Give a Tenant Access admin your Entra object id ${NO_ROLE.aadObjectId} and tenant id ${PROVIDER_TENANT_ID}`);
+      const outsider = teamsUser('c0a80101-eeee-4aaa-8bbb-00000000000e', 'Olga Outside', NORTHWIND.tenantId);
+      const other = await h.post(installEvent(outsider, { kind: 'personal' }, 'installationUpdate'));
+      expect(read(other)).toContain('your account belongs to another organization');
+      expect(read(other)).toContain(`${outsider.aadObjectId} and tenant id ${NORTHWIND.tenantId}`);
+    });
+
+    it('welcomes a team once for everyone, and never per member added', async () => {
+      const where = { kind: 'channel', teamId: '19:welcome-team-0001@thread.tacv2' } as const;
+      const added = await h.post(installEvent(OPERATOR, where, 'conversationUpdate'));
+      expect(added.cards.map(cardTitle)).toEqual(['Tenant Access is here']);
+      expect(read(added)).toContain('@mention me with help');
+      expect(read(added)).not.toContain(OPERATOR.aadObjectId);
+      expect((await h.post(installEvent(OPERATOR, where, 'installationUpdate'))).replies).toEqual([]);
+      expect((await h.post(installEvent(OPERATOR, where, 'conversationUpdate', [{ id: '29:1someone-new' }]))).replies).toEqual([]);
+      expect((await h.post(installEvent(VIEWER, where, 'conversationUpdate', [{ id: '29:1another' }, { id: '29:1third' }]))).replies).toEqual([]);
+    });
+  });
+});
+
+describe('a roster lookup that runs out of time', () => {
+  const TURN_BUDGET_MS = 1_500;
+  let slow: BotHarness;
+
+  beforeAll(async () => {
+    slow = await startBotHarness({ env: { TURN_BUDGET_MS: String(TURN_BUDGET_MS) }, compose: { clock, persistence: memoryPersistence() } });
+  });
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  it('answers within the turn\'s budget that Teams took too long, and changes nothing', async () => {
+    const hung = jest.spyOn(TeamsInfo, 'getMember').mockImplementation(() => new Promise(() => undefined));
+    try {
+      const started = Date.now();
+      const reply = await slow.say(ADMIN, 'staff add meganb@provider.example viewer', { place: 'groupChat' });
+      expect(Date.now() - started).toBeLessThan(TURN_BUDGET_MS + 500);
+      expect(cardTitle(reply.card)).toBe('Teams took too long');
+      expect(said(reply)).toContain('Nothing changed');
+      expect((await slow.documents(['staff'])).staff).toEqual([]);
+    } finally {
+      hung.mockRestore();
+    }
   });
 });
 
