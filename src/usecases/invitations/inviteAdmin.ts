@@ -77,7 +77,8 @@ export async function inviteAdmin(deps: OnboardingDeps, input: InviteInput): Pro
     tenantId: lookup.tenantId,
     displayName: lookup.domain ?? lookup.tenantId,
     domain: lookup.domain,
-    authMode: 'password',
+    // Invited for token authentication (the admin's delegated sign-in); no authentication yet.
+    authMode: 'token',
     authStatus: 'not_configured',
     createdAt: now.toISOString(),
     createdBy: input.actor.aadObjectId,
