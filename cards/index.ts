@@ -193,11 +193,16 @@ export interface StaffUpdateCard {
   status: string;
   at: string;
   reviewLink: string;
-  reference: string;
+  /** What staff can do next (a failed sign-in). */
+  advice?: string;
+  /** What the customer's page told them, quoted for staff. */
+  customerSaw?: string;
+  /** The ids the words name: error code, trace and correlation ids, or our reference. */
+  ids?: { title: string; value: string }[];
   canResend: boolean;
   sentCount: number;
 }
-export const renderStaffUpdate = (d: StaffUpdateCard) => expand(staffUpdateTemplate, d);
+export const renderStaffUpdate = (d: StaffUpdateCard) => expand(staffUpdateTemplate, { advice: '', customerSaw: '', ids: [], ...d });
 
 /** Every template, for tests that check verbs and bindings. */
 export const TEMPLATES: Record<string, object> = {

@@ -18,23 +18,58 @@ const WORDS: Record<FlowEventKind, { title: string; color: Tone; text: (e: FlowE
   consent_declined: { title: 'admin consent declined', color: 'attention', text: () => 'The reviewer declined the request. Talk to the customer, then resend the invitation.' },
   token_acquired: { title: 'token acquired', color: 'good', text: (e) => `A token was acquired${e.detail ? ` (${e.detail})` : ''}.` },
   activated: { title: 'tenant activated', color: 'good', text: (e) => `Token authentication is active for this tenant${e.detail ? `; note: ${e.detail}` : ''}.` },
-  failed: { title: 'sign-in failed', color: 'attention', text: (e) => failedText(e) },
+  failed: { title: 'sign-in failed', color: 'attention', text: (e) => failedWords(e).text },
   interrupted: { title: 'sign-in interrupted', color: 'warning', text: () => 'The service restarted while the admin was signing in. Their page offers Start again.' },
 };
 
-/** Our side's failures name the cause for staff; Microsoft's say it is worth retrying; Entra's quote the table. */
-function failedText(e: FlowEvent): string {
+/** What staff can do about a failed sign-in, by the next step the customer was given. */
+const STAFF_CAN: Record<string, string> = {
+  'new-code': 'Nothing yet: they can press New code on their page. Resend only if the link is lost.',
+  retry: 'Nothing yet: their page lets them try again. If it keeps failing, resend the invitation.',
+  'use-another-account': 'Tell them which account to use: an administrator of the invited tenant. Their page offers Start again.',
+  'request-approval': "Tell them to request approval; their page then gives them a link for their Admin Consent Reviewer.",
+  'wait-for-approval': "Ask them to chase their Admin Consent Reviewer; the reviewer link is on their page.",
+  'contact-admin': "The customer's IT has to change a setting (a policy or an assignment) first. Tell them what the page says, then resend.",
+  reinvite: 'Send a new invitation: the saved sign-in is gone.',
+  'check-configuration': "Check this service's app registration and settings; the customer cannot fix this.",
+  'sign-in-again': 'Ask them to start again and sign in with the same account.',
+};
+
+/** What happened at the customer, what staff can do, what the customer was told: in three places, in staff words. */
+function failedWords(e: FlowEvent): { text: string; advice: string; customerSaw: string } {
   const error = e.invitation.lastError;
-  if (!error) return 'The sign-in did not complete.';
+  const who = quoted(e.invitation.email);
+  if (!error) return { text: `The sign-in of ${who} did not complete.`, advice: 'Resend the invitation.', customerSaw: '' };
   const detail = (error.staffDetail ?? error.code).replace(/\.$/, '');
-  if (error.side === 'ours') return `Sign-in could not go ahead because of our service's setup, not the customer's: ${detail}. The customer was told the service is not set up correctly and that you have been told.`;
-  if (error.side === 'microsoft') return `Microsoft's sign-in service did not answer (${detail}). The customer was asked to try again in a few minutes.`;
-  return [error.title, error.cause, error.nextStepText].filter(Boolean).join(' ');
+  if (error.side === 'ours') {
+    return {
+      text: `The sign-in of ${who} could not go ahead because of this service's setup, not the customer's: ${detail}.`,
+      advice: "Fix the setup (the reference is in the service log), then resend the invitation.",
+      customerSaw: 'The service is not set up correctly; their provider has been told.',
+    };
+  }
+  if (error.side === 'microsoft') {
+    return {
+      text: `Microsoft's sign-in service did not answer during the sign-in of ${who} (${detail}).`,
+      advice: 'Nothing to fix on either side: they were asked to try again in a few minutes.',
+      customerSaw: 'Microsoft did not answer; try again in a few minutes.',
+    };
+  }
+  return {
+    text: `Microsoft Entra refused the sign-in of ${who}: ${error.title}.`,
+    advice: STAFF_CAN[error.nextStep] ?? 'Resend the invitation when the customer is ready.',
+    customerSaw: [error.cause, error.nextStepText].filter(Boolean).join(' '),
+  };
 }
 
-function referenceOf(error: FlowError): string {
-  if (error.side === 'ours' || error.side === 'microsoft') return `Reference: ${error.correlationId ?? error.code} (in the service log)`;
-  return `Entra: ${error.code}${error.traceId ? ` · trace ${error.traceId}` : ''}`;
+/** The ids a failure names, each with its label, so staff can quote the right one. */
+function idsOf(error: FlowError): { title: string; value: string }[] {
+  if (error.side === 'ours' || error.side === 'microsoft') return [{ title: 'Reference (service log)', value: error.correlationId ?? error.code }];
+  return [
+    { title: 'Entra error', value: error.code },
+    ...(error.traceId ? [{ title: 'Trace ID', value: error.traceId }] : []),
+    ...(error.correlationId ? [{ title: 'Correlation ID', value: error.correlationId }] : []),
+  ];
 }
 
 /** A staff member is reached in their own chat with the bot; a place at the address it was given. */
@@ -66,7 +101,7 @@ async function tellStaff(event: FlowEvent, notifier: Notifier, clock: Clock, log
     status: statusWords(status, inv.failureReason),
     at: formatUtc(clock.now().toISOString()),
     reviewLink: event.reviewLink ?? '',
-    reference: inv.lastError && event.kind === 'failed' ? referenceOf(inv.lastError) : '',
+    ...(event.kind === 'failed' ? { advice: failedWords(event).advice, customerSaw: failedWords(event).customerSaw, ids: inv.lastError ? idsOf(inv.lastError) : [] } : {}),
     canResend: ['failed', 'interrupted', 'consent_declined'].includes(event.kind),
     sentCount: inv.sentCount,
   });

@@ -191,12 +191,14 @@ const SAMPLES: Record<string, { full: () => CardAttachment; sparse: () => CardAt
         status: 'Approval pending',
         at: '2026-03-01 09:00 UTC',
         reviewLink: 'https://tenant-access.example/review/abc',
-        reference: 'Trace id 1234',
+        advice: 'Tell them which account to use.',
+        customerSaw: 'Your organization blocks this sign-in.',
+        ids: [{ title: 'Entra error', value: 'AADSTS53003' }, { title: 'Trace ID', value: '1234' }],
         canResend: true,
         sentCount: 2,
       }),
     sparse: () => [
-      renderStaffUpdate({ tenantName: 't', tenantId: 't', title: 'Activated', text: 'x', color: 'good', invitationId: 'inv-7k2m9q4xzt', email: 'e', status: 's', at: 'a', reviewLink: '', reference: '', canResend: false, sentCount: 1 }),
+      renderStaffUpdate({ tenantName: 't', tenantId: 't', title: 'Activated', text: 'x', color: 'good', invitationId: 'inv-7k2m9q4xzt', email: 'e', status: 's', at: 'a', reviewLink: '', canResend: false, sentCount: 1 }),
     ],
   },
 };

@@ -106,7 +106,11 @@ describe('the person at the sign-in page', () => {
     expect(await tokenCacheDocs(w.h, dir.bySlug[slug].tenantId)).toEqual([]);
     const failed = await waitUntil(() => staffUpdates(w.h, inv.id).find((u) => u.title === 'sign-in failed'), 'the staff update');
     expect(failed.text).toContain(explainEntraError({ errorCodes: [aadsts] }).title);
-    expect(failed.text).toContain(`Entra: ${referenceOn(screen)}`);
+    // Staff words, and the ids the page shows, each under its name.
+    expect(failed.text).toContain('What you can do:');
+    expect(failed.text).toContain('What their page told them:');
+    expect(failed.facts['Entra error']).toBe(`AADSTS${aadsts}`);
+    expect(`AADSTS${aadsts} · trace ${failed.facts['Trace ID']}`).toBe(referenceOn(screen));
   });
 
   it('declines the sign-in: the page says so, and Start again gives a new code that works', async () => {
