@@ -69,6 +69,10 @@ export interface InvitationCard {
   /** Only on the card that creates or resends it: the link is never stored. */
   link: string;
   canChange: boolean;
+  /** Offer "Post for the admin here": only in a channel or group chat, where the admin can be. */
+  canPostHere: boolean;
+  /** The question before a revoke: only "Yes, revoke" and "Keep it". */
+  confirming: boolean;
 }
 export const renderInvitation = (d: InvitationCard) => expand(invitationTemplate, d);
 

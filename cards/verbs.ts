@@ -2,6 +2,7 @@
 export const VERBS = {
   resendInvitation: 'invitation.resend',
   revokeInvitation: 'invitation.revoke',
+  showInvitation: 'invitation.show',
   refreshInvitations: 'invitations.refresh',
   refreshTenants: 'tenants.refresh',
   showTenant: 'tenant.show',

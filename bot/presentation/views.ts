@@ -32,7 +32,14 @@ export function statusWords(status: InvitationStatus, failureReason?: string): s
 
 export const variantWords = (v: Invitation['variant']) => (v === 'global' ? 'Global admin' : 'Delegated (service account + admin consent)');
 
-export function invitationCard(inv: Invitation, now: Date, title: string, subtitle = '', link = ''): InvitationCard {
+/** Where the card is shown, and whether it asks before a revoke. */
+export interface InvitationCardOptions {
+  /** A channel or group chat: the customer's admin may be a member, so the card can be posted for them. */
+  readonly shared?: boolean;
+  readonly confirmingRevoke?: boolean;
+}
+
+export function invitationCard(inv: Invitation, now: Date, title: string, subtitle = '', link = '', options: InvitationCardOptions = {}): InvitationCard {
   const status = effectiveStatus(inv, now);
   return {
     title,
@@ -47,6 +54,8 @@ export function invitationCard(inv: Invitation, now: Date, title: string, subtit
     sentCount: inv.sentCount,
     link,
     canChange: isPending(status) || status === 'expired',
+    canPostHere: options.shared ?? false,
+    confirming: options.confirmingRevoke ?? false,
   };
 }
 

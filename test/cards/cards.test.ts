@@ -55,10 +55,11 @@ const SAMPLES: Record<string, { full: () => CardAttachment; sparse: () => CardAt
         expiresAt: '2026-03-08 09:00 UTC',
         sentCount: 2,
         link: 'https://tenant-access.example/invite/abc',
-        canChange: true,
+        canChange: true, canPostHere: true, confirming: false,
       }),
     sparse: () => [
-      renderInvitation({ title: 'Invitation revoked', subtitle: '', id: 'inv-7k2m9q4xzt', tenant: 't', email: 'e@x.co', variant: 'v', status: 'Revoked', createdAt: '—', expiresAt: '—', sentCount: 0, link: '', canChange: false }),
+      renderInvitation({ title: 'Invitation revoked', subtitle: '', id: 'inv-7k2m9q4xzt', tenant: 't', email: 'e@x.co', variant: 'v', status: 'Revoked', createdAt: '—', expiresAt: '—', sentCount: 0, link: '', canChange: false, canPostHere: true, confirming: false }),
+      renderInvitation({ title: 'Revoke this invitation?', subtitle: 'The link stops working.', id: 'inv-7k2m9q4xzt', tenant: 't', email: 'e@x.co', variant: 'v', status: 'Sent', createdAt: '—', expiresAt: '—', sentCount: 1, link: '', canChange: true, canPostHere: false, confirming: true }),
     ],
   },
   invitationList: {
@@ -365,7 +366,7 @@ describe('user text in card data', () => {
   it('is shown literally for any text, in any card field', () => {
     fc.assert(
       fc.property(fc.string(), fc.string({ unit: 'binary' }), (a, b) => {
-        const card = renderInvitation({ title: a, subtitle: b, id: a, tenant: b, email: `${a}@x.co`, variant: a, status: b, createdAt: a, expiresAt: b, sentCount: 1, link: a, canChange: true });
+        const card = renderInvitation({ title: a, subtitle: b, id: a, tenant: b, email: `${a}@x.co`, variant: a, status: b, createdAt: a, expiresAt: b, sentCount: 1, link: a, canChange: true, canPostHere: true, confirming: false, });
         const text = json(card.content);
         // Angle brackets are shown as look-alikes (Teams drops <…> as markup); nothing else changes.
         const shown = (s: string) => s.replace(/</g, '‹').replace(/>/g, '›');

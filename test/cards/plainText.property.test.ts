@@ -60,7 +60,7 @@ function cardsWith(text: string): CardAttachment[] {
   const q = quoted(text);
   return [
     renderMessage({ title: `Unknown "${q}"`, text: `No customer tenant "${q}" yet. **tenants** lists them.` }),
-    renderInvitation({ title: 'Invitation created', subtitle: `For ${q}`, id: 'inv-0000000000', tenant: q, email: q, variant: 'Global admin', status: 'Sent', createdAt: '—', expiresAt: '—', sentCount: 1, link: '', canChange: true }),
+    renderInvitation({ title: 'Invitation created', subtitle: `For ${q}`, id: 'inv-0000000000', tenant: q, email: q, variant: 'Global admin', status: 'Sent', createdAt: '—', expiresAt: '—', sentCount: 1, link: '', canChange: true, canPostHere: false, confirming: false }),
     renderFlowStatus({ tenantName: q, title: `Waiting for ${q}`, text: `Only ${q} can see the code.`, color: 'default', cause: q, nextStep: '', reviewLink: '', reference: '', actionTitle: '', actionVerb: '' }),
   ];
 }

@@ -51,7 +51,9 @@ describe('with a valid Bot Framework token', () => {
 
   it('answers a card button (Action.Execute invoke)', async () => {
     const created = await h.say(ADMIN, `invite ${CONTOSO_DOMAIN} button@contoso.com`);
-    const pressed = await h.press(ADMIN, created.card!, 'Revoke');
+    const asked = await h.press(ADMIN, created.card!, 'Revoke');
+    expect(cardTitle(asked.card)).toBe('Revoke this invitation?');
+    const pressed = await h.press(ADMIN, asked.card!, 'Yes, revoke');
     expect(pressed.status).toBe(200);
     expect(cardTitle(pressed.card)).toBe('Invitation revoked');
   });

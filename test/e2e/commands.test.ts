@@ -406,11 +406,36 @@ describe('card buttons', () => {
     expect(stored).toMatchObject({ sentCount: 2, tokenHash: sha256(token) });
   });
 
-  it('Revoke pressed twice revokes once and then says it is already revoked', async () => {
+  it('Revoke asks first; "Keep it" changes nothing and shows the invitation as it is', async () => {
+    const created = await invite(OPERATOR, `invite ${CONTOSO.domain} button-keep@contoso.com`);
+    const asked = await h.press(OPERATOR, created.exchange.card!, 'Revoke');
+    expect(cardTitle(asked.card)).toBe('Revoke this invitation?');
+    expect(said(asked)).toContain('button-keep@contoso.com can no longer sign in with it');
+    expect(cardActions(asked.card).map((a) => a.title)).toEqual(['Yes, revoke', 'Keep it']);
+    expect((await invitationsFor('button-keep@contoso.com'))[0].status).toBe('created');
+    const kept = await h.press(OPERATOR, asked.card!, 'Keep it');
+    expect(cardTitle(kept.card)).toBe('Invitation');
+    expect(cardActions(kept.card).map((a) => a.title)).toEqual(expect.arrayContaining(['Resend', 'Revoke']));
+    expect((await invitationsFor('button-keep@contoso.com'))[0].status).toBe('created');
+    expect(await auditEvents({ action: 'invitation.revoke', target: created.id })).toHaveLength(0);
+  });
+
+  it('offers "Post for the admin here" only where the admin can be, and refuses it in a 1:1 chat', async () => {
+    const personal = await invite(OPERATOR, `invite ${CONTOSO.domain} post-personal@contoso.com`);
+    expect(cardActions(personal.exchange.card).map((a) => a.title)).not.toContain('Post for the admin here');
+    const refused = await h.execute(OPERATOR, VERBS.postInvitation, { invitationId: personal.id });
+    expect(cardTitle(refused.card)).toBe('Post it where the admin is');
+    expect(refused.replies).toHaveLength(0);
+    const inChannel = await h.say(OPERATOR, `invite ${CONTOSO.domain} post-channel@contoso.com`, { place: 'channel' });
+    expect(cardActions(inChannel.card).map((a) => a.title)).toContain('Post for the admin here');
+  });
+
+  it('Revoke pressed twice (and confirmed twice) revokes once and then says it is already revoked', async () => {
     const created = await invite(OPERATOR, `invite ${CONTOSO.domain} button-revoke@contoso.com`);
-    const first = await h.press(OPERATOR, created.exchange.card!, 'Revoke');
+    const asked = await h.press(OPERATOR, created.exchange.card!, 'Revoke');
+    const first = await h.press(OPERATOR, asked.card!, 'Yes, revoke');
     expect(cardTitle(first.card)).toBe('Invitation revoked');
-    const second = await h.press(OPERATOR, created.exchange.card!, 'Revoke');
+    const second = await h.press(OPERATOR, (await h.press(OPERATOR, created.exchange.card!, 'Revoke')).card!, 'Yes, revoke');
     expect(second.status).toBe(200);
     expect(cardTitle(second.card)).toBe('Cannot revoke this invitation');
     expect(await auditEvents({ action: 'invitation.revoke', target: created.id, outcome: 'ok' })).toHaveLength(1);
@@ -419,7 +444,9 @@ describe('card buttons', () => {
 
   it('the Action.Submit fallback works the same and answers with a new message', async () => {
     const created = await invite(OPERATOR, `invite ${CONTOSO.domain} button-submit@contoso.com`);
-    const pressed = await h.press(OPERATOR, created.exchange.card!, 'Revoke', { fallback: true });
+    const asked = await h.press(OPERATOR, created.exchange.card!, 'Revoke', { fallback: true });
+    expect(cardTitle(asked.card)).toBe('Revoke this invitation?');
+    const pressed = await h.press(OPERATOR, asked.card!, 'Yes, revoke', { fallback: true });
     expect(pressed.status).toBe(200);
     expect(pressed.replies).toHaveLength(1);
     expect(cardTitle(pressed.card)).toBe('Invitation revoked');

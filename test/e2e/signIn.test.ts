@@ -1,7 +1,7 @@
 import { formatUtc } from '../../bot/presentation/views';
 import { DAY_MS } from '../../src/clock';
 import type { SimulatedTenant } from '../../src/local/identitySimulator';
-import { AdaptiveCardJson, cardFacts, cardText, cardTitle } from '../support/botHarness';
+import { AdaptiveCardJson, cardActions, cardFacts, cardText, cardTitle } from '../support/botHarness';
 import {
   adminOf,
   CONTOSO,
@@ -14,6 +14,7 @@ import {
   SignInWorld,
   sleep,
   STAFF_CONVERSATION,
+  STAFF,
   staffSays,
   staffUpdates,
   startSignInWorld,
@@ -184,6 +185,12 @@ describe('a Global admin opens the link, signs in, and the tenant is activated',
     }, 'four staff updates');
 
     expect(updates.map((u) => u.title)).toEqual(['invitation opened', 'sign-in started', 'token acquired', 'tenant activated']);
+    // A button that shows something adds it: "Tenant status" posts a new card, the notice stays.
+    const statusButton = cardActions(updates[3].card).find((b) => b.title === 'Tenant status');
+    expect(statusButton).toMatchObject({ type: 'Action.Submit', data: { verb: 'tenant.show', tenantId: CONTOSO.tenantId } });
+    const shown = await w.h.submit(STAFF, statusButton!.data!);
+    expect(shown.replies).toHaveLength(1);
+    expect(cardTitle(shown.card)).toBe(CONTOSO.displayName);
     const audit = (await w.h.documents(['audit'])).audit.filter((e) => e.target === inv.id).map((e) => e.action);
     expect(audit).toEqual(expect.arrayContaining(['invitation.create', 'invitation.opened', 'invitation.sign_in_started', 'invitation.token_acquired', 'invitation.activated']));
     // The customer's steps are recorded as the customer's admin, never as a made-up object id.

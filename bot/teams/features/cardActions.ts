@@ -3,7 +3,8 @@ import { CardAttachment, renderMessage } from '../../../cards';
 import { VERBS, Verb } from '../../../cards/verbs';
 import { parseGuid, parseInvitationId, Parsed } from '../../../src/domain/inputs';
 import type { Role } from '../../../src/domain/staff';
-import { runInvitationChange } from './changeInvitation';
+import { confirmRevoke, runInvitationChange, showInvitation } from './changeInvitation';
+import { isPersonalChat } from '../turnActor';
 import type { CommandTurn } from '../services';
 import { invitationListCard } from './invitations';
 import { tenantCard, tenantListCard } from './tenants';
@@ -19,15 +20,15 @@ export interface ActionSpec<I = unknown> {
 
 const action = <I>(spec: ActionSpec<I>): ActionSpec<unknown> => spec as ActionSpec<unknown>;
 
-const changeData = z.object({ invitationId: z.string(), sentCount: z.union([z.string(), z.number()]).optional() });
+const changeData = z.object({ invitationId: z.string(), sentCount: z.union([z.string(), z.number()]).optional(), confirmed: z.string().optional() });
 
-function parseChange(data: unknown): Parsed<{ invitationId: string; expectedSentCount?: number }> {
+function parseChange(data: unknown): Parsed<{ invitationId: string; expectedSentCount?: number; confirmed: boolean }> {
   const d = changeData.safeParse(data);
   if (!d.success) return { ok: false, message: 'This button is missing its invitation. Use **invitations** for a fresh list.' };
   const id = parseInvitationId(d.data.invitationId);
   if (!id.ok) return id;
   const count = d.data.sentCount === undefined ? undefined : Number(d.data.sentCount);
-  return { ok: true, value: { invitationId: id.value, expectedSentCount: Number.isInteger(count) ? count : undefined } };
+  return { ok: true, value: { invitationId: id.value, expectedSentCount: Number.isInteger(count) ? count : undefined, confirmed: d.data.confirmed === 'yes' } };
 }
 
 const changeAction = (verb: Verb, kind: 'resend' | 'revoke') =>
@@ -35,8 +36,18 @@ const changeAction = (verb: Verb, kind: 'resend' | 'revoke') =>
     verb,
     role: 'operator',
     parse: parseChange,
-    run: ({ services, actor, requestKey }, input) => runInvitationChange(services, kind, { ...input, actor, requestKey }),
+    run: ({ services, actor, requestKey, context }, { confirmed, ...input }) => {
+      const place = { shared: !isPersonalChat(context) };
+      // Revoke cannot be undone: the first press asks, the second ("Yes, revoke") acts.
+      if (kind === 'revoke' && !confirmed) return confirmRevoke(services, input.invitationId, place);
+      return runInvitationChange(services, kind, { ...input, actor, requestKey }, place);
+    },
   });
+
+const invitationIdData = (data: unknown): Parsed<{ invitationId: string }> => {
+  const id = parseInvitationId(String((data as { invitationId?: unknown } | undefined)?.invitationId ?? ''));
+  return id.ok ? { ok: true, value: { invitationId: id.value } } : id;
+};
 
 /** Every verb the cards use has exactly one entry here (a test checks it). */
 export const CARD_ACTIONS: readonly ActionSpec[] = [
@@ -52,12 +63,15 @@ export const CARD_ACTIONS: readonly ActionSpec[] = [
     run: ({ services }, filter) => invitationListCard(services, filter),
   }),
   action<{ invitationId: string }>({
+    verb: VERBS.showInvitation,
+    role: 'viewer',
+    parse: invitationIdData,
+    run: ({ services, context }, { invitationId }) => showInvitation(services, invitationId, { shared: !isPersonalChat(context) }),
+  }),
+  action<{ invitationId: string }>({
     verb: VERBS.postInvitation,
     role: 'operator',
-    parse: (data) => {
-      const id = parseInvitationId(String((data as { invitationId?: unknown } | undefined)?.invitationId ?? ''));
-      return id.ok ? { ok: true, value: { invitationId: id.value } } : id;
-    },
+    parse: invitationIdData,
     run: ({ services, context }, { invitationId }) => postInvitationHere(services, context, invitationId),
   }),
   action<void>({

@@ -1,3 +1,5 @@
+import { quoted } from '../../../src/domain/plainText';
+import { isPersonalChat } from '../turnActor';
 import type { Audience } from '../../../src/domain/audience';
 import { renderInvitation, renderMessage } from '../../../cards';
 import { clip, parseEmail, parseTenantRef, Parsed, TenantRef } from '../../../src/domain/inputs';
@@ -14,9 +16,12 @@ export async function postInvitationHere(services: BotServices, context: TurnCon
   const inv = await services.invitations.find(invitationId);
   const now = services.clock.now();
   if (!inv) return renderMessage({ title: 'No such invitation', text: `There is no invitation ${invitationId}.`, tone: 'warning' });
+  if (isPersonalChat(context)) {
+    return renderMessage({ title: 'Post it where the admin is', text: "In this 1:1 chat only you would see the customer's card. Use **invite … here** or this button in the channel or group chat the customer's admin is in.", tone: 'warning' });
+  }
   await services.invitations.notePostedIn(inv, placeOf(context.activity.conversation?.id));
   await context.sendActivity({ attachments: [invitationCardForTeams(inv, services.customerView, now)] });
-  return renderInvitation(invitationCard(inv, now, 'Invitation posted', `The card for ${inv.email} was posted in this conversation; only they can start the sign-in.`));
+  return renderInvitation(invitationCard(inv, now, 'Invitation posted', `The card for ${quoted(inv.email)} was posted in this conversation; only they can start the sign-in.`, '', { shared: true }));
 }
 
 /**
@@ -74,8 +79,8 @@ function inviteNotes(result: Extract<InviteResult, { ok: true }>, input: InviteA
     const known = [...new Set([tenant.domain, input.tenant.kind === 'domain' ? input.tenant.value : undefined].filter((d): d is string => Boolean(d)))];
     notes.push(
       known.length > 0
-        ? `The admin's email domain ${emailDomain} is none of ${name}'s known domains (${known.join(', ')}); check the address.`
-        : `The admin's email domain ${emailDomain} is not a domain we know for ${name} yet (it was invited by its tenant id); check the address.`,
+        ? `The admin's email domain ${quoted(emailDomain)} is none of ${name}'s known domains (${quoted(known.join(', '))}); check the address.`
+        : `The admin's email domain ${quoted(emailDomain)} is not a domain we know for ${name} yet (it was invited by its tenant id); check the address.`,
     );
   }
   if (result.auditPending) notes.push('The audit record could not be written yet; it is written the next time this invitation is used.');
@@ -108,18 +113,19 @@ export const inviteCommand = command<InviteArgs>({
           'Invitation created',
           inviteNotes(result, input).join(' '),
           result.link,
+          { shared: !isPersonalChat(context) },
         ),
       );
     }
     switch (result.reason) {
       case 'tenant-not-found':
-        return renderMessage({ title: 'No such Microsoft 365 tenant', text: `Microsoft Entra does not know the tenant "${input.tenant.value}". Check the spelling, or use the tenant id (a GUID) from the customer's Entra admin center.`, tone: 'warning', usage: USAGE });
+        return renderMessage({ title: 'No such Microsoft 365 tenant', text: `Microsoft Entra does not know the tenant "${quoted(input.tenant.value)}". Check the spelling, or use the tenant id (a GUID) from the customer's Entra admin center.`, tone: 'warning', usage: USAGE });
       case 'directory-unavailable':
-        return renderMessage({ title: 'Could not check the tenant', text: `Microsoft Entra did not answer when we looked up "${input.tenant.value}". Nothing was created. Try again in a minute, or use the tenant id (a GUID).`, tone: 'warning' });
+        return renderMessage({ title: 'Could not check the tenant', text: `Microsoft Entra did not answer when we looked up "${quoted(input.tenant.value)}". Nothing was created. Try again in a minute, or use the tenant id (a GUID).`, tone: 'warning' });
       case 'in-progress':
-        return renderMessage({ title: 'Being invited right now', text: `Another invite for ${input.email} and this tenant is being created at this moment. See **invitations** in a few seconds.`, tone: 'default' });
+        return renderMessage({ title: 'Being invited right now', text: `Another invite for ${quoted(input.email)} and this tenant is being created at this moment. See **invitations** in a few seconds.`, tone: 'default' });
       case 'already-pending':
-        return renderInvitation(invitationCard(result.existing, now, 'Already invited', `${input.email} already has a pending invitation for this tenant. Resend it for a new link, or revoke it first.`));
+        return renderInvitation(invitationCard(result.existing, now, 'Already invited', `${quoted(input.email)} already has a pending invitation for this tenant. Resend it for a new link, or revoke it first.`, '', { shared: !isPersonalChat(context) }));
       case 'duplicate-request':
         return result.existing
           ? renderInvitation(invitationCard(result.existing, now, 'Invitation already created', 'This request was already handled. The link is shown only once: use Resend for a new one.'))
