@@ -222,6 +222,21 @@ describe('TenantRepository', () => {
     expect(await tenants.get(`not-${id}`)).toBeUndefined();
   });
 
+  it("remembers a domain's tenant id (it does not change) but reads the tenant every time", async () => {
+    const tenants = new TenantRepository(test.store.containers.tenants, test.store.containers.tenantDomains);
+    const id = uid('tenant');
+    const domain = `${id}.onmicrosoft.com`;
+    await tenants.ensure(tenant(id, 'Fabrikam', domain));
+    expect(await tenants.findByDomain(domain)).toMatchObject({ id });
+    // The index entry gone: the remembered id still finds the tenant, with what it holds now.
+    await test.store.containers.tenantDomains.item(domain, domain).delete();
+    await tenants.update(id, (t) => ({ ok: true, value: { ...t, displayName: 'Fabrikam Fiber' } }));
+    expect(await tenants.findByDomain(domain)).toMatchObject({ id, displayName: 'Fabrikam Fiber' });
+    // A tenant that no longer lists the domain is not taken on trust: the index is asked again.
+    await tenants.update(id, (t) => ({ ok: true, value: { ...t, domain: `other-${domain}` } }));
+    expect(await tenants.findByDomain(domain)).toBeUndefined();
+  });
+
   it('lists tenants by name, up to the limit', async () => {
     const isolated = await isolatedStore();
     const tenants = new TenantRepository(isolated.containers.tenants, isolated.containers.tenantDomains);

@@ -9,7 +9,20 @@ interface DomainAlias {
   readonly tenantId: string;
 }
 
+/** Domains whose tenant this process has looked up: a bound on memory, not a freshness rule. */
+const DOMAIN_CACHE_LIMIT = 10_000;
+
+const ownsDomain = (t: CustomerTenant, domain: string) =>
+  t.domain?.toLowerCase() === domain || (t.domains ?? []).some((d) => d.toLowerCase() === domain);
+
 export class TenantRepository implements TenantStore {
+  /**
+   * A domain's tenant id is a fact that does not change (a verified domain belongs to one tenant),
+   * so it is remembered; the tenant itself, which does change, is read every time. Should a domain
+   * ever move, the tenant read no longer lists it and the index is asked again.
+   */
+  private readonly tenantOfDomain = new Map<string, string>();
+
   constructor(private readonly container: Container, private readonly domains: Container) {}
 
   async get(tenantId: string): Promise<CustomerTenant | undefined> {
@@ -17,10 +30,24 @@ export class TenantRepository implements TenantStore {
     return doc && withoutSystemProperties(doc);
   }
 
-  /** Looks a tenant up by one of its domains: two point reads through the domain index. */
+  /** Looks a tenant up by one of its domains: one point read once the domain's tenant id is known, two before. */
   async findByDomain(domain: string): Promise<CustomerTenant | undefined> {
+    const known = this.tenantOfDomain.get(domain);
+    if (known !== undefined) {
+      const tenant = await this.get(known);
+      if (tenant && ownsDomain(tenant, domain)) return tenant;
+      this.tenantOfDomain.delete(domain);
+    }
     const alias = await readItem<DomainAlias>(this.domains, domain, domain);
-    return alias ? this.get(alias.tenantId) : undefined;
+    if (!alias) return undefined;
+    const tenant = await this.get(alias.tenantId);
+    if (tenant && ownsDomain(tenant, domain)) this.remember(domain, tenant.tenantId);
+    return tenant;
+  }
+
+  private remember(domain: string, tenantId: string): void {
+    if (this.tenantOfDomain.size >= DOMAIN_CACHE_LIMIT) this.tenantOfDomain.delete(this.tenantOfDomain.keys().next().value!);
+    this.tenantOfDomain.set(domain, tenantId);
   }
 
   /** Records that a domain belongs to a tenant (idempotent; the last sign-in's answer wins). */
