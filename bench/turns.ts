@@ -351,6 +351,11 @@ async function main(): Promise<number> {
       console.log(`ratio status/floor (req/s): ${floorRatio.median.toFixed(3)}  target >= ${FLOOR_TARGET}  ${verdict}  (median of ${perRound(floorRatio)})`);
     }
     if (echoRatio) console.log(`ratio status/echo  (req/s): ${echoRatio.median.toFixed(3)}  information (former target >= ${ECHO_TARGET})  (median of ${perRound(echoRatio)})`);
+    // CPU per turn moves less than req/s when other work shares the CPUs: it tells a noisy run from a real change.
+    const cpuOf = (name: RouteName) => summaries.find((s) => s.route === name)?.cpuMsPerTurn;
+    const [floorCpu, statusCpu] = [cpuOf('floor'), cpuOf('status')];
+    if (floorCpu && statusCpu) console.log(`cost ratio floor/status (CPU ms per turn of the serving process): ${(floorCpu / statusCpu).toFixed(3)}  (information)`);
+    console.log(`machine      ${loadAverage()} at the end`);
 
     console.log(`reply bodies to the connector: ${chosen.map((name) => `${name} ${runs.find((m) => m.route === name)?.replyBytes ?? 0} bytes`).join(', ')}`);
     console.log('');
