@@ -24,9 +24,18 @@ export interface CustomerTenant {
   readonly domain?: string;
   /** Its verified domains, as Graph lists them once a token reaches it. */
   readonly domains?: readonly string[];
+  /**
+   * Its newest invitation, named before that invitation is written: `status` reads it with one point
+   * read instead of a query over the tenant's invitations.
+   */
+  readonly latestInvitationId?: string;
   readonly authMode: AuthMode;
   readonly authStatus: AuthStatus;
-  readonly lastValidation?: { readonly at: string; readonly ok: boolean; readonly detail?: string };
+  /**
+   * The last sign-in or validation. `outcome` (validations only) tells an incomplete validation
+   * (Microsoft did not answer; `authStatus` unchanged) from a failed one.
+   */
+  readonly lastValidation?: { readonly at: string; readonly ok: boolean; readonly detail?: string; readonly outcome?: 'successful' | 'failed' | 'incomplete'; readonly validationId?: string };
   readonly token?: TokenMetadata;
   readonly createdAt: string;
   readonly createdBy: string;

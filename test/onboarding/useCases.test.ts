@@ -375,6 +375,21 @@ describe('listInvitations and getTenantStatus', () => {
     expect(await getTenantStatus(deps, { kind: 'id', value: FABRIKAM.id })).toEqual({ ok: false, reason: 'unknown-tenant', ref: { kind: 'id', value: FABRIKAM.id } });
     expect(await getTenantStatus(deps, { kind: 'domain', value: FABRIKAM.domain })).toMatchObject({ ok: false, reason: 'unknown-tenant' });
   });
+
+  it('reads the newest invitation the tenant names, by id; and lists them when that one was never written', async () => {
+    const w = await world();
+    const first = await invited(w, { email: 'first@contoso.com' });
+    const second = await invited(w, { email: 'second@contoso.com' });
+    const deps = { tenants: w.deps.tenants, invitations: w.deps.invitations, clock: w.clock };
+    expect(await w.deps.tenants.get(CONTOSO.id)).toMatchObject({ latestInvitationId: second.invitation.id });
+    const reads = jest.spyOn(w.deps.invitations, 'listForTenant');
+    expect(await getTenantStatus(deps, { kind: 'id', value: CONTOSO.id })).toMatchObject({ ok: true, invitations: [{ id: second.invitation.id }], onboarding: { state: 'invited', email: 'second@contoso.com' } });
+    expect(reads).not.toHaveBeenCalled();
+    // A crash between naming the invitation and writing it: status still lists what exists.
+    await w.deps.tenants.update(CONTOSO.id, (t) => ({ ok: true, value: { ...t, latestInvitationId: 'inv-neverwritten' } }));
+    const listed = await getTenantStatus(deps, { kind: 'id', value: CONTOSO.id });
+    expect(listed.ok && listed.invitations.map((i) => i.id).sort()).toEqual([first.invitation.id, second.invitation.id].sort());
+  });
 });
 
 describe('staff authorization (default deny)', () => {

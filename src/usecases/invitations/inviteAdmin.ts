@@ -80,9 +80,15 @@ export async function inviteAdmin(deps: OnboardingDeps, input: InviteInput): Pro
     // Invited for token authentication (the admin's delegated sign-in); no authentication yet.
     authMode: 'token',
     authStatus: 'not_configured',
+    latestInvitationId: id,
     createdAt: now.toISOString(),
     createdBy: input.actor.aadObjectId,
   });
+  // Named before the invitation exists, so `status` on any instance sees it the moment it does.
+  if (!created && tenant.latestInvitationId !== id) {
+    const named = await deps.tenants.update(tenant.tenantId, (t) => ({ ok: true, value: { ...t, latestInvitationId: id } }));
+    if (!named.ok) throw new Error(`tenant ${tenant.tenantId} could not name its newest invitation (${named.reason})`);
+  }
   // Asked before the invitation is written, so a store failure here leaves nothing half done.
   const emailDomainKnown = await isTenantDomain(deps, tenant, input, domainOf(input.email));
   const { token, hash } = newLinkToken(deps.random);
