@@ -27,6 +27,8 @@ export interface PageShell {
 export interface PlainPage {
   readonly title: string;
   readonly text: string;
+  /** Who is asking, shown in the same header as the live pages. */
+  readonly providerName?: string;
 }
 
 /**
@@ -114,7 +116,7 @@ export function renderPageShell(shell: PageShell): string {
 
 /** A page without script or detail, for links that do not (or no longer) work. */
 export function renderPlainPage(page: PlainPage): string {
-  const body = `<main class="ta-main">
+  const body = `${page.providerName === undefined ? '' : `${header(page.providerName)}\n`}<main class="ta-main">
   <div class="ta-card ta-plain">
     <h1 class="ta-plain-title">${escapeHtml(page.title)}</h1>
     <p class="ta-plain-text">${escapeHtml(page.text)}</p>

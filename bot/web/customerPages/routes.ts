@@ -8,7 +8,8 @@ import type { CustomerView } from '../../../src/usecases/signIn/resolveLink';
 import type { SignIn } from '../../../src/usecases/signIn/signIn';
 import { CustomerScreen, customerScreen, CustomerViewSettings, reviewerScreen } from '../../presentation/customerView';
 import type { Route } from '../server';
-import { renderPageShell, renderPlainPage, securityHeaders } from './pageShell';
+import { plainText } from '../../../src/domain/plainText';
+import { PlainPage, renderPageShell, renderPlainPage, securityHeaders } from './pageShell';
 import { staticRoutes } from './staticRoutes';
 
 export interface InvitePageDeps {
@@ -30,7 +31,7 @@ function send(res: Response, status: number, contentType: string, body: string):
 const sendJson = (res: Response, status: number, body: unknown) => send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
 const sendScreen = (res: Response, screen: CustomerScreen) => sendJson(res, 200, { card: screen.card.content, pollAfterMs: screen.pollAfterMs, countdownTo: screen.countdownTo });
 const sendGone = (res: Response) => sendJson(res, 404, { gone: true });
-const sendPlain = (res: Response, status: number, page: { title: string; text: string }) => send(res, status, 'text/html; charset=utf-8', renderPlainPage(page));
+const sendPlain = (res: Response, status: number, page: PlainPage) => send(res, status, 'text/html; charset=utf-8', renderPlainPage(page));
 
 /** Reads a small JSON body; anything else is an empty object (the verb check then refuses it). */
 async function readJson(req: Request, limit = 16_384): Promise<Record<string, unknown>> {
@@ -64,6 +65,8 @@ const verbOf = (body: Record<string, unknown>) => (typeof body.verb === 'string'
  */
 export function invitePageRoutes(deps: InvitePageDeps): Route[] {
   const { signIn, settings, clock } = deps;
+  // Plain pages carry the same provider header as the live ones, so a reviewer sees who is asking.
+  const plain = (page: Omit<PlainPage, 'providerName'>): PlainPage => ({ ...page, providerName: settings.providerName });
   const tokenOf = (req: Request) => String(req.params?.token ?? '');
   // A malformed token is never looked up: it gets the same answer as an unknown one.
   const lookup = async (token: string, find: (t: string) => Promise<CustomerView>): Promise<CustomerView> => (looksLikeLinkToken(token) ? find(token) : { ok: false, reason: 'gone' });
@@ -83,7 +86,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       handler: async (req, res) => {
         const token = tokenOf(req);
         const view = await lookup(token, (t) => signIn.links.open(t));
-        if (!view.ok || view.invitation.status === 'activated') return sendPlain(res, 404, GONE_PAGE);
+        if (!view.ok || view.invitation.status === 'activated') return sendPlain(res, 404, plain(GONE_PAGE));
         sendShell(res, `/invite/${token}`, `${settings.providerName} asks for access to ${view.invitation.tenantName}`);
       },
     },
@@ -113,7 +116,7 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
       handler: async (req, res) => {
         const token = tokenOf(req);
         const view = await lookup(token, (t) => signIn.links.resolveReview(t));
-        if (!view.ok) return sendPlain(res, 404, GONE_PAGE);
+        if (!view.ok) return sendPlain(res, 404, plain(GONE_PAGE));
         sendShell(res, `/review/${token}`, `Admin consent for ${view.invitation.tenantName}`);
       },
     },
@@ -151,18 +154,20 @@ export function invitePageRoutes(deps: InvitePageDeps): Route[] {
         const text = (k: string) => (typeof q[k] === 'string' ? (q[k] as string) : undefined);
         const state = text('state');
         if (!state || !looksLikeLinkToken(state)) {
-          return sendPlain(res, 400, { title: 'This consent answer cannot be used', text: 'The link is incomplete or was already used. Open the reviewer page again and choose Review permissions and consent.' });
+          return sendPlain(res, 400, plain({ title: 'This consent answer cannot be used', text: 'The link is incomplete or was already used. Open the reviewer page again and choose Review permissions and consent.' }));
         }
         const granted = text('admin_consent')?.toLowerCase() === 'true';
         const error = text('error');
-        if (!granted && !error) return sendPlain(res, 400, { title: 'This consent answer cannot be used', text: 'Microsoft Entra did not say whether consent was granted. Open the reviewer page again.' });
+        if (!granted && !error) return sendPlain(res, 400, plain({ title: 'This consent answer cannot be used', text: 'Microsoft Entra did not say whether consent was granted. Open the reviewer page again.' }));
         const result = await signIn.consent.recordAnswer(state, { granted, error: error?.slice(0, 100), errorDescription: text('error_description')?.slice(0, 500), returnedTenant: text('tenant') });
         if (!result.ok) {
-          return sendPlain(res, 404, { title: 'This consent answer was already recorded', text: 'Nothing more to do here: the request was already answered, withdrawn or replaced. The administrator who asked can follow up from their invitation page.' });
+          return sendPlain(res, 404, plain({ title: 'This consent answer was already recorded', text: 'Nothing more to do here: the request was already answered, withdrawn or replaced. The administrator who asked can follow up from their invitation page.' }));
         }
+        // The tenant's name came from outside (Graph); the plain page escapes it, plainText drops what would make it lie.
+        const tenantName = plainText(result.invitation.tenantName);
         return granted
-          ? sendPlain(res, 200, { title: 'Consent recorded — thank you', text: `${settings.appName} may now act for ${result.invitation.tenantName}. The administrator who asked can go back to their invitation page and sign in again to finish. You can close this page.` })
-          : sendPlain(res, 200, { title: 'Your decision was recorded', text: `You declined the request, so ${settings.providerName} gets no access to ${result.invitation.tenantName}. The administrator who asked and ${settings.providerName} have been told.` });
+          ? sendPlain(res, 200, plain({ title: 'Consent recorded — thank you', text: `${settings.appName} may now act for ${tenantName}. The administrator who asked can go back to their invitation page and sign in once more to finish; you have nothing more to do. To review or revoke this access later, open the Microsoft Entra admin center: Enterprise applications → ${settings.appName} → Permissions. You can close this page.` }))
+          : sendPlain(res, 200, plain({ title: 'Your decision was recorded', text: `You declined the request, so ${settings.providerName} gets no access to ${tenantName}. The administrator who asked sees it on their invitation page, and ${settings.providerName} has been told. If that was a mistake, approve ${settings.appName} in the Microsoft Entra admin center (Enterprise applications → Admin consent requests) and tell the administrator who asked. You can close this page.` }));
       },
     },
   ];
