@@ -218,7 +218,7 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
     {
       title: 'Multi-factor authentication is needed',
       cause:
-        'Your organization requires multi-factor authentication (MFA) for this account, and this sign-in did not include it. A sign-in with a stored password cannot complete MFA.',
+        'Your organization requires multi-factor authentication (MFA) for this account, and this sign-in finished without it.',
       nextStep: 'sign-in-again',
       nextStepText: 'Sign in again with a new code and complete the MFA prompt.',
       needsAdminConsent: false,
