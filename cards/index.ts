@@ -168,8 +168,17 @@ export interface FlowStatusCard {
   /** A second button, when the place the card is shown offers one (Teams: post the review card). */
   secondaryActionTitle?: string;
   secondaryActionVerb?: string;
+  /** A short list under its heading (what was granted), one line each. */
+  listTitle?: string;
+  list?: string[];
+  /** A paragraph after the list (where to review it). */
+  details?: string;
+  /** A link button to a page elsewhere (the Microsoft Entra admin center). */
+  linkTitle?: string;
+  linkUrl?: string;
 }
-export const renderFlowStatus = (d: FlowStatusCard) => expand(flowStatusTemplate, { actionStyle: 'positive', secondaryActionTitle: '', secondaryActionVerb: '', ...d });
+export const renderFlowStatus = (d: FlowStatusCard) =>
+  expand(flowStatusTemplate, { actionStyle: 'positive', secondaryActionTitle: '', secondaryActionVerb: '', listTitle: '', list: [], details: '', linkTitle: '', linkUrl: '', ...d });
 
 export interface ConsentReviewCard {
   tenantName: string;
@@ -183,8 +192,15 @@ export interface ConsentReviewCard {
   status: string;
   consentUrl: string;
   pending: boolean;
+  /** The heading and what to do, by the state of the request (requested, approved, declined, …). */
+  title?: string;
+  explanation?: string;
+  /** A link button to a page elsewhere (the Microsoft Entra admin center), once access is in place. */
+  linkTitle?: string;
+  linkUrl?: string;
 }
-export const renderConsentReview = (d: ConsentReviewCard) => expand(consentReviewTemplate, d);
+export const renderConsentReview = (d: ConsentReviewCard) =>
+  expand(consentReviewTemplate, { title: `Admin consent requested for ${d.tenantName}`, explanation: '', linkTitle: '', linkUrl: '', ...d });
 
 export interface StaffUpdateCard {
   tenantName: string;

@@ -14,7 +14,15 @@ const WORDS: Record<FlowEventKind, { title: string; color: Tone; text: (e: FlowE
   opened: { title: 'invitation opened', color: 'default', text: (e) => `${quoted(e.invitation.email)} opened the invitation link.` },
   sign_in_started: { title: 'sign-in started', color: 'default', text: (e) => `${quoted(e.invitation.email)} got a sign-in code and is signing in.` },
   approval_requested: { title: 'admin approval requested', color: 'accent', text: (e) => `Sign-in needs an Admin Consent Reviewer's approval in the customer's tenant. ${quoted(e.invitation.email)} has the reviewer link; you can also forward it.` },
-  consent_granted: { title: 'admin consent granted', color: 'good', text: (e) => `${e.detail ?? 'The reviewer granted admin consent.'} ${quoted(e.invitation.email)} can now sign in again.` },
+  // The callback is Entra's answer; the admin center button is only what someone says. Either way the second sign-in proves it.
+  consent_granted: {
+    title: 'admin consent reported',
+    color: 'good',
+    text: (e) =>
+      e.invitation.consent?.via === 'portal'
+        ? `${e.detail ?? "The customer's admin says the request was approved in the Microsoft Entra admin center; not confirmed yet."} The next sign-in of ${quoted(e.invitation.email)} checks it: the tenant is activated only if Microsoft lets it through, otherwise they are asked for approval again.`
+        : `${e.detail ?? 'Microsoft Entra reported that the reviewer granted admin consent.'} ${quoted(e.invitation.email)} can now sign in again to finish.`,
+  },
   consent_declined: { title: 'admin consent declined', color: 'attention', text: () => 'The reviewer declined the request. Talk to the customer, then resend the invitation.' },
   token_acquired: { title: 'token acquired', color: 'good', text: (e) => `A token was acquired${e.detail ? ` (${e.detail})` : ''}.` },
   activated: { title: 'tenant activated', color: 'good', text: (e) => `Token authentication is active for this tenant${e.detail ? `; note: ${e.detail}` : ''}.` },

@@ -140,6 +140,8 @@ export interface Invitation {
   readonly lastError?: FlowError;
   /** The account that signed in last (may differ from the invited email: allowed, but noted). */
   readonly signedInAs?: string;
+  /** The permissions the token held when the tenant was activated (Entra's answer), for the customer's page. */
+  readonly grantedScopes?: readonly string[];
   readonly history: readonly InvitationHistoryEntry[];
 }
 

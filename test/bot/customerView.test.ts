@@ -129,3 +129,190 @@ describe('the approval screen in Teams', () => {
     });
   });
 });
+
+/** What a person reads on a screen's card: its texts (rich or plain) and button titles, in order. */
+function shownText(card: { content: Record<string, unknown> }): string {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    if (o.type === 'TextBlock' && typeof o.text === 'string') out.push(o.text);
+    if (o.type === 'RichTextBlock') out.push((o.inlines as { text: string }[]).map((r) => r.text).join(''));
+    if (typeof o.type === 'string' && o.type.startsWith('Action.')) out.push(`[${String(o.title)}]`);
+    for (const [k, v] of Object.entries(o)) if (k !== 'inlines') walk(v);
+  };
+  walk(card.content);
+  return out.join('\n');
+}
+/** Text runs are shown as they are: markdown in them would be read literally (a "**" on the page). */
+const runTexts = (card: { content: Record<string, unknown> }): string[] => JSON.stringify(card.content).match(/"type":"TextRun"[^}]*"text":"[^"]*"/g) ?? [];
+const openUrls = (card: { content: Record<string, unknown> }) =>
+  ((card.content.actions as { type: string; title: string; url?: string }[]) ?? []).filter((a) => a.type === 'Action.OpenUrl');
+
+describe('what was granted, on the Tenant activated screen', () => {
+  const activated = invitation('activated', {
+    grantedScopes: ['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read', 'openid', 'profile', 'https://graph.microsoft.com/Mail.Read'],
+  });
+
+  it('lists each permission the token holds in plain words, with the name Microsoft shows beside it', () => {
+    const text = shownText(customerScreen(activated, {}, settings, now).card);
+    expect(text).toContain('What was granted');
+    expect(text).toContain("• Read your organization's profile (name, domains) — Organization.Read.All");
+    // In the table's order (sign-in first, keeping access last), whatever order Entra answered in; unknown names after.
+    expect(text.split('\n').filter((line) => line.startsWith('• '))).toEqual([
+      '• Sign you in — openid, profile',
+      '• Sign you in and read your profile — User.Read',
+      "• Read your organization's profile (name, domains) — Organization.Read.All",
+      '• Keep access while you are away (refresh token) — offline_access',
+      '• Mail.Read',
+    ]);
+    expect(text).toContain('• Sign you in and read your profile — User.Read');
+    expect(text).toContain('• Sign you in — openid, profile');
+    // Entra never echoes offline_access, but the stored sign-in is its refresh token.
+    expect(text).toContain('• Keep access while you are away (refresh token) — offline_access');
+    // A permission the table does not know is shown by its name, as it came.
+    expect(text).toContain('• Mail.Read');
+    expect(text).not.toContain('https://graph.microsoft.com/');
+  });
+
+  it('names the enterprise application as Microsoft shows it, and links to Enterprise applications in the customer\'s tenant', () => {
+    const screen = customerScreen(activated, {}, settings, now);
+    const text = shownText(screen.card);
+    expect(text).toContain(`the enterprise application ${settings.appName} (Application ID ${settings.clientId})`);
+    expect(text).toContain('Microsoft Entra admin center');
+    expect(text).toMatch(/review these permissions or revoke the access/);
+    expect(openUrls(screen.card)).toEqual([
+      {
+        type: 'Action.OpenUrl',
+        title: 'Open Enterprise applications in the Microsoft Entra admin center',
+        url: `https://entra.microsoft.com/${activated.tenantId}/#view/Microsoft_AAD_IAM/StartboardApplicationsMenuBlade/~/AppAppsPreview`,
+      },
+    ]);
+    expect(screen.pollAfterMs).toBeNull();
+  });
+
+  it('falls back to the configured permissions for an invitation activated before they were recorded', () => {
+    const text = shownText(customerScreen(invitation('activated'), {}, settings, now).card);
+    expect(text).toContain('— Organization.Read.All');
+    expect(text).toContain('— User.Read');
+    expect(text).toContain('— offline_access');
+  });
+
+  it('shows a tenant or application name from outside as plain text, never as markdown', () => {
+    const inv = invitation('activated', { tenantName: '**Contoso** [x](https://evil.example)', grantedScopes: ['[Mail.Read](https://evil.example)'] });
+    const card = customerScreen(inv, {}, { ...settings, appName: '_Tenant_ Access' }, now).card;
+    const runs = JSON.stringify(card.content);
+    expect(runs).toContain('"text":"[Mail.Read](https://evil.example)"');
+    expect(runs).toContain('"text":"**Contoso** [x](https://evil.example)"');
+    expect(runs).toContain('"text":"_Tenant_ Access"');
+  });
+});
+
+describe('the approval steps say what is known', () => {
+  const granted = (via: 'portal' | 'callback') =>
+    invitation('consent_granted', { consent: { stateHash: 'h', reviewTokenHash: 'r', reviewToken: box.seal('x'), requestedAt: now.toISOString(), status: 'granted', via, decidedAt: now.toISOString() } });
+
+  it('an approval only reported from the admin center is not called granted: the next sign-in checks it', () => {
+    const text = shownText(customerScreen(granted('portal'), {}, settings, now).card);
+    expect(text).toContain('Reported as approved in the Microsoft Entra admin center');
+    expect(text).toContain('not confirmed yet');
+    expect(text).toContain('that sign-in checks it');
+    expect(text).not.toContain('Admin consent was granted');
+    expect(text).toContain('[Sign in again]');
+  });
+
+  it("Entra's own answer (the consent callback) is called granted", () => {
+    const text = shownText(customerScreen(granted('callback'), {}, settings, now).card);
+    expect(text).toContain('Admin consent was granted by your reviewer.');
+  });
+
+  it('the approval screen names the Microsoft Entra admin center, not the Azure portal', () => {
+    const text = shownText(customerScreen(invitation('consent_pending'), { reviewLink: 'https://ta.example.com/review/r' }, settings, now).card);
+    expect(text).toContain('[Approved in the Microsoft Entra admin center — continue]');
+    expect(text).toContain('Enterprise applications → Admin consent requests');
+    expect(text).not.toContain('Azure portal');
+  });
+
+  it('after the reviewer declined, the service account is told to talk to its reviewer or the provider, not to choose Accept', () => {
+    const inv = invitation('failed', {
+      failureReason: 'admin consent declined',
+      consent: { stateHash: 'h', reviewTokenHash: 'r', reviewToken: box.seal('x'), requestedAt: now.toISOString(), status: 'declined', via: 'callback' },
+      lastError: { code: 'AADSTS65004', title: 'The permissions were declined', cause: 'The permissions screen was answered with Cancel.', nextStep: 'sign-in-again', nextStepText: 'Start authentication again and choose Accept on the permissions screen.' },
+    });
+    const screen = customerScreen(inv, {}, settings, now);
+    const text = shownText(screen.card);
+    expect(text).toContain('Your reviewer declined the request');
+    expect(text).toContain(`so ${settings.providerName} has no access to ${inv.tenantName}`);
+    expect(text).toContain('Talk to your Admin Consent Reviewer, or to Woodgrove Managed Services');
+    expect(text).toContain('they approve Tenant Access in the Microsoft Entra admin center (Enterprise applications → Admin consent requests)');
+    expect(text).not.toContain('choose Accept');
+    expect(text).toContain('AADSTS65004');
+    expect((screen.card.content.actions as { title: string; style: string }[]).map((a) => [a.title, a.style])).toEqual([['Start again', 'default']]);
+  });
+
+  it('the device code screen says who signs in without brackets in brackets', () => {
+    const flow = { id: 'f', ownerId: 'o', startedAt: now.toISOString(), codeExpiresAt: '2026-11-22T10:15:00Z', verificationUri: 'https://microsoft.com/devicelogin', intervalSeconds: 5 };
+    const globalCard = customerScreen(invitation('signing_in', { variant: 'global', flow }), { userCode: 'ABCD1234' }, settings, now).card;
+    const global = shownText(globalCard);
+    expect(global).toContain('sign in as admin@contoso.onmicrosoft.com, your Global Administrator account. Expect Microsoft to ask for multi-factor authentication too.');
+    expect(global).not.toMatch(/\)\s*\(/);
+    expect(runTexts(globalCard).length).toBeGreaterThan(0);
+    expect(runTexts(globalCard).filter((run) => run.includes('**'))).toEqual([]);
+    const delegated = shownText(customerScreen(invitation('signing_in', { flow }), { userCode: 'ABCD1234' }, settings, now).card);
+    expect(delegated).toContain('sign in as admin@contoso.onmicrosoft.com, the service account.');
+  });
+});
+
+describe("the reviewer's page follows the request", () => {
+  const consent = (status: 'pending' | 'granted' | 'declined', via?: 'portal' | 'callback') => ({ stateHash: 'h', reviewTokenHash: 'r', reviewToken: box.seal('x'), requestedAt: now.toISOString(), status, via });
+  const screenOf = (inv: Invitation) => reviewerScreen(inv, 'review-token', settings);
+  const titleOf = (inv: Invitation) => shownText(screenOf(inv).card).split('\n')[0];
+  const buttonsOf = (inv: Invitation) => ((screenOf(inv).card.content.actions as { title: string }[]) ?? []).map((a) => a.title);
+
+  it('while it waits: the request, both ways to approve, and no Azure portal', () => {
+    const inv = invitation('consent_pending', { consent: consent('pending') });
+    expect(titleOf(inv)).toBe('Admin consent requested for contoso.onmicrosoft.com');
+    expect(buttonsOf(inv)).toEqual(['Review permissions and consent', 'Approved in the Microsoft Entra admin center — continue']);
+    const text = shownText(screenOf(inv).card);
+    expect(text).toContain('Enterprise applications → Admin consent requests');
+    expect(text).not.toContain('Azure portal');
+    expect(runTexts(screenOf(inv).card).filter((run) => run.includes('**'))).toEqual([]);
+    expect(screenOf(inv).pollAfterMs).toBe(5_000);
+  });
+
+  it('after consent through Entra: titled granted, no buttons described or shown, and it follows the second sign-in', () => {
+    const inv = invitation('consent_granted', { consent: consent('granted', 'callback') });
+    expect(titleOf(inv)).toBe('Admin consent granted for contoso.onmicrosoft.com');
+    expect(buttonsOf(inv)).toEqual([]);
+    const text = shownText(screenOf(inv).card);
+    expect(text).not.toContain('Review permissions and consent');
+    expect(text).not.toContain('choose Approved');
+    expect(text).toContain('There is nothing more for you to do.');
+    expect(screenOf(inv).pollAfterMs).toBe(15_000);
+  });
+
+  it('after an approval only reported: says so, and that the next sign-in checks it', () => {
+    const inv = invitation('consent_granted', { consent: consent('granted', 'portal') });
+    expect(titleOf(inv)).toBe('Approval reported for contoso.onmicrosoft.com');
+    expect(shownText(screenOf(inv).card)).toContain('Reported as approved, not confirmed yet');
+    expect(buttonsOf(inv)).toEqual([]);
+  });
+
+  it('once access is in place: says so, and links to Enterprise applications to review or revoke it', () => {
+    const inv = invitation('activated', { consent: consent('granted', 'callback') });
+    expect(titleOf(inv)).toBe('Access is in place for contoso.onmicrosoft.com');
+    expect(shownText(screenOf(inv).card)).toContain('review its permissions or revoke the access later');
+    expect(openUrls(screenOf(inv).card).map((a) => a.url)).toEqual([`https://entra.microsoft.com/${inv.tenantId}/#view/Microsoft_AAD_IAM/StartboardApplicationsMenuBlade/~/AppAppsPreview`]);
+    expect(screenOf(inv).pollAfterMs).toBeNull();
+  });
+
+  it('declined, or no longer waiting: titled so, with no buttons', () => {
+    const declined = invitation('failed', { failureReason: 'admin consent declined', consent: consent('declined', 'callback') });
+    expect(titleOf(declined)).toBe('Admin consent declined for contoso.onmicrosoft.com');
+    expect(buttonsOf(declined)).toEqual([]);
+    const revoked = invitation('revoked', { consent: consent('pending') });
+    expect(titleOf(revoked)).toBe('This request is no longer waiting');
+    expect(buttonsOf(revoked)).toEqual([]);
+  });
+});

@@ -25,8 +25,11 @@ import {
 /**
  * The delegated variant end to end: a service account signs in, Entra asks for an admin's approval,
  * the Admin Consent Reviewer answers on the simulator's admin consent page (or says it was done in
- * the Azure portal), Entra redirects to /consent/callback, and the service account signs in again.
+ * the Microsoft Entra admin center), Entra redirects to /consent/callback, and the service account
+ * signs in again.
  */
+
+const ADMIN_CENTER_BUTTON = 'Approved in the Microsoft Entra admin center — continue';
 
 const dir = simulatedDirectory(['proseware', 'lucerne', 'cohowinery', 'woodgrove', 'fabrikamfiber', 'tailspin']);
 
@@ -89,7 +92,8 @@ describe('service account with the admin consent callback', () => {
 
     const link = linkOn(pending.card, 'review');
     expect(link).toBeDefined();
-    expect(pending.buttons).toEqual(['Approved in the Azure portal — continue', 'Open the reviewer page']);
+    expect(pending.buttons).toEqual([ADMIN_CENTER_BUTTON, 'Open the reviewer page']);
+    expect(pending.text).not.toContain('Azure portal');
     expect(openUrlOf(pending.card, 'Open the reviewer page')).toBe(link!.url);
     expect(pending.text).toMatch(/^AADSTS90094 · trace /m);
     const stored = await storedInvitation(w.h, inv.id);
@@ -112,7 +116,8 @@ describe('service account with the admin consent callback', () => {
     const review = await reviewer.state();
     expect(review.title).toBe(`Admin consent requested for ${tenant.domain}`);
     expect(cardFacts(review.card)).toMatchObject({ 'Application (client) ID': LOCAL_CLIENT_ID, Status: 'Waiting for your review' });
-    expect(review.buttons).toEqual(['Review permissions and consent', 'Approved in the Azure portal — continue']);
+    expect(review.buttons).toEqual(['Review permissions and consent', ADMIN_CENTER_BUTTON]);
+    expect(review.text).toContain('Enterprise applications → Admin consent requests');
 
     consentUrl = consentUrlOn(review);
     expect(`${consentUrl.origin}${consentUrl.pathname}`).toBe(`${w.sim.url}/${tenant.tenantId}/v2.0/adminconsent`);
@@ -137,6 +142,9 @@ describe('service account with the admin consent callback', () => {
     const answer = await callback(redirect);
     expect(answer.status).toBe(200);
     expect(answer.body).toContain('Consent recorded');
+    // The same provider header as the invitation and reviewer pages, so the reviewer sees who asked.
+    expect(answer.body).toContain(`<span class="ta-provider" id="ta-provider">${w.h.config.providerName}</span>`);
+    expect(answer.body).toContain('you have nothing more to do');
     expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
     expect(await storedInvitation(w.h, inv.id)).toMatchObject({ status: 'consent_granted', consent: { status: 'granted', via: 'callback' } });
     const granted = (await w.h.documents(['audit'])).audit.find((e) => e.target === inv.id && e.action === 'invitation.consent_granted');
@@ -145,22 +153,33 @@ describe('service account with the admin consent callback', () => {
     const replay = await callback(redirect);
     expect(replay.status).toBe(404);
     expect(replay.body).toContain('This consent answer was already recorded');
+    expect(replay.body).toContain('class="ta-provider"');
     expect(await storedInvitation(w.h, inv.id)).toMatchObject({ status: 'consent_granted' });
 
     const admin = await inv.page.state();
     expect(admin.buttons).toEqual(['Sign in again']);
-    expect(admin.text).toContain('Admin consent was granted');
+    expect(admin.text).toContain('Admin consent was granted by your reviewer.');
+    // The reviewer's page says what happened, and no longer describes the buttons that are gone.
     const review = await reviewer.state();
+    expect(review.title).toBe(`Admin consent granted for ${tenant.domain}`);
     expect(cardFacts(review.card).Status).toBe('Approved');
     expect(review.buttons).toEqual([]);
-    await waitUntil(() => staffUpdates(w.h, inv.id).some((u) => u.title === 'admin consent granted'), 'the consent staff update');
+    expect(review.text).not.toContain('Review permissions and consent');
+    const told = await waitUntil(() => staffUpdates(w.h, inv.id).find((u) => u.title === 'admin consent reported'), 'the consent staff update');
+    expect(told.text).toContain('Microsoft Entra reported that the reviewer granted admin consent.');
   });
 
   it('the second sign-in of the service account activates the tenant', async () => {
     const done = await signInAgain(inv, tenant);
 
     expect(done.title).toBe('Tenant activated');
+    expect(done.text).toContain('What was granted');
+    expect(done.text).toContain('• Sign you in and read your profile — User.Read');
     expect(await storedInvitation(w.h, inv.id)).toMatchObject({ status: 'activated', signedInAs: serviceAccountOf(tenant) });
+    // The reviewer's page follows along to the end, with the way to review or revoke the access.
+    const review = await reviewer.state();
+    expect(review.title).toBe(`Access is in place for ${tenant.domain}`);
+    expect(review.buttons).toEqual(['Open Enterprise applications in the Microsoft Entra admin center']);
     expect(await tokenCacheDocs(w.h, tenant.tenantId)).toHaveLength(1);
     const updates = await waitUntil(() => {
       const titles = staffUpdates(w.h, inv.id).map((u) => u.title);
@@ -170,7 +189,7 @@ describe('service account with the admin consent callback', () => {
       'invitation opened',
       'sign-in started',
       'admin approval requested',
-      'admin consent granted',
+      'admin consent reported',
       'sign-in started',
       'token acquired',
       'tenant activated',
@@ -185,6 +204,7 @@ describe('the consent callback decides nothing by what Entra says about the tena
   let b: Invited;
   let stateOfA: string;
   let stateOfB: string;
+  let reviewerOfB: LinkPage;
 
   beforeAll(async () => {
     a = await delegatedInvitation(first);
@@ -193,7 +213,8 @@ describe('the consent callback decides nothing by what Entra says about the tena
     await untilApprovalRequired(b, second);
     const reviewerOf = async (inv: Invited) => LinkPage.fromCard(w.h, (await inv.page.state()).card, 'review');
     stateOfA = consentUrlOn(await (await reviewerOf(a)).state()).searchParams.get('state')!;
-    stateOfB = consentUrlOn(await (await reviewerOf(b)).state()).searchParams.get('state')!;
+    reviewerOfB = await reviewerOf(b);
+    stateOfB = consentUrlOn(await reviewerOfB.state()).searchParams.get('state')!;
   });
 
   it('a made-up state or an answer without a decision changes nothing', async () => {
@@ -214,7 +235,7 @@ describe('the consent callback decides nothing by what Entra says about the tena
     expect((await storedInvitation(w.h, a.id)).status).toBe('consent_granted');
     expect((await storedInvitation(w.h, b.id)).status).toBe('consent_pending');
     expect(w.h.logs.records().find((r) => r.event === 'consent.tenant-mismatch')).toMatchObject({ invitationId: a.id, tenantId: first.tenantId });
-    expect(staffUpdates(w.h, b.id).map((u) => u.title)).not.toContain('admin consent granted');
+    expect(staffUpdates(w.h, b.id).map((u) => u.title)).not.toContain('admin consent reported');
   });
 
   it('the reviewer declines on Entra\'s page: the invitation fails with an explanation and staff are told', async () => {
@@ -230,17 +251,24 @@ describe('the consent callback decides nothing by what Entra says about the tena
     const answer = await callback(redirect);
     expect(answer.status).toBe(200);
     expect(answer.body).toContain('Your decision was recorded');
+    expect(answer.body).toContain('class="ta-provider"');
     expect(await storedInvitation(w.h, b.id)).toMatchObject({ status: 'failed', failureReason: 'admin consent declined', consent: { status: 'declined' } });
     expect(w.sim.control.hasAdminConsent(second.tenantId, LOCAL_CLIENT_ID)).toBe(false);
 
-    // Explained with the table's words for the code Entra sent (AADSTS65004), not as a request still waiting.
+    // Said as what it is: the reviewer's no, which the service account cannot undo by choosing Accept
+    // (the table's words for AADSTS65004 are for someone who declined their own consent screen).
     const page = await b.page.state();
     const words = explainEntraError({ errorCodes: [65004] });
-    expect(page.title).toBe(words.title);
-    expect(page.text).toContain('The reviewer declined the consent request.');
-    expect(page.text).toContain(`**Why:** ${words.cause}`);
+    expect(page.title).toBe('Your reviewer declined the request');
+    expect(page.text).not.toContain(words.nextStepText);
+    expect(page.text).not.toContain('choose Accept');
+    expect(page.text).toContain(`Next step: Talk to your Admin Consent Reviewer, or to ${w.h.config.providerName}`);
+    expect(page.text).toContain('Enterprise applications → Admin consent requests');
     expect(page.text).toMatch(/^AADSTS65004$/m);
     expect(page.buttons).toEqual(['Start again']);
+    const reviewed = await reviewerOfB.state();
+    expect(reviewed.title).toBe(`Admin consent declined for ${second.domain}`);
+    expect(reviewed.buttons).toEqual([]);
     const told = await waitUntil(() => staffUpdates(w.h, b.id).find((u) => u.title === 'admin consent declined'), 'the declined staff update');
     expect(told.facts.Status).toBe('Failed: admin consent declined');
     expect(told.card.actions).toEqual(expect.arrayContaining([expect.objectContaining({ title: 'Resend (new link)' })]));
@@ -258,9 +286,10 @@ describe('a decline without a description', () => {
     expect((await callback(`${DEFAULT_PUBLIC_BASE_URL}/consent/callback?error=access_denied&state=${state}`)).status).toBe(200);
 
     const page = await inv.page.state();
-    expect(page.title).toBe(explainEntraError({ error: 'access_denied' }).title);
+    expect(page.title).toBe('Your reviewer declined the request');
     expect(page.title).not.toBe(explainEntraError({ errorCodes: [90095] }).title);
-    expect(page.text).toContain('The reviewer declined the consent request.');
+    expect(page.text).not.toContain(explainEntraError({ error: 'access_denied' }).nextStepText);
+    expect(page.text).toContain('Talk to your Admin Consent Reviewer');
   });
 });
 
@@ -285,27 +314,35 @@ describe('a decline whose description holds a link', () => {
   });
 });
 
-describe('Approved in the Azure portal — continue', () => {
+describe(ADMIN_CENTER_BUTTON, () => {
   const tenant = dir.bySlug.woodgrove;
 
   it('is checked by the next sign-in: before the approval it stops again, after it the tenant is activated', async () => {
     const inv = await delegatedInvitation(tenant);
     const pending = await untilApprovalRequired(inv, tenant);
 
-    // Said too early: nothing was approved in Entra yet.
-    const claimed = await inv.page.press(pending, 'Approved in the Azure portal — continue');
+    // Said too early: nothing was approved in Entra yet. Everyone is told only what is known.
+    const claimed = await inv.page.press(pending, ADMIN_CENTER_BUTTON);
     expect(claimed.buttons).toEqual(['Sign in again']);
+    expect(claimed.text).toContain('Reported as approved in the Microsoft Entra admin center, not confirmed yet.');
+    expect(claimed.text).not.toContain('Admin consent was granted');
     expect((await storedInvitation(w.h, inv.id)).consent).toMatchObject({ status: 'granted', via: 'portal' });
-    const granted = await waitUntil(() => staffUpdates(w.h, inv.id).find((u) => u.title === 'admin consent granted'), 'the staff update');
-    expect(granted.text).toContain('The reviewer says consent was granted in the Azure portal.');
+    const reported = await waitUntil(() => staffUpdates(w.h, inv.id).find((u) => u.title === 'admin consent reported'), 'the staff update');
+    expect(reported.text).toContain("The customer's admin says the request was approved in the Microsoft Entra admin center; not confirmed yet.");
+    expect(reported.text).toContain('checks it');
+    expect(reported.text).not.toMatch(/consent (was )?granted/);
+    const audited = (await w.h.documents(['audit'])).audit.find((e) => e.target === inv.id && e.action === 'invitation.consent_granted');
+    expect(audited?.detail).toBe("The customer's admin says the request was approved in the Microsoft Entra admin center; not confirmed yet.");
     const stoppedAgain = await signInAgain(inv, tenant);
     expect(stoppedAgain.title).toBe('Approval required');
 
     // The reviewer approves the request under Enterprise applications → Admin consent requests, then says so on their page.
     expect(w.sim.control.grantAdminConsent({ tenant: tenant.tenantId, clientId: LOCAL_CLIENT_ID })).toEqual({ ok: true });
     const reviewer = LinkPage.fromCard(w.h, stoppedAgain.card, 'review');
-    const reviewed = await reviewer.press(await reviewer.state(), 'Approved in the Azure portal — continue');
-    expect(cardFacts(reviewed.card).Status).toBe('Approved');
+    const reviewed = await reviewer.press(await reviewer.state(), ADMIN_CENTER_BUTTON);
+    expect(reviewed.title).toBe(`Approval reported for ${tenant.domain}`);
+    expect(cardFacts(reviewed.card).Status).toBe('Reported as approved, not confirmed yet');
+    expect(reviewed.buttons).toEqual([]);
 
     const done = await signInAgain(inv, tenant);
     expect(done.title).toBe('Tenant activated');

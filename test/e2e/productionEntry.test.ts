@@ -285,7 +285,8 @@ describe('a staff member invites from Teams, the customer admin signs in at Entr
       const done = await contoso.page.waitFor('Tenant activated');
 
       expect(done.text).toContain(`now has delegated access to ${CONTOSO.domain}`);
-      expect(done.buttons).toEqual([]);
+      // The one button left leads to where the admin reviews or revokes the access.
+      expect(done.buttons).toEqual(['Open Enterprise applications in the Microsoft Entra admin center']);
       expect((await sim.polls(userCode)).at(-1)?.answer).toBe('tokens');
       expect((await contoso.page.open()).status).toBe(404);
 
@@ -299,7 +300,7 @@ describe('a staff member invites from Teams, the customer admin signs in at Entr
       expect(created).toBeGreaterThanOrEqual(Math.floor(startedAt / 60_000) * 60_000);
       expect(Date.parse(facts['Token expires'].replace(' UTC', 'Z').replace(' ', 'T')) - created).toBe(90 * DAY_MS);
       expect(facts.Scopes.split(', ')).toEqual(expect.arrayContaining(DEFAULT_SCOPES));
-      expect(cardText(status)).toContain(`${contoso.id} · ${CONTOSO.admin} · global · Activated`);
+      expect(cardText(status)).toContain(`${contoso.id} · ${CONTOSO.admin} · global · **Activated**`);
 
       // The staff member was told, proactively, in the chat they invited from, signed like every reply.
       const updates = await waitUntil(() => {
@@ -332,7 +333,7 @@ describe('an account of another organization', () => {
 
       const status = await staffSays(`status ${FABRIKAM.domain}`);
       expect(cardFacts(status)).toMatchObject({ 'Auth mode': 'Auth token', 'Authentication status': 'Not authenticated yet', 'Token account': '—', 'Token created': '—' });
-      expect(cardText(status)).toContain(`${inv.id} · ${FABRIKAM.admin} · global · Failed: Signed in to the wrong tenant`);
+      expect(cardText(status)).toContain(`${inv.id} · ${FABRIKAM.admin} · global · **Failed: Signed in to the wrong tenant**`);
       const failed = await waitUntil(() => staffUpdates(inv.id).find((u) => u.title === 'sign-in failed'), 'the "sign-in failed" staff update');
       expect(failed.facts.Status).toBe('Failed: Signed in to the wrong tenant');
       expect(staffUpdates(inv.id).map((u) => u.title)).not.toContain('tenant activated');
@@ -387,7 +388,7 @@ describe('the delegated variant: a service account, an admin consent, and a seco
       const status = await staffSays(`status ${FABRIKAM.domain}`);
       expect(cardTitle(status)).toBe(FABRIKAM.displayName);
       expect(cardFacts(status)).toMatchObject({ 'Auth mode': 'Auth token', 'Authentication status': 'Successful', 'Token account': FABRIKAM.serviceAccount });
-      expect(cardText(status)).toContain(`${inv.id} · ${FABRIKAM.serviceAccount} · delegated · Activated`);
+      expect(cardText(status)).toContain(`${inv.id} · ${FABRIKAM.serviceAccount} · delegated · **Activated**`);
       await waitUntil(() => staffUpdates(inv.id).some((u) => u.title === 'tenant activated'), 'the "tenant activated" staff update');
     }), 20_000);
 });

@@ -1,3 +1,4 @@
+import { LOCAL_CLIENT_ID } from '../../bot/compose';
 import { formatUtc } from '../../bot/presentation/views';
 import { DAY_MS } from '../../src/clock';
 import type { SimulatedTenant } from '../../src/local/identitySimulator';
@@ -121,9 +122,24 @@ describe('a Global admin opens the link, signs in, and the tenant is activated',
 
     const done = await inv.page.waitFor('Tenant activated');
 
-    expect(done.text).toContain('now has delegated access to contoso.onmicrosoft.com');
-    expect(done.buttons).toEqual([]);
+    expect(done.text).toContain('now has delegated access to contoso.onmicrosoft.com, through the application Tenant Access.');
+    // What the token holds, in plain words, and where the admin reviews or revokes it.
+    const granted = done.text.split('\n').filter((line) => line.startsWith('• '));
+    expect(granted).toEqual(
+      expect.arrayContaining([
+        "• Read your organization's profile (name, domains) — Organization.Read.All",
+        '• Sign you in and read your profile — User.Read',
+        '• Keep access while you are away (refresh token) — offline_access',
+      ]),
+    );
+    expect(done.text).toContain(`the enterprise application Tenant Access (Application ID ${LOCAL_CLIENT_ID})`);
+    expect(done.buttons).toEqual(['Open Enterprise applications in the Microsoft Entra admin center']);
+    expect(openUrlOf(done.card, 'Open Enterprise applications in the Microsoft Entra admin center')).toBe(
+      `https://entra.microsoft.com/${CONTOSO.tenantId}/#view/Microsoft_AAD_IAM/StartboardApplicationsMenuBlade/~/AppAppsPreview`,
+    );
     expect(done.pollAfterMs).toBeNull();
+    // The page lists what the token holds: the scopes the tenant keeps with it, recorded on the invitation too.
+    expect((await storedInvitation(w.h, inv.id)).grantedScopes).toEqual((await storedTenant(CONTOSO.tenantId))?.token?.scopes);
     expect(pollsOf(userCode).at(-1)?.answer).toBe('tokens');
     expect((await storedInvitation(w.h, inv.id)).status).toBe('activated');
     // An activated link has done its job: the page no longer opens.

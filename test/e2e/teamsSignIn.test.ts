@@ -150,7 +150,8 @@ describe('invite … here, then the sign-in in the channel', () => {
       const s = screenOf(200, { card: (await press(ADMIN, VERBS.refreshFlow, invitationId)).card });
       return s.title === 'Tenant activated' ? s : undefined;
     }, 'the activated card');
-    expect(done.buttons).toEqual([]);
+    // The one button left leads to where the admin reviews or revokes the access.
+    expect(done.buttons).toEqual(['Open Enterprise applications in the Microsoft Entra admin center']);
     const seenByOthers = screenOf(200, { card: (await press(BYSTANDER, VERBS.refreshFlow, invitationId)).card });
     expect(seenByOthers.title).toBe('Tenant activated');
 

@@ -78,7 +78,7 @@ export async function activateTenant(
       );
     });
 
-    const activated = await steps.applyIf(acquired, activating, 'activate', { detail: 'tenant activated' }, (i) => ({ ...i, flow: undefined }));
+    const activated = await steps.applyIf(acquired, activating, 'activate', { detail: 'tenant activated' }, (i) => ({ ...i, flow: undefined, grantedScopes: [...outcome.scopes] }));
     if (!activated) return abandon('activating the invitation');
     await steps.emit('activated', activated, { detail: noted });
   } catch (error) {

@@ -24,7 +24,7 @@ export type ConsentRecorded = { ok: true; invitation: Invitation } | { ok: false
 export interface Consent {
   /** The sign-in ended with "admin approval required": the invitation waits for a reviewer, who gets a link. */
   request(inv: Invitation, stillOurs: (cur: Invitation) => boolean, error: EntraErrorInput): Promise<void>;
-  /** "Approved in the Azure portal — continue": the next sign-in proves it. */
+  /** "Approved in the Microsoft Entra admin center — continue": only what someone says; the next sign-in proves it. */
   confirmPortalApproval(inv: Invitation): Promise<Invitation | undefined>;
   /** The admin consent redirect. The state is single-use and names the invitation; Entra's `tenant` is not trusted. */
   recordAnswer(state: string, answer: ConsentAnswer): Promise<ConsentRecorded>;
@@ -53,11 +53,13 @@ export function consentWorkflow(deps: Pick<SignInDeps, 'invitations' | 'box' | '
 
     async confirmPortalApproval(inv) {
       const now = deps.clock.now();
-      const updated = await steps.apply(inv, 'grant_consent', { by: 'reviewer', detail: 'approved in the Azure portal' }, (i) => ({
+      // Anyone holding the invitation or reviewer link can press the button: what is known is that
+      // they say so, and that the next sign-in checks it (Entra asks for approval again if not).
+      const updated = await steps.apply(inv, 'grant_consent', { by: 'reviewer', detail: 'reported as approved in the Microsoft Entra admin center; not confirmed until the next sign-in' }, (i) => ({
         ...i,
         consent: i.consent && { ...i.consent, status: 'granted', decidedAt: now.toISOString(), via: 'portal' },
       }));
-      if (updated) await steps.emit('consent_granted', updated, { detail: 'The reviewer says consent was granted in the Azure portal.' });
+      if (updated) await steps.emit('consent_granted', updated, { detail: "The customer's admin says the request was approved in the Microsoft Entra admin center; not confirmed yet." });
       return updated;
     },
 
