@@ -9,7 +9,15 @@ import { QUOTE_CLOSE, QUOTE_OPEN } from '../src/domain/plainText';
 const OPEN = QUOTE_OPEN;
 const MARKED = new RegExp(`${QUOTE_OPEN}([^${QUOTE_CLOSE}]*)${QUOTE_CLOSE}`, 'g');
 
-const hasMarks = (s: string) => s.includes(OPEN);
+/**
+ * Quoted text that no markdown renderer could read as anything but itself (no emphasis, link,
+ * code, heading, list, table, HTML, entity or `{{…}}` date marker in it) is left where it is: a
+ * tenant called Contoso or an address such as megan.bowen@contoso.com keeps its FactSet row and
+ * the card stays small. Anything else is rebuilt from TextRuns.
+ */
+const INERT = /^(?![-+>]|\d+[.)])[^*_[\]()~`<>#!|\\{}&]*$/u;
+const needsRuns = (s: string) => [...s.matchAll(MARKED)].some((m) => !INERT.test(m[1]));
+const needsTextRuns = (s: string) => s.includes(OPEN) && needsRuns(s);
 const unmarked = (s: string) => s.replace(MARKED, '$1');
 
 /**
@@ -81,20 +89,20 @@ export function presentable(node: unknown, key?: string): unknown {
   if (Array.isArray(node)) return node.flatMap((n) => (isFactSetWithMarks(n) ? factRows(n as Json).map(withoutUndefined) : [presentable(n)]));
   if (node && typeof node === 'object') {
     const n = node as Json;
-    if (n.type === 'TextBlock' && typeof n.text === 'string' && hasMarks(n.text)) return richText(n.text, n);
+    if (n.type === 'TextBlock' && typeof n.text === 'string' && needsTextRuns(n.text)) return richText(n.text, n);
     return Object.fromEntries(Object.entries(n).filter(([, v]) => v !== undefined).map(([k, v]) => [k, k === 'data' ? unmarkedDeep(v) : presentable(v, k)]));
   }
   return node;
 }
 
-/** A shown string outside a TextBlock (a button title, a placeholder): marks dropped, our parts with angle quotes. */
+/** A shown string left as it is (a button title, inert quoted text): marks dropped, our parts with angle quotes. */
 function ownWordsAround(s: string): string {
-  return hasMarks(s) ? segmentsOf(s).map((seg) => (seg.outside ? seg.text : ownWords(seg.text))).join('') : ownWords(s);
+  return s.includes(OPEN) ? segmentsOf(s).map((seg) => (seg.outside ? seg.text : ownWords(seg.text))).join('') : ownWords(s);
 }
 
 function isFactSetWithMarks(n: unknown): boolean {
   const facts = (n as Json | null)?.type === 'FactSet' ? ((n as Json).facts as { title?: unknown; value?: unknown }[] | undefined) : undefined;
-  return facts?.some((f) => (typeof f.value === 'string' && hasMarks(f.value)) || (typeof f.title === 'string' && hasMarks(f.title))) ?? false;
+  return facts?.some((f) => (typeof f.value === 'string' && needsTextRuns(f.value)) || (typeof f.title === 'string' && needsTextRuns(f.title))) ?? false;
 }
 
 const withoutUndefined = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));

@@ -16,7 +16,8 @@ const markdownIt = new MarkdownIt();
 
 type Json = Record<string, unknown>;
 const BIDI_OR_CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
-const LINK_OR_EMPHASIS = /<(a|em|strong|img|code|del|s)\b/i;
+const FORMATTING = /<(a|em|strong|img|code|del|s)\b/gi;
+const formattingIn = (html: string) => (html.match(FORMATTING) ?? []).map((t) => t.toLowerCase()).sort();
 
 /** Every string a renderer reads as markdown: TextBlock text, Fact titles and values. */
 function markdownFields(card: CardAttachment): string[] {
@@ -55,6 +56,18 @@ const hostile = fc.oneof(
   fc.constantFrom('[Re-verify here](https://evil.example/login)', '**bold**@contoso.onmicrosoft.com', 'Contoso \u202e[moc.live](https://x)', '_x_ <b>y</b> ![i](https://x/i.png)'),
 );
 
+const escapeHtml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * Shown exactly as it came: as a TextRun (never parsed), or — when nothing in it means anything
+ * to a markdown renderer — left in a field whose renderers both give it back unchanged.
+ */
+function shownAsIs(card: CardAttachment, text: string): boolean {
+  if (textRuns(card).includes(text)) return true;
+  if (!markdownFields(card).some((f) => f.includes(text))) return false;
+  return pageScript.markdownToHtml(text) === null && markdownIt.renderInline(text) === escapeHtml(text);
+}
+
 /** The same outside text in the places the bot puts it: a message, an invitation's facts, a flow card's fields. */
 function cardsWith(text: string): CardAttachment[] {
   const q = quoted(text);
@@ -73,12 +86,14 @@ describe('the plain-text path (text from outside on cards)', () => {
           for (const field of markdownFields(card)) {
             expect(field).not.toMatch(BIDI_OR_CONTROL);
             expect(field).not.toContain('\ue000');
-            // Our own words may be bold (**tenants**); nothing else may be formatted.
-            expect(markdownIt.renderInline(field.replace(/\*\*tenants\*\*/g, 'tenants'))).not.toMatch(LINK_OR_EMPHASIS);
-            expect(pageScript.markdownToHtml(field.replace(/\*\*tenants\*\*/g, 'tenants')) ?? '').not.toMatch(LINK_OR_EMPHASIS);
+            // Our own words may be bold ("**Why:**"); the outside text adds no formatting of its own.
+            const shown = plainText(text);
+            const ours = shown === '' ? field : field.split(shown).join('X');
+            expect(formattingIn(markdownIt.renderInline(field))).toEqual(formattingIn(markdownIt.renderInline(ours)));
+            expect(formattingIn(pageScript.markdownToHtml(field) ?? '')).toEqual(formattingIn(pageScript.markdownToHtml(ours) ?? ''));
           }
           for (const run of textRuns(card)) expect(run).not.toMatch(BIDI_OR_CONTROL);
-          if (plainText(text) !== '') expect(textRuns(card)).toContain(plainText(text));
+          if (plainText(text) !== '') expect(shownAsIs(card, plainText(text))).toBe(true);
         }
       }),
       { numRuns: 300 },
@@ -89,7 +104,7 @@ describe('the plain-text path (text from outside on cards)', () => {
     fc.assert(
       fc.property(fc.oneof(fc.emailAddress(), fc.webUrl({ withQueryParameters: true, withFragments: true })), (text) => {
         fc.pre(Array.from(text).length <= 300);
-        for (const card of cardsWith(text)) expect(textRuns(card)).toContain(text);
+        for (const card of cardsWith(text)) expect(shownAsIs(card, text)).toBe(true);
       }),
       { numRuns: 300 },
     );

@@ -524,7 +524,7 @@ describe('tenants and status', () => {
     const byDomain = await h.say(VIEWER, `status ${CONTOSO.domain.toUpperCase()}`);
     expect(cardTitle(byDomain.card)).toBe(CONTOSO.domain);
     expect(cardFacts(byDomain.card)).toMatchObject({ 'Auth mode': 'Auth token', 'Authentication status': 'Not authenticated yet', 'Token account': '—' });
-    expect(said(byDomain)).toMatch(/inv-[0-9a-z]{10} · [^ ]+@contoso\.(com|onmicrosoft\.com) · (global|delegated) · (Sent|Revoked)/);
+    expect(said(byDomain)).toMatch(/inv-[0-9a-z]{10} · [^ ]+@contoso\.(com|onmicrosoft\.com) · (global|delegated) · \*\*(Sent|Revoked)\*\*/);
     const byId = await h.say(VIEWER, `status ${FABRIKAM.tenantId}`);
     expect(said(byId)).toContain(FABRIKAM.tenantId);
     expect(said(byId)).toContain('Svc-TenantAccess@fabrikam.onmicrosoft.com · delegated');
@@ -1039,7 +1039,7 @@ describe('expiry (moves the clock)', () => {
     clock.advance(7 * DAY_MS + 60_000);
     expect(rowWith((await h.say(VIEWER, 'invitations pending')).card, created.id)).toBeUndefined();
     expect(rowWith((await h.say(VIEWER, 'invitations all')).card, created.id)).toContain('Expired');
-    expect(said(await h.say(VIEWER, `status ${FABRIKAM.tenantId}`))).toContain(`${created.id} · expiring@fabrikam.com · global · Expired`);
+    expect(said(await h.say(VIEWER, `status ${FABRIKAM.tenantId}`))).toContain(`${created.id} · expiring@fabrikam.com · global · **Expired**`);
     // Expiry is enforced in code: the stored status has not changed, what people see has.
     expect((await invitationsFor('expiring@fabrikam.com'))[0].status).toBe('created');
 

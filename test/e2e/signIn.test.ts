@@ -176,7 +176,7 @@ describe('a Global admin opens the link, signs in, and the tenant is activated',
     });
     const scopes = cardFacts(status).Scopes.split(', ');
     expect(scopes).toEqual(expect.arrayContaining(['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read']));
-    expect(cardText(status)).toContain(`${inv.id} · ${adminOf(CONTOSO)} · global · Activated`);
+    expect(cardText(status)).toContain(`${inv.id} · ${adminOf(CONTOSO)} · global · **Activated**`);
   });
 
   it('a failed re-invite of the working tenant leaves its authentication Successful; onboarding says it failed', async () => {

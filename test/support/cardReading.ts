@@ -17,11 +17,18 @@ export function cardActions(card: AdaptiveCardJson | undefined): CardAction[] {
   return (card?.actions as CardAction[] | undefined) ?? [];
 }
 
-/** A RichTextBlock reads as one line: its TextRuns one after the other. */
-function richText(node: unknown): string | undefined {
+type Run = { text?: unknown; weight?: unknown };
+
+/**
+ * A RichTextBlock reads as one line: its TextRuns one after the other. With `emphasis`, a bold run
+ * among plain ones reads as the markdown it came from (**word**), as a TextBlock's text does.
+ */
+function richText(node: unknown, emphasis = false): string | undefined {
   const n = node as { type?: unknown; inlines?: unknown } | null;
   if (n?.type !== 'RichTextBlock' || !Array.isArray(n.inlines)) return undefined;
-  return n.inlines.map((r) => (typeof r === 'string' ? r : String((r as { text?: unknown }).text ?? ''))).join('');
+  const runs = n.inlines.map((r): Run => (typeof r === 'string' ? { text: r } : (r as Run)));
+  const mixed = runs.some((r) => r.weight === 'Bolder') && runs.some((r) => r.weight !== 'Bolder');
+  return runs.map((r) => (emphasis && mixed && r.weight === 'Bolder' ? `**${String(r.text ?? '')}**` : String(r.text ?? ''))).join('');
 }
 
 /** What a text element says: a TextBlock's text, or a RichTextBlock's runs joined. */
@@ -36,7 +43,7 @@ export function textOf(node: unknown): string | undefined {
 export function cardText(card: AdaptiveCardJson | undefined): string {
   const out: string[] = [];
   const walk = (node: unknown): void => {
-    const rich = richText(node);
+    const rich = richText(node, true);
     if (rich !== undefined) out.push(rich);
     else if (typeof node === 'string' || typeof node === 'number') out.push(String(node));
     else if (Array.isArray(node)) node.forEach(walk);
