@@ -48,6 +48,15 @@ export type EntraExplanation = {
 
 type Entry = Omit<EntraExplanation, 'code'>;
 
+/**
+ * Where the error was met: a customer's sign-in (the customer reads the words), or a refresh of
+ * the saved sign-in during validation (staff read them, about the customer's organization).
+ */
+export type ErrorContext = 'sign-in' | 'refresh';
+
+/** One row of the table: the sign-in words, and what differs when a refresh meets the same code. */
+type Row = Entry & { readonly atRefresh?: Partial<Entry> };
+
 const MAX_CODE_LENGTH = 64;
 const MAX_QUOTED_DESCRIPTION = 300;
 
@@ -80,7 +89,7 @@ const CODE_NOT_RECOGNISED: Entry = {
   retryable: true,
 };
 
-const CONSENT_MISSING: Entry = {
+const CONSENT_MISSING: Row = {
   title: 'Admin consent is needed',
   cause:
     'Your organization has not granted this app the permissions it asks for (or the grant was removed), and the account that signed in cannot grant them.',
@@ -89,6 +98,12 @@ const CONSENT_MISSING: Entry = {
     'Ask an admin who can grant consent (for example a Global Administrator or Cloud Application Administrator) to approve the app, or choose Request approval on the sign-in page if it is offered. Then sign in again.',
   needsAdminConsent: true,
   retryable: false,
+  atRefresh: {
+    title: 'Consent was revoked',
+    cause:
+      "The customer's organization no longer grants this app the permissions it uses: the consent was removed, or a permission was taken away.",
+    nextStepText: "Ask the customer's admin to grant admin consent again (the consent link on this card), then validate again. Or re-invite them to sign in again.",
+  },
 };
 
 const CONSENT_PENDING: Entry = {
@@ -102,7 +117,7 @@ const CONSENT_PENDING: Entry = {
   retryable: false,
 };
 
-const SAVED_SIGN_IN_EXPIRED: Entry = {
+const SAVED_SIGN_IN_EXPIRED: Row = {
   title: 'The saved sign-in expired',
   cause:
     'The saved sign-in was not used for a long time (Microsoft expires it after 90 idle days) or it was revoked, so Microsoft no longer accepts it.',
@@ -110,9 +125,20 @@ const SAVED_SIGN_IN_EXPIRED: Entry = {
   nextStepText: 'Sign in again through a new invitation from your provider.',
   needsAdminConsent: false,
   retryable: false,
+  atRefresh: {
+    cause: 'The saved sign-in was not used for 90 days, so Microsoft expired it and no longer issues tokens with it.',
+    nextStepText: 'Re-invite the customer admin: a new sign-in replaces the saved one. Regular validation keeps a saved sign-in from going idle.',
+  },
 };
 
-const ACCOUNT_NOT_IN_ORGANIZATION: Entry = {
+const SAVED_SIGN_IN_REVOKED: Partial<Entry> = {
+  title: 'The saved sign-in was revoked',
+  nextStep: 'reinvite',
+  nextStepText: 'Re-invite the customer admin to sign in again; the new sign-in replaces the revoked one.',
+  retryable: false,
+};
+
+const ACCOUNT_NOT_IN_ORGANIZATION: Row = {
   title: 'This account is not in the invited organization',
   cause: 'The account used to sign in does not belong to the organization this invitation is for.',
   nextStep: 'use-another-account',
@@ -131,7 +157,7 @@ const APP_SETUP_PROBLEM: Entry = {
 };
 
 /** Keys are AADSTS numbers (as strings) or OAuth `error` values. */
-const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
+const explanations: ReadonlyMap<string, Row> = new Map<string, Row>([
   // Device code flow (RFC 8628) and Entra's own device-flow codes.
   ['authorization_pending', WAITING_FOR_SIGN_IN],
   ['70016', WAITING_FOR_SIGN_IN],
@@ -223,6 +249,12 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
       nextStepText: 'Sign in again with a new code and complete the MFA prompt.',
       needsAdminConsent: false,
       retryable: false,
+      atRefresh: {
+        title: 'Multi-factor authentication is now required',
+        cause: "The customer's organization now requires multi-factor authentication (MFA) for this account, which the saved sign-in cannot satisfy.",
+        nextStep: 'reinvite',
+        nextStepText: 'Re-invite the customer admin: they sign in again and complete the MFA prompt.',
+      },
     },
   ],
   [
@@ -234,6 +266,12 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
       nextStepText: 'Have the account owner register a method at https://aka.ms/mysecurityinfo, then sign in again.',
       needsAdminConsent: false,
       retryable: false,
+      atRefresh: {
+        title: 'MFA registration is now required',
+        cause: 'The account must register a multi-factor authentication (MFA) method before Microsoft issues tokens for it again.',
+        nextStep: 'reinvite',
+        nextStepText: 'Ask the account owner to register a method at https://aka.ms/mysecurityinfo, then re-invite them to sign in again.',
+      },
     },
   ],
   [
@@ -262,7 +300,18 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
     },
   ],
   ['50020', ACCOUNT_NOT_IN_ORGANIZATION],
-  ['50034', ACCOUNT_NOT_IN_ORGANIZATION],
+  [
+    '50034',
+    {
+      ...ACCOUNT_NOT_IN_ORGANIZATION,
+      atRefresh: {
+        title: 'The account no longer exists',
+        cause: "The connection account was deleted from the customer's organization, so its saved sign-in is gone with it.",
+        nextStep: 'reinvite',
+        nextStepText: 'Re-invite the customer with another admin account.',
+      },
+    },
+  ],
   [
     '50057',
     {
@@ -272,6 +321,26 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
       nextStepText: 'Sign in with another admin account, or have an admin enable this one first.',
       needsAdminConsent: false,
       retryable: false,
+      atRefresh: {
+        cause: "The connection account is disabled in the customer's organization, so Microsoft issues no tokens for it.",
+        nextStep: 'contact-admin',
+        nextStepText: "Ask the customer's admin to enable the account, then validate again; or re-invite another admin account.",
+      },
+    },
+  ],
+  [
+    '50053',
+    {
+      title: 'The account is locked',
+      cause: 'The account is locked, usually after too many failed sign-ins, or an admin blocked its sign-in.',
+      nextStep: 'retry',
+      nextStepText: 'Wait a few minutes and try again, or have an admin unlock the account.',
+      needsAdminConsent: false,
+      retryable: true,
+      atRefresh: {
+        cause: "The connection account is locked in the customer's organization (too many failed sign-ins, or blocked by an admin).",
+        nextStepText: "Wait for the lock to lapse, or ask the customer's admin to unlock the account; then validate again.",
+      },
     },
   ],
 
@@ -287,6 +356,11 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
         'An admin finds the policy in the Microsoft Entra sign-in logs (search for the correlation ID) and excludes this account or this app from it; for a policy that blocks device code flow, that is under Conditions > Authentication flows. Then sign in again.',
       needsAdminConsent: false,
       retryable: false,
+      atRefresh: {
+        cause: "A Conditional Access policy in the customer's organization now blocks this app or this account from getting tokens.",
+        nextStepText:
+          "The customer's admin finds the policy in the Microsoft Entra sign-in logs (search for the correlation ID) and excludes this account or this app from it. Then validate again.",
+      },
     },
   ],
   [
@@ -300,6 +374,10 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
         'An admin excludes this account or this app from the device requirement in that policy (the Microsoft Entra sign-in logs show which one). Then sign in again.',
       needsAdminConsent: false,
       retryable: false,
+      atRefresh: {
+        cause: "A Conditional Access policy in the customer's organization now requires a compliant or managed device, which a saved sign-in used by our service cannot meet.",
+        nextStepText: "The customer's admin excludes this account or this app from the device requirement (the Microsoft Entra sign-in logs show which policy). Then validate again.",
+      },
     },
   ],
 
@@ -311,6 +389,42 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
     {
       ...SAVED_SIGN_IN_EXPIRED,
       cause: "The saved sign-in was revoked, for example after a password change or after an admin revoked the account's sessions.",
+      atRefresh: {
+        ...SAVED_SIGN_IN_REVOKED,
+        cause: "Microsoft revoked the saved sign-in: the account's password was changed or reset, or an admin revoked its sessions.",
+      },
+    },
+  ],
+  [
+    '50132',
+    {
+      title: 'The session is no longer valid',
+      cause: "The account's session ended because its password was changed or has expired.",
+      nextStep: 'sign-in-again',
+      nextStepText: 'Sign in again with a new code (with the new password, if it was changed).',
+      needsAdminConsent: false,
+      retryable: false,
+      atRefresh: {
+        ...SAVED_SIGN_IN_REVOKED,
+        cause: "Microsoft ended the saved session because the account's password was changed or has expired.",
+      },
+    },
+  ],
+  [
+    '70044',
+    {
+      title: 'The session expired',
+      cause: 'A Conditional Access sign-in frequency policy in your organization ended the session, so Microsoft asks for a new sign-in.',
+      nextStep: 'sign-in-again',
+      nextStepText: 'Sign in again with a new code.',
+      needsAdminConsent: false,
+      retryable: false,
+      atRefresh: {
+        title: 'The saved session expired',
+        cause: "A Conditional Access sign-in frequency policy in the customer's organization ended the saved session.",
+        nextStep: 'reinvite',
+        nextStepText: "Re-invite the customer admin. So it does not keep happening, their admin can exclude this account or this app from the sign-in frequency policy.",
+      },
     },
   ],
   [
@@ -321,6 +435,10 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
         'A Conditional Access sign-in frequency policy requires this account to sign in again after a set time, so Microsoft no longer accepts the saved sign-in.',
       nextStepText:
         'Sign in again through a new invitation from your provider. So that it does not keep happening, an admin can exclude this account from the sign-in frequency policy.',
+      atRefresh: {
+        cause: "A Conditional Access sign-in frequency policy in the customer's organization requires a new sign-in after a set time, so the saved sign-in no longer works.",
+        nextStepText: "Re-invite the customer admin. So it does not keep happening, their admin can exclude this account or this app from the sign-in frequency policy.",
+      },
     },
   ],
   [
@@ -333,6 +451,7 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
       nextStepText: 'Sign in again. If it fails the same way, ask your provider for a new invitation.',
       needsAdminConsent: false,
       retryable: false,
+      atRefresh: { nextStep: 'reinvite', nextStepText: 'Re-invite the customer admin to sign in again.' },
     },
   ],
   [
@@ -344,6 +463,7 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
       nextStepText: 'Sign in again with a new code.',
       needsAdminConsent: false,
       retryable: false,
+      atRefresh: { nextStep: 'reinvite', nextStepText: 'Re-invite the customer admin to sign in again in person.' },
     },
   ],
 
@@ -359,6 +479,45 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
         'Check that you signed in with an account of the invited organization. If you did, let your provider know; they need to check the app configuration.',
       needsAdminConsent: false,
       retryable: false,
+      // After a working sign-in the app cannot have been the wrong one: its enterprise application was deleted there.
+      atRefresh: {
+        title: "The app was deleted in the customer's organization",
+        cause: "Microsoft no longer finds this app in the customer's organization: its enterprise application was deleted there, and the saved sign-in went with it.",
+        nextStep: 'reinvite',
+        nextStepText: 'Re-invite the customer admin: signing in again adds the app back, with their consent.',
+      },
+    },
+  ],
+  [
+    '7000112',
+    {
+      title: 'The app is disabled in your organization',
+      cause: 'An admin in your organization turned off sign-in to this app.',
+      nextStep: 'contact-admin',
+      nextStepText: 'An admin turns "Enabled for users to sign in" back on (Microsoft Entra admin center > Enterprise applications > this app > Properties). Then sign in again.',
+      needsAdminConsent: false,
+      retryable: false,
+      atRefresh: {
+        title: "The app is disabled in the customer's organization",
+        cause: "An admin in the customer's organization turned off sign-in to this app, so Microsoft issues no tokens for it.",
+        nextStepText: 'Ask the customer\'s admin to turn "Enabled for users to sign in" back on (Enterprise applications > this app > Properties), then validate again.',
+      },
+    },
+  ],
+  [
+    '90002',
+    {
+      title: 'The organization was not found',
+      cause: 'Microsoft does not know this organization: the tenant may have been deleted, or its name is not the one used.',
+      nextStep: 'contact-admin',
+      nextStepText: 'Check the organization with your provider; they will send a new invitation for the right one.',
+      needsAdminConsent: false,
+      retryable: false,
+      atRefresh: {
+        title: "The customer's organization no longer exists",
+        cause: "Microsoft no longer finds the customer's tenant: it was deleted, or is being deleted.",
+        nextStepText: 'Confirm with the customer. If they moved to another tenant, invite that one; this one can no longer be reached.',
+      },
     },
   ],
   [
@@ -372,6 +531,11 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
         'Check that you signed in to the invited organization and that it has the Microsoft 365 service in question. If so, let your provider know so they can check the configuration.',
       needsAdminConsent: false,
       retryable: false,
+      atRefresh: {
+        title: 'A required service is missing in the organization',
+        cause: "The customer's organization has no service principal for this resource: the service is not set up there.",
+        nextStepText: 'Check with the customer that the service (for example Teams Phone) is set up in their organization, or remove the resource from VALIDATION_RESOURCES.',
+      },
     },
   ],
   ['7000218', APP_SETUP_PROBLEM],
@@ -395,13 +559,16 @@ const explanations: ReadonlyMap<string, Entry> = new Map<string, Entry>([
 const ADMIN_APPROVAL_MENTION =
   /admin(?:istrator)?(?:'s|’s)?\s+(?:approval|consent)|approval\s+(?:is\s+)?(?:required|requested|pending)|consent\s+request/i;
 
-/** Explains an Entra error for people. Never throws, whatever it is given. */
-export function explainEntraError(input: EntraErrorInput): EntraExplanation {
+/**
+ * Explains an Entra error for people. Never throws, whatever it is given. `context` picks the
+ * words: a customer's sign-in (the default), or a refresh of the saved sign-in during validation.
+ */
+export function explainEntraError(input: EntraErrorInput, context: ErrorContext = 'sign-in'): EntraExplanation {
   try {
-    return explain(readInput(input));
+    return explain(readInput(input), context);
   } catch {
     // Only reachable through exotic inputs (throwing getters, proxies); the page must still render.
-    return { code: 'unknown', ...unknownEntry('unknown', undefined) };
+    return { code: 'unknown', ...unknownEntry('unknown', undefined, context) };
   }
 }
 
@@ -412,24 +579,30 @@ export function isAdminApprovalRequired(input: EntraErrorInput): boolean {
 
 type ReadInput = { error?: string; codes: number[]; description?: string };
 
-function explain({ error, codes, description }: ReadInput): EntraExplanation {
+/** The row's words for the context (a row's own `atRefresh` never reaches the explanation). */
+function wordsOf(row: Row, context: ErrorContext): Entry {
+  const { atRefresh, ...entry } = row;
+  return context === 'refresh' && atRefresh ? { ...entry, ...atRefresh } : entry;
+}
+
+function explain({ error, codes, description }: ReadInput, context: ErrorContext): EntraExplanation {
   const knownCode = codes.find((code) => explanations.has(String(code)));
   if (knownCode !== undefined) {
-    return { code: `AADSTS${knownCode}`, ...explanations.get(String(knownCode))! };
+    return { code: `AADSTS${knownCode}`, ...wordsOf(explanations.get(String(knownCode))!, context) };
   }
   const code = codes.length > 0 ? `AADSTS${codes[0]}` : (error ?? 'unknown');
   if (error === 'access_denied' && description !== undefined && ADMIN_APPROVAL_MENTION.test(description)) {
     return { code, ...CONSENT_PENDING };
   }
   const byError = error === undefined ? undefined : explanations.get(error);
-  if (byError) return { code, ...byError };
-  return { code, ...unknownEntry(code, description) };
+  if (byError) return { code, ...wordsOf(byError, context) };
+  return { code, ...unknownEntry(code, description, context) };
 }
 
-function unknownEntry(code: string, description: string | undefined): Entry {
+function unknownEntry(code: string, description: string | undefined, context: ErrorContext = 'sign-in'): Entry {
   const said = description === undefined ? '' : quotableDescription(description);
   return {
-    title: 'Sign-in did not complete',
+    title: context === 'refresh' ? 'Microsoft refused the saved sign-in' : 'Sign-in did not complete',
     cause: said ? `Microsoft answered ${code}: ${quoted(said)}` : `Microsoft answered ${code}.`,
     nextStep: 'retry',
     nextStepText: 'Try again. If it fails the same way, send the error code and correlation ID to your provider.',

@@ -470,3 +470,54 @@ function expectWellFormed(explanation: EntraExplanation): void {
   expect(typeof explanation.needsAdminConsent).toBe('boolean');
   expect(typeof explanation.retryable).toBe('boolean');
 }
+
+describe('explainEntraError at refresh time (validation): staff read it, about the customer', () => {
+  const REFRESH_CODES = [70008, 700082, 50173, 50132, 70044, 70043, 50076, 50079, 53003, 530033, 65001, 700016, 7000112, 50057, 50053, 50034, 90002, 500011];
+
+  it.each(REFRESH_CODES)('AADSTS%i has its own words, short enough for a card', (code) => {
+    const atRefresh = explainEntraError({ errorCodes: [code] }, 'refresh');
+    expect(atRefresh.code).toBe(`AADSTS${code}`);
+    expect(atRefresh.title).not.toBe(GENERIC_TITLE);
+    expect(atRefresh.title.length).toBeLessThanOrEqual(60);
+    expect(atRefresh.cause.length).toBeLessThanOrEqual(300);
+    expect(atRefresh.nextStepText.length).toBeLessThanOrEqual(320);
+    expect(NEXT_STEPS).toContain(atRefresh.nextStep);
+    // Staff words: never "your organization", which is the customer's page speaking.
+    expect(`${atRefresh.cause} ${atRefresh.nextStepText}`).not.toMatch(/\byour (organization|provider)\b/i);
+  });
+
+  it('sends the saved sign-in that is dead for good to a new invitation', () => {
+    for (const code of [70008, 700082, 50173, 50132, 70044, 50076, 50034, 700016]) {
+      expect(`${code}: ${explainEntraError({ errorCodes: [code] }, 'refresh').nextStep}`).toBe(`${code}: reinvite`);
+    }
+  });
+
+  it('asks the customer\'s admin to change a setting when the sign-in itself is fine (CA, disabled app or account)', () => {
+    for (const code of [53003, 530033, 7000112, 50057]) {
+      expect(`${code}: ${explainEntraError({ errorCodes: [code] }, 'refresh').nextStep}`).toBe(`${code}: contact-admin`);
+    }
+  });
+
+  it('tells a deleted app (700016) from a wrong app only after a working sign-in', () => {
+    expect(explainEntraError({ errorCodes: [700016] }).title).toBe('The app was not found in your organization');
+    expect(explainEntraError({ errorCodes: [700016] }, 'refresh').title).toBe("The app was deleted in the customer's organization");
+    expect(explainEntraError({ errorCodes: [50034] }).title).toBe('This account is not in the invited organization');
+    expect(explainEntraError({ errorCodes: [50034] }, 'refresh').title).toBe('The account no longer exists');
+  });
+
+  it('keeps the sign-in words as they were for the codes new to the table', () => {
+    expect(explainEntraError({ errorCodes: [50053] })).toMatchObject({ title: 'The account is locked', nextStep: 'retry', retryable: true });
+    expect(explainEntraError({ errorCodes: [90002] })).toMatchObject({ title: 'The organization was not found' });
+    expect(explainEntraError({ errorCodes: [7000112] })).toMatchObject({ title: 'The app is disabled in your organization', nextStep: 'contact-admin' });
+    expect(explainEntraError({ errorCodes: [50132] })).toMatchObject({ nextStep: 'sign-in-again' });
+    expect(explainEntraError({ errorCodes: [70044] })).toMatchObject({ nextStep: 'sign-in-again' });
+  });
+
+  it('falls back by OAuth error, and for the unknown says Microsoft refused the saved sign-in', () => {
+    expect(explainEntraError({ error: 'invalid_grant' }, 'refresh').nextStep).toBe('reinvite');
+    expect(explainEntraError({ error: 'interaction_required' }, 'refresh').nextStep).toBe('reinvite');
+    expect(explainEntraError({ error: 'invalid_grant', errorCodes: [123456] }, 'refresh')).toMatchObject({ code: 'AADSTS123456', nextStep: 'reinvite' });
+    expect(explainEntraError({ error: 'odd_error', errorCodes: [123456] }, 'refresh').title).toBe('Microsoft refused the saved sign-in');
+    expect(explainEntraError({ error: 'odd_error', errorCodes: [123456] }).title).toBe(GENERIC_TITLE);
+  });
+});
