@@ -9,7 +9,8 @@ export type TransportFailure =
   | { kind: 'tls-untrusted'; host: string; code: string }
   | { kind: 'unreachable'; host: string; code: string }
   | { kind: 'timeout'; host: string; timeoutMs: number }
-  | { kind: 'http-status'; host: string; status: number };
+  /** A 429 or 5xx without an OAuth body; `retryAfterSeconds` when it said how long to wait (Retry-After). */
+  | { kind: 'http-status'; host: string; status: number; retryAfterSeconds?: number };
 
 /**
  * Whose a failed sign-in is, so each reader is told what they can act on:

@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { createEntraNetworkClient, EntraTokenError } from '../../src/adapters/entra/entraNetworkClient';
+import { createEntraNetworkClient, EntraTokenError, EntraTransportError } from '../../src/adapters/entra/entraNetworkClient';
 import { createIdentitySimulator, IdentitySimulator, IdentitySimulatorOptions } from '../../src/local/identitySimulator';
 import { createLocalCa, LocalCa } from '../../src/local/localCa';
 import {
@@ -87,6 +87,19 @@ describe('entra network client: transport', () => {
     beforeAll(async () => {
       server = createServer({ cert: ca.serverCertPem, key: ca.serverKeyPem }, (request, response) => {
         if (request.url === '/silent') return; // never answers
+        // Entra's throttling answer: bare text, no OAuth body; with Retry-After when asked for.
+        const busy = /^\/busy\/(\d+)(?:\/after\/(.+))?$/.exec(request.url ?? '');
+        if (busy) {
+          response.writeHead(Number(busy[1]), { 'content-type': 'text/plain', ...(busy[2] ? { 'retry-after': decodeURIComponent(busy[2]) } : {}) });
+          response.end('Too Many Requests');
+          return;
+        }
+        // A 503 with an OAuth body and a Retry-After: MSAL gets the answer, the client keeps the wait.
+        if (request.url?.startsWith('/tenant/oauth2/v2.0/token')) {
+          response.writeHead(503, { 'content-type': 'application/json', 'retry-after': '9' });
+          response.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: 'AADSTS50033: A transient error has occurred.', error_codes: [50033] }));
+          return;
+        }
         response.writeHead(200, { 'content-type': 'application/json', 'X-Mixed-Case': 'yes' });
         response.end('{"ok":true}');
       });
@@ -112,6 +125,39 @@ describe('entra network client: transport', () => {
           expect(answer.headers['x-mixed-case']).toBe('yes');
         }
         expect(connections - before).toBe(1);
+      } finally {
+        client.close();
+      }
+    });
+
+    it.each([
+      ['429 with Retry-After in seconds', '/busy/429/after/7', { kind: 'http-status', status: 429, retryAfterSeconds: 7 }],
+      ['429 without Retry-After', '/busy/429', { kind: 'http-status', status: 429 }],
+      ['503 with Retry-After as an HTTP date', `/busy/503/after/${encodeURIComponent(new Date(Date.now() + 30_000).toUTCString())}`, { kind: 'http-status', status: 503 }],
+      ['502 with a Retry-After that is no wait', '/busy/502/after/soon', { kind: 'http-status', status: 502 }],
+    ])('an answer without an OAuth body (%s) becomes a transport failure that keeps the wait', async (_name, path, failure) => {
+      const client = createEntraNetworkClient({ ca: ca.caPem });
+      try {
+        const error = await client.sendPostRequestAsync(`${url}${path}`, { body: 'grant_type=refresh_token' }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(EntraTransportError);
+        const seen = (error as EntraTransportError).failure;
+        expect(seen).toMatchObject(failure);
+        if (!('retryAfterSeconds' in failure)) {
+          if (path.includes('%20GMT')) expect((seen as { retryAfterSeconds?: number }).retryAfterSeconds).toBeGreaterThanOrEqual(29);
+          else expect(seen).not.toHaveProperty('retryAfterSeconds');
+        }
+      } finally {
+        client.close();
+      }
+    });
+
+    it("keeps an OAuth error answer's status and Retry-After by correlation id, which MSAL's error drops", async () => {
+      const client = createEntraNetworkClient({ ca: ca.caPem });
+      try {
+        const answer = await client.sendPostRequestAsync(`${url}/tenant/oauth2/v2.0/token`, { body: 'grant_type=refresh_token', correlationId: 'c-503' });
+        expect(answer.status).toBe(503);
+        expect(client.lastTokenErrorAnswer('c-503')).toMatchObject({ status: 503, retryAfterSeconds: 9, body: { error: 'temporarily_unavailable', error_codes: [50033] } });
+        expect(client.lastTokenError('c-503')).toMatchObject({ error: 'temporarily_unavailable' });
       } finally {
         client.close();
       }

@@ -1,10 +1,9 @@
-import { AuthError, ClientAuthError, PublicClientApplication, type DeviceCodeRequest, type INetworkModule, type NetworkRequestOptions } from '@azure/msal-node';
+import { ClientAuthError, PublicClientApplication, type DeviceCodeRequest, type INetworkModule, type NetworkRequestOptions } from '@azure/msal-node';
 import type { Logger } from '../../log';
 import { msalAuthorityOptions } from '../../domain/authorityHosts';
 import type { DeviceCodeAuthority, DeviceCodeOutcome, DeviceCodePrompt, DeviceCodeSession } from '../../usecases/ports';
-import { parseEntraErrorBody } from '../../domain/entraErrors';
 import { EntraTransportError, isDeviceCodePoll, type EntraNetworkClient } from './entraNetworkClient';
-import type { SignInFailure, TransportFailure } from '../../domain/signInFailures';
+import { failureOf, type SeenOnTheWire } from './msalFailure';
 
 export interface MsalDeviceCodeOptions {
   readonly clientId: string;
@@ -79,10 +78,6 @@ export class MsalDeviceCodeAuthority implements DeviceCodeAuthority {
   }
 }
 
-interface SeenOnTheWire {
-  requests: number;
-  transport?: TransportFailure;
-}
 
 /**
  * The session's own view of the network client: MSAL turns a failed discovery request into
@@ -110,20 +105,3 @@ function observedNetwork(shared: EntraNetworkClient, beforePoll: () => Promise<v
     },
   };
 }
-
-/** What ended the sign-in: Entra's answer (the full body, by correlation id), the network, or MSAL itself. */
-function failureOf(error: unknown, network: EntraNetworkClient, seen: SeenOnTheWire): SignInFailure {
-  const e = error as { correlationId?: string; errorCode?: string; errorMessage?: string; errorNo?: string; status?: number };
-  const body = e.correlationId ? network.lastTokenError(e.correlationId) : undefined;
-  const parsed = body ? parseEntraErrorBody(body) : undefined;
-  if (parsed) return { kind: 'entra', error: parsed, status: e.status };
-  if (error instanceof EntraTransportError) return { kind: 'transport', failure: error.failure };
-  // A failed discovery request surfaces as endpoints_resolution_error: the request's own failure says more.
-  if (seen.transport) return { kind: 'transport', failure: seen.transport };
-  const isServerAnswer = error instanceof AuthError && (error.name === 'ServerError' || e.errorNo !== undefined);
-  if (isServerAnswer) {
-    return { kind: 'entra', error: { error: e.errorCode ?? 'unknown_error', errorCodes: e.errorNo ? [Number(e.errorNo)] : undefined, description: e.errorMessage }, status: e.status };
-  }
-  return { kind: 'client', code: e.errorCode ?? (error instanceof Error ? error.name : 'unknown_error'), message: e.errorMessage ?? (error instanceof Error ? error.message : undefined), requestsSent: seen.requests };
-}
-

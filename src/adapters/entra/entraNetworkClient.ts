@@ -12,6 +12,7 @@ import {
 import type { Logger } from 'pino';
 import type { TransportFailure } from '../../domain/signInFailures';
 import { cappedByDeadline } from '../../deadline';
+import { retryAfterSecondsOf } from '../../domain/retryAfter';
 
 /** Entra's OAuth error body as the token and device-code endpoints send it. */
 export interface EntraErrorBody {
@@ -33,6 +34,8 @@ export interface EntraTokenError {
   endpoint: 'token' | 'devicecode';
   status: number;
   body: EntraErrorBody;
+  /** The answer's Retry-After, in seconds (a 503 `temporarily_unavailable` may carry one). */
+  retryAfterSeconds?: number;
 }
 
 /** What our network client throws when a request got no usable answer; MSAL rethrows it unchanged. */
@@ -89,6 +92,8 @@ export interface EntraNetworkClientOptions {
 export interface EntraNetworkClient extends INetworkModule {
   /** The last final error body of the request with this correlation id (never another flow's). */
   lastTokenError(correlationId: string | undefined): EntraErrorBody | undefined;
+  /** The same answer with its HTTP status and Retry-After, which MSAL's error drops. */
+  lastTokenErrorAnswer(correlationId: string | undefined): Omit<EntraTokenError, 'correlationId' | 'endpoint'> | undefined;
   /** Closes the pooled connections. */
   close(): void;
 }
@@ -107,7 +112,7 @@ export function createEntraNetworkClient(options: EntraNetworkClientOptions = {}
   const slowDownIncrementMs = options.slowDownIncrementMs ?? 5_000;
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const errorsByCorrelation = new Map<string, EntraErrorBody>();
+  const errorsByCorrelation = new Map<string, Omit<EntraTokenError, 'correlationId' | 'endpoint'>>();
   // Keyed by a hash of the device code: the code itself is a bearer secret until redeemed.
   const extraPollDelayMs = new Map<string, number>();
 
@@ -117,7 +122,7 @@ export function createEntraNetworkClient(options: EntraNetworkClientOptions = {}
   const remember = (correlationId: string | undefined, error: EntraTokenError): void => {
     if (correlationId) {
       errorsByCorrelation.delete(correlationId);
-      errorsByCorrelation.set(correlationId, error.body);
+      errorsByCorrelation.set(correlationId, { status: error.status, body: error.body, retryAfterSeconds: error.retryAfterSeconds });
       trimOldest(errorsByCorrelation);
     }
     options.onTokenError?.(error);
@@ -161,12 +166,16 @@ export function createEntraNetworkClient(options: EntraNetworkClientOptions = {}
       if (errorBody.error === 'authorization_pending') return response;
 
       if (pollKey) extraPollDelayMs.delete(pollKey);
-      remember(correlationId, { correlationId, endpoint, status: response.status, body: errorBody });
+      remember(correlationId, { correlationId, endpoint, status: response.status, body: errorBody, retryAfterSeconds: retryAfterSecondsOf(response.headers?.['retry-after']) });
       if (endpoint === 'devicecode') throw serverErrorOf(errorBody, correlationId ?? '', response.status);
       return response;
     },
 
     lastTokenError(correlationId: string | undefined): EntraErrorBody | undefined {
+      return correlationId === undefined ? undefined : errorsByCorrelation.get(correlationId)?.body;
+    },
+
+    lastTokenErrorAnswer(correlationId: string | undefined) {
       return correlationId === undefined ? undefined : errorsByCorrelation.get(correlationId);
     },
 
@@ -211,9 +220,12 @@ function sendJsonRequest<T>({ agent, method, url, options, timeoutMs, logger }: 
           parsed = undefined;
         }
         const errorBody = asErrorBody(parsed);
-        // A 5xx or 429 without an OAuth error body (a gateway page, an empty answer) is Microsoft's side, not an answer.
+        // A 5xx or 429 without an OAuth error body (a gateway page, Entra's bare "Too Many Requests") is
+        // Microsoft's side, not an answer; how long it asked us to wait travels with it.
         if ((status >= 500 || status === 429) && !errorBody) {
-          reject(new EntraTransportError({ kind: 'http-status', host: url.host, status }, correlationId, `HTTP ${status} from ${url.host}${url.pathname}`));
+          const retryAfterSeconds = retryAfterSecondsOf(response.headers['retry-after']);
+          logger?.info({ event: 'entra.http-refused', method, host: url.host, path: url.pathname, status, retryAfterSeconds, correlationId: correlationId || undefined }, 'entra answered without an OAuth body');
+          reject(new EntraTransportError({ kind: 'http-status', host: url.host, status, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) }, correlationId, `HTTP ${status} from ${url.host}${url.pathname}`));
           return;
         }
         if (parsed === undefined) {
