@@ -9,6 +9,7 @@ import type { Invitation } from '../domain/invitation';
 import type { SealedSecret } from '../domain/sealedSecret';
 import type { Actor, AuditActor, StaffMember } from '../domain/staff';
 import type { CustomerTenant } from '../domain/tenant';
+import type { ValidationRecord } from '../domain/validation';
 
 /** Who runs the background work: this process's id, and whether another instance is still alive. */
 export interface InstanceRegistry {
@@ -56,11 +57,71 @@ export interface Organization {
   readonly domains: readonly string[];
 }
 
-export type OrganizationLookup = { ok: true; organization: Organization } | { ok: false; reason: 'unauthorized' | 'throttled' | 'unavailable' | 'unexpected' };
+/** Why Graph gave no usable answer: `status` as answered, `retryAfterSeconds` from a 429's (or 503's) Retry-After. */
+export type GraphFailure = {
+  ok: false;
+  reason: 'unauthorized' | 'throttled' | 'unavailable' | 'timeout' | 'unexpected';
+  status?: number;
+  retryAfterSeconds?: number;
+};
+
+export type OrganizationLookup = { ok: true; organization: Organization } | GraphFailure;
 
 /** Reads Microsoft Graph for the signed-in organization: its id, name and verified domains. */
 export interface OrganizationReader {
   read(accessToken: string): Promise<OrganizationLookup>;
+}
+
+/** The signed-in user as Graph `/me` sees it; `accountEnabled` only when Graph said. */
+export interface SignedInUser {
+  readonly id: string;
+  readonly userPrincipalName?: string;
+  readonly accountEnabled?: boolean;
+}
+
+export type SignedInUserLookup = { ok: true; user: SignedInUser } | { ok: false; reason: 'not-found' } | GraphFailure;
+
+/** Reads Microsoft Graph `/me`: the account behind a token still exists, and whether it is enabled. */
+export interface SignedInUserReader {
+  me(accessToken: string): Promise<SignedInUserLookup>;
+}
+
+// --- Refreshing a saved sign-in -----------------------------------------------------------------
+
+/** An account in a tenant's token cache (no secrets). */
+export interface CachedAccount {
+  readonly homeAccountId: string;
+  readonly username: string;
+  readonly tenantId: string;
+  readonly objectId: string;
+}
+
+export type RefreshOutcome =
+  /** `permissions`: what the new access token grants on its resource (`User.Read`, …). The token stays in memory. */
+  | { ok: true; accessToken: string; permissions: string[]; expiresOn?: string }
+  /** `retryAfterSeconds`: Entra's Retry-After, when it sent one. A failed refresh leaves the cache as it was. */
+  | { ok: false; failure: SignInFailure; retryAfterSeconds?: number };
+
+/**
+ * One tenant's saved sign-in, opened once: the refresh tokens never leave the adapter. Each
+ * `refresh` redeems the account's refresh token (never a cached access token) and keeps the rolled
+ * one in memory; `save` writes the changes back sealed, once, conditional on what was read (merging
+ * with a writer in between, such as a sign-in that added an account).
+ */
+export interface TokenRefreshSession {
+  readonly accounts: readonly CachedAccount[];
+  refresh(account: CachedAccount, scopes: readonly string[]): Promise<RefreshOutcome>;
+  /** Takes an account (and its tokens) out of the cache. */
+  remove(account: CachedAccount): Promise<void>;
+  /** True when a refresh or a removal changed the cache since it was opened. */
+  readonly changed: boolean;
+  save(): Promise<void>;
+}
+
+export type OpenedTokenCache = { ok: true; session: TokenRefreshSession } | { ok: false; reason: 'no-cache' | 'unreadable' };
+
+export interface TokenRefresher {
+  open(tenantId: string): Promise<OpenedTokenCache>;
 }
 
 export type TenantLookup =
@@ -215,6 +276,10 @@ export interface StoredTokenCache {
 
 export interface TokenCacheDocs {
   get(tenantId: string): Promise<StoredTokenCache | undefined>;
+  /** With the version it was read at, for `replaceIfUnchanged`: a validation reads once and writes once. */
+  getVersioned(tenantId: string): Promise<{ doc: StoredTokenCache; version: string } | undefined>;
+  /** False when the document changed (or went) since `version` was read. */
+  replaceIfUnchanged(doc: StoredTokenCache, version: string): Promise<boolean>;
   put(doc: StoredTokenCache): Promise<void>;
   /** Read → change → write conditional on what was read (create when there is none). */
   change(tenantId: string, next: (current: StoredTokenCache | undefined) => Promise<StoredTokenCache>): Promise<void>;
@@ -234,6 +299,17 @@ export interface Sealer {
   openString(sealed: SealedSecret, aad: string): Promise<string>;
 }
 
+/**
+ * The history of validations, per tenant. Reading enforces what is kept (the last 50 per tenant,
+ * none older than the retention) whatever the store's TTL clean-up has done yet.
+ */
+export interface ValidationStore {
+  /** Once per id: a retried write changes nothing. */
+  append(record: ValidationRecord): Promise<void>;
+  /** Newest first; at most `limit`, none started before `since`. */
+  listForTenant(tenantId: string, options: { since: string; limit: number }): Promise<ValidationRecord[]>;
+}
+
 /** Every store port: what `cosmosStores` and `memoryStores` each make. */
 export interface StorePorts {
   readonly tenants: TenantStore;
@@ -244,6 +320,7 @@ export interface StorePorts {
   readonly audit: AuditLog;
   readonly leases: LeaseStore;
   readonly tokenCacheDocs: TokenCacheDocs;
+  readonly validations: ValidationStore;
 }
 
 // --- Notifications ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import type { Invitation } from '../../src/domain/invitation';
 import type { CustomerTenant } from '../../src/domain/tenant';
+import { historySince, VALIDATION_HISTORY, type ValidationRecord } from '../../src/domain/validation';
 import type { StorePorts } from '../../src/usecases/ports';
 import { cosmosStores } from '../../src/adapters/cosmos/cosmosStores';
 import { memoryStores } from '../../src/adapters/memory/memoryStores';
@@ -237,6 +238,72 @@ describe.each(ADAPTERS)('the store ports on %s', (_name, make) => {
       expect([...((await s.tokenCacheDocs.get(t))?.sealed.ct ?? '')].sort().join('')).toBe('abc');
       await s.tokenCacheDocs.put({ id: t, tenantId: t, sealed: sealed('replaced'), updatedAt: T0 });
       expect((await s.tokenCacheDocs.get(t))?.sealed.ct).toBe('replaced');
+    });
+
+    it('replaces a document only at the version it was read at (one read and one write for a validation)', async () => {
+      const t = unique('t');
+      const sealed = (ct: string) => ({ v: 1 as const, kid: 'k', iv: 'i', tag: 't', ct });
+      expect(await s.tokenCacheDocs.getVersioned(t)).toBeUndefined();
+      await s.tokenCacheDocs.put({ id: t, tenantId: t, sealed: sealed('first'), updatedAt: T0 });
+      const read = await s.tokenCacheDocs.getVersioned(t);
+      expect(read?.doc.sealed.ct).toBe('first');
+      expect(read?.doc).not.toHaveProperty('_etag');
+      // Another writer in between: the replace is refused, and what they wrote stays.
+      await s.tokenCacheDocs.put({ id: t, tenantId: t, sealed: sealed('theirs'), updatedAt: T0 });
+      expect(await s.tokenCacheDocs.replaceIfUnchanged({ id: t, tenantId: t, sealed: sealed('mine'), updatedAt: T0 }, read!.version)).toBe(false);
+      expect((await s.tokenCacheDocs.get(t))?.sealed.ct).toBe('theirs');
+      const fresh = await s.tokenCacheDocs.getVersioned(t);
+      expect(await s.tokenCacheDocs.replaceIfUnchanged({ id: t, tenantId: t, sealed: sealed('mine'), updatedAt: T0 }, fresh!.version)).toBe(true);
+      expect((await s.tokenCacheDocs.get(t))?.sealed.ct).toBe('mine');
+      // Of two writers that read the same version, exactly one wins.
+      const both = await s.tokenCacheDocs.getVersioned(t);
+      const wins = await Promise.all(['x', 'y'].map((ct) => s.tokenCacheDocs.replaceIfUnchanged({ id: t, tenantId: t, sealed: sealed(ct), updatedAt: T0 }, both!.version)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect(await s.tokenCacheDocs.replaceIfUnchanged({ id: unique('missing'), tenantId: unique('missing'), sealed: sealed('z'), updatedAt: T0 }, both!.version)).toBe(false);
+    });
+  });
+
+  describe('validation history', () => {
+    const record = (tenantId: string, id: string, startedAt: string): ValidationRecord => ({
+      id,
+      tenantId,
+      startedAt,
+      durationMs: 100,
+      outcome: 'successful',
+      trigger: 'sweep',
+      by: 'sweep',
+      checks: [{ check: 'token', result: 'passed', durationMs: 90, detail: 'a new access token' }],
+      otherAccounts: [],
+      ttl: 7_776_000,
+    });
+
+    it('appends once per id and lists one tenant newest first, within the limit and the retention', async () => {
+      const t = unique('t');
+      const other = unique('t');
+      await s.validations.append(record(t, 'v1', '2026-09-01T08:00:00.000Z'));
+      await s.validations.append(record(t, 'v2', '2026-11-30T08:00:00.000Z'));
+      await s.validations.append(record(t, 'v3', '2026-12-01T08:00:00.000Z'));
+      await s.validations.append({ ...record(t, 'v3', '2026-12-01T08:00:00.000Z'), outcome: 'failed' });
+      await s.validations.append(record(other, 'v4', '2026-12-01T09:00:00.000Z'));
+
+      const listed = await s.validations.listForTenant(t, { since: '2026-09-02T08:00:00.000Z', limit: 50 });
+      expect(listed.map((r) => [r.id, r.outcome])).toEqual([['v3', 'successful'], ['v2', 'successful']]);
+      expect(listed[0]).not.toHaveProperty('_etag');
+      expect(listed[0].checks).toEqual([{ check: 'token', result: 'passed', durationMs: 90, detail: 'a new access token' }]);
+      expect((await s.validations.listForTenant(t, { since: '2026-01-01T00:00:00.000Z', limit: 2 })).map((r) => r.id)).toEqual(['v3', 'v2']);
+      expect((await s.validations.listForTenant(t, { since: '2026-01-01T00:00:00.000Z', limit: 50 })).map((r) => r.id)).toEqual(['v3', 'v2', 'v1']);
+    });
+
+    it('keeps only the last 50 and none past the retention when read, whatever the TTL clean-up has done yet', async () => {
+      const t = unique('t');
+      const now = new Date('2026-12-01T12:00:00.000Z');
+      const starts = Array.from({ length: 55 }, (_, i) => new Date(now.getTime() - i * 3_600_000).toISOString());
+      await Promise.all([...starts.map((at, i) => s.validations.append(record(t, `r${String(i).padStart(2, '0')}`, at))), s.validations.append(record(t, 'ancient', '2026-08-01T00:00:00.000Z'))]);
+      const kept = await s.validations.listForTenant(t, { since: historySince(now), limit: VALIDATION_HISTORY.perTenant });
+      expect(kept).toHaveLength(50);
+      expect(kept[0].id).toBe('r00');
+      expect(kept.at(-1)?.id).toBe('r49');
+      expect(kept.map((r) => r.id)).not.toContain('ancient');
     });
   });
 });

@@ -1,5 +1,6 @@
 import { Agent } from 'node:https';
 import { GraphOrganizationReader } from '../../src/adapters/graph/organization';
+import { GraphSignedInUserReader } from '../../src/adapters/graph/signedInUser';
 import { MsalDeviceCodeAuthority } from '../../src/adapters/entra/deviceCodeSignIn';
 import { createEntraNetworkClient, EntraNetworkClient } from '../../src/adapters/entra/entraNetworkClient';
 import { createLogger } from '../../src/log';
@@ -42,9 +43,64 @@ describe('GraphOrganizationReader (GET /v1.0/organization)', () => {
   });
 
   it('says unauthorized for a bad token, throttled on 429, unavailable when Graph cannot be reached', async () => {
-    expect(await reader.read('not-a-token')).toEqual({ ok: false, reason: 'unauthorized' });
+    expect(await reader.read('not-a-token')).toEqual({ ok: false, reason: 'unauthorized', status: 401 });
     simulator.control.throttleGraph(1, 1);
-    expect(await reader.read(accessToken)).toEqual({ ok: false, reason: 'throttled' });
+    expect(await reader.read(accessToken)).toEqual({ ok: false, reason: 'throttled', status: 429, retryAfterSeconds: 1 });
     expect(await new GraphOrganizationReader('https://127.0.0.1:1').read(accessToken)).toEqual({ ok: false, reason: 'unavailable' });
+  });
+
+  it('says throttled without a wait when Graph gives none, unavailable with the status on 5xx, timeout when Graph is slower than allowed', async () => {
+    simulator.control.setFault({ service: 'graph', status: 429, times: 1 });
+    expect(await reader.read(accessToken)).toEqual({ ok: false, reason: 'throttled', status: 429 });
+    simulator.control.setFault({ service: 'graph', status: 503, retryAfterSeconds: 4, times: 1 });
+    expect(await reader.read(accessToken)).toEqual({ ok: false, reason: 'unavailable', status: 503, retryAfterSeconds: 4 });
+    simulator.control.setFault({ service: 'graph', latencyMs: 500 });
+    try {
+      expect(await new GraphOrganizationReader(simulator.url, new Agent({ ca: simulator.caPem }), 100).read(accessToken)).toEqual({ ok: false, reason: 'timeout' });
+    } finally {
+      simulator.control.clearFaults();
+    }
+  });
+});
+
+describe('GraphSignedInUserReader (GET /v1.0/me)', () => {
+  let simulator: IdentitySimulator;
+  let net: EntraNetworkClient;
+  let reader: GraphSignedInUserReader;
+  let accessToken: string;
+
+  beforeAll(async () => {
+    simulator = await createIdentitySimulator({ pollIntervalSeconds: 0.02 });
+    net = createEntraNetworkClient({ ca: simulator.caPem });
+    reader = new GraphSignedInUserReader(simulator.url, new Agent({ ca: simulator.caPem }));
+    const authority = new MsalDeviceCodeAuthority({ clientId: CLIENT_ID, authorityHost: simulator.url, scopes: ['https://graph.microsoft.com/User.Read'], networkClient: net, logger: createLogger('silent') });
+    let session!: ReturnType<MsalDeviceCodeAuthority['start']>;
+    const code = new Promise<string>((resolve) => (session = authority.start(CONTOSO.tenantId, (p) => resolve(p.userCode))));
+    simulator.control.completeDeviceCode({ userCode: await code, upn: CONTOSO_ADMIN.upn });
+    const outcome = await session.outcome;
+    if (!outcome.ok) throw new Error('sign-in failed');
+    accessToken = outcome.accessToken;
+  });
+  afterAll(async () => {
+    net.close();
+    await simulator.close();
+  });
+
+  it('reads the account behind the token, with accountEnabled (selected: it is not a default property)', async () => {
+    expect(await reader.me(accessToken)).toEqual({ ok: true, user: { id: CONTOSO_ADMIN.oid, userPrincipalName: CONTOSO_ADMIN.upn, accountEnabled: true } });
+  });
+
+  it('sees a disabled account through a token issued before, and a deleted one as not found', async () => {
+    simulator.control.setAccountState(CONTOSO_ADMIN.upn, 'disabled');
+    expect(await reader.me(accessToken)).toMatchObject({ ok: true, user: { accountEnabled: false } });
+    simulator.control.setAccountState(CONTOSO_ADMIN.upn, 'deleted');
+    expect(await reader.me(accessToken)).toEqual({ ok: false, reason: 'not-found' });
+    simulator.control.setAccountState(CONTOSO_ADMIN.upn, 'enabled');
+  });
+
+  it('passes on throttling with its Retry-After, and a refused token as unauthorized', async () => {
+    simulator.control.throttleGraph(1, 3);
+    expect(await reader.me(accessToken)).toEqual({ ok: false, reason: 'throttled', status: 429, retryAfterSeconds: 3 });
+    expect(await reader.me('not-a-token')).toEqual({ ok: false, reason: 'unauthorized', status: 401 });
   });
 });

@@ -327,6 +327,7 @@ async function memoryDocuments(stores: MemoryStores, name: ContainerName): Promi
     audit: () => stores.audit.documents(),
     leases: () => stores.leases.documents(),
     tokenCaches: () => stores.tokenCacheDocs.documents(),
+    validations: () => stores.validations.documents(),
   };
   return ((await byContainer[name]?.()) ?? []) as Record<string, unknown>[];
 }

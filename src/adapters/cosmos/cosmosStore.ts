@@ -19,7 +19,15 @@ export const CONTAINERS = {
   audit: '/tenantId',
   outbox: '/conversationId',
   leases: '/id',
+  /** The validation history (TTL on: each record says when it goes). */
+  validations: '/tenantId',
 } as const;
+
+/**
+ * Containers with TTL on: `-1` lets each document say when it expires (its `ttl`, in seconds).
+ * Set when the container is created; an existing one keeps what it has.
+ */
+export const CONTAINER_DEFAULT_TTL: Partial<Record<keyof typeof CONTAINERS, number>> = { validations: -1 };
 
 export type ContainerName = keyof typeof CONTAINERS;
 export type Containers = Record<ContainerName, Container>;
@@ -81,9 +89,11 @@ export async function openStore(conn: CosmosConnection): Promise<Store> {
   const { database } = await client.databases.createIfNotExists({ id: conn.database });
   const entries = await Promise.all(
     (Object.keys(CONTAINERS) as ContainerName[]).map(async (name) => {
+      const defaultTtl = CONTAINER_DEFAULT_TTL[name];
       const { container } = await database.containers.createIfNotExists({
         id: name,
         partitionKey: { paths: [CONTAINERS[name]] },
+        ...(defaultTtl === undefined ? {} : { defaultTtl }),
       });
       return [name, container] as const;
     }),

@@ -8,6 +8,7 @@ import { PendingInvitationGuards } from './pendingInvitationGuards';
 import { StaffRepository } from './staffRepository';
 import { TenantRepository } from './tenantRepository';
 import { TokenCacheRepository } from './tokenCacheRepository';
+import { ValidationRepository } from './validationRepository';
 
 /** Every store port on Cosmos DB containers (the same set `memoryStores` makes in memory). */
 export function cosmosStores(store: Store): StorePorts {
@@ -21,5 +22,6 @@ export function cosmosStores(store: Store): StorePorts {
     audit: new AuditRepository(c.audit),
     leases: new LeaseRepository(c.leases),
     tokenCacheDocs: new TokenCacheRepository(c.tokenCaches),
+    validations: new ValidationRepository(c.validations),
   };
 }

@@ -10,6 +10,22 @@ export class TokenCacheRepository implements TokenCacheDocs {
     return doc && withoutSystemProperties(doc);
   }
 
+  async getVersioned(tenantId: string): Promise<{ doc: StoredTokenCache; version: string } | undefined> {
+    const doc = await readItem<StoredTokenCache>(this.container, tenantId, tenantId);
+    return doc && { doc: withoutSystemProperties(doc), version: doc._etag! };
+  }
+
+  async replaceIfUnchanged(doc: StoredTokenCache, version: string): Promise<boolean> {
+    try {
+      await this.container.item(doc.tenantId, doc.tenantId).replace(doc, { accessCondition: { type: 'IfMatch', condition: version } });
+      return true;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412 || status === 404) return false;
+      throw error;
+    }
+  }
+
   async put(doc: StoredTokenCache): Promise<void> {
     await this.container.items.upsert(doc);
   }

@@ -60,6 +60,32 @@ export class TokenCacheStore implements TokenCaches {
     return await this.box.openString(sealed.data, aadFor(tenantId));
   }
 
+  /**
+   * The serialized cache with the version it was read at, for a refresh that writes it back once
+   * (`saveChanges`). `unreadable`: sealed with a key we no longer have, or not a sealed cache.
+   */
+  async openVersioned(tenantId: string): Promise<{ ok: true; serialized: string; version: string } | { ok: false; reason: 'no-cache' | 'unreadable' }> {
+    const stored = await this.repository.getVersioned(tenantId);
+    if (!stored) return { ok: false, reason: 'no-cache' };
+    const serialized = await this.open(tenantId, stored.doc.sealed);
+    return serialized === undefined ? { ok: false, reason: 'unreadable' } : { ok: true, serialized, version: stored.version };
+  }
+
+  /**
+   * Writes what changed between `before` (as opened) and `after`: one conditional replace when
+   * nobody wrote in between; otherwise the same changes applied to what is stored now, so a sign-in
+   * that merged another account meanwhile keeps it.
+   */
+  async saveChanges(tenantId: string, before: string, after: string, version: string): Promise<void> {
+    const doc = { id: tenantId, tenantId, sealed: await this.box.seal(after, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() };
+    if (await this.repository.replaceIfUnchanged(doc, version)) return;
+    await this.repository.change(tenantId, async (current) => {
+      const now = (current && (await this.open(tenantId, current.sealed))) ?? '{}';
+      const changed = applyCacheChanges(now, before, after);
+      return { id: tenantId, tenantId, sealed: await this.box.seal(changed, aadFor(tenantId)), updatedAt: this.clock.now().toISOString() };
+    });
+  }
+
   /** A cache plugin for a PublicClientApplication that serves one customer tenant. */
   pluginFor(tenantId: string): ICachePlugin {
     return {
@@ -97,6 +123,40 @@ export function withdrawSerializedCache(current: string, added: string, replaced
       if (JSON.stringify(result[section][key]) !== JSON.stringify(entries[key])) continue;
       if (before[section] && key in before[section]) result[section][key] = before[section][key];
       else delete result[section][key];
+    }
+  }
+  return JSON.stringify(result);
+}
+
+/**
+ * The changes from `before` to `after` (entries added, replaced or removed), applied to `current`.
+ * An account another writer touched since `before` (a sign-in of the same account) stays as they
+ * left it, every entry of it; everything else ends as in `after`, and whatever others added is kept.
+ */
+export function applyCacheChanges(current: string, before: string, after: string): string {
+  type Cache = Record<string, Record<string, unknown>>;
+  const now = JSON.parse(current) as Cache;
+  const was = JSON.parse(before) as Cache;
+  const is = JSON.parse(after) as Cache;
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  const accountOf = (entry: unknown) => (entry as { home_account_id?: unknown } | undefined)?.home_account_id;
+  const theirs = new Set<unknown>();
+  for (const section of new Set([...Object.keys(now), ...Object.keys(was)])) {
+    for (const key of new Set([...Object.keys(now[section] ?? {}), ...Object.keys(was[section] ?? {})])) {
+      if (!same(now[section]?.[key], was[section]?.[key])) theirs.add(accountOf(now[section]?.[key]) ?? accountOf(was[section]?.[key]));
+    }
+  }
+  const result: Cache = {};
+  for (const section of Object.keys(now)) result[section] = { ...now[section] };
+  for (const section of new Set([...Object.keys(was), ...Object.keys(is)])) {
+    const a = was[section] ?? {};
+    const b = is[section] ?? {};
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (same(a[key], b[key]) || !same(now[section]?.[key], a[key])) continue;
+      const account = accountOf(b[key]) ?? accountOf(a[key]);
+      if (account !== undefined && theirs.has(account)) continue;
+      if (key in b) (result[section] ??= {})[key] = b[key];
+      else if (result[section]) delete result[section][key];
     }
   }
   return JSON.stringify(result);

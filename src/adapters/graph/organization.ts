@@ -2,6 +2,7 @@ import type { Agent } from 'node:https';
 import { z } from 'zod';
 import type { OrganizationLookup, OrganizationReader } from '../../usecases/ports';
 import { getJson } from '../http/httpsJson';
+import { refusedOrBusy, unanswered } from './graphAnswers';
 
 const organizationBody = z.object({
   value: z
@@ -23,12 +24,10 @@ export class GraphOrganizationReader implements OrganizationReader {
     let response;
     try {
       response = await getJson(`${this.graphBaseUrl}/v1.0/organization?$select=id,displayName,verifiedDomains`, this.agent, this.timeoutMs, { authorization: `Bearer ${accessToken}` });
-    } catch {
-      return { ok: false, reason: 'unavailable' };
+    } catch (error) {
+      return unanswered(error);
     }
-    if (response.status === 401 || response.status === 403) return { ok: false, reason: 'unauthorized' };
-    if (response.status === 429) return { ok: false, reason: 'throttled' };
-    if (response.status !== 200) return { ok: false, reason: 'unavailable' };
+    if (response.status !== 200) return refusedOrBusy(response);
     const parsed = organizationBody.safeParse(response.body);
     if (!parsed.success) return { ok: false, reason: 'unexpected' };
     const org = parsed.data.value[0];

@@ -17,7 +17,9 @@ import type {
   StoredTokenCache,
   TenantStore,
   TokenCacheDocs,
+  ValidationStore,
 } from '../../usecases/ports';
+import type { ValidationRecord } from '../../domain/validation';
 import { MemoryTable } from './memoryTable';
 
 /**
@@ -230,6 +232,15 @@ export class MemoryTokenCacheDocs implements TokenCacheDocs {
     return (await this.caches.read(tenantId, tenantId))?.value;
   }
 
+  async getVersioned(tenantId: string) {
+    const stored = await this.caches.read(tenantId, tenantId);
+    return stored && { doc: stored.value, version: stored.etag };
+  }
+
+  replaceIfUnchanged(doc: StoredTokenCache, version: string) {
+    return this.caches.replace(doc.tenantId, doc, version);
+  }
+
   put(doc: StoredTokenCache) {
     return this.caches.upsert(doc.tenantId, doc);
   }
@@ -252,6 +263,26 @@ export class MemoryTokenCacheDocs implements TokenCacheDocs {
   }
 }
 
+export class MemoryValidations implements ValidationStore {
+  private readonly records = new MemoryTable<ValidationRecord>();
+
+  async append(record: ValidationRecord) {
+    await this.records.create(record.tenantId, record);
+  }
+
+  async listForTenant(tenantId: string, { since, limit }: { since: string; limit: number }) {
+    return (await this.records.all(tenantId))
+      .filter((r) => r.startedAt >= since)
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id))
+      .slice(0, limit);
+  }
+
+  /** Every stored document, for tests that look at the whole store. */
+  documents() {
+    return this.records.all();
+  }
+}
+
 /** Every store port, in memory. */
 export type MemoryStores = ReturnType<typeof memoryStores>;
 
@@ -265,5 +296,6 @@ export function memoryStores() {
     audit: new MemoryAudit(),
     leases: new MemoryLeases(),
     tokenCacheDocs: new MemoryTokenCacheDocs(),
+    validations: new MemoryValidations(),
   } satisfies StorePorts;
 }
