@@ -48,6 +48,11 @@ export interface Config {
     readonly authorityHost: string;
   };
   readonly scopes: readonly string[];
+  /**
+   * VALIDATION_RESOURCES: more resources a validation gets a token for with the same refresh token
+   * (e.g. the Teams admin API a voice provider needs), proving the tenant's consent covers them.
+   */
+  readonly validationResources: readonly string[];
   /** The app registration's display name: what Microsoft shows the customer admin at sign-in. */
   readonly appName: string;
   readonly graphBaseUrl?: string;
@@ -91,6 +96,8 @@ export interface Timings {
   readonly pageBudgetMs: number;
   /** What `/readyz` may take before it answers 503. */
   readonly readyBudgetMs: number;
+  /** What one validation of a tenant may take in all (its checks, then its writes). */
+  readonly validationTimeoutMs: number;
 }
 
 /** The settings behind `Timings`: variable, default, and the range a value must fall in. */
@@ -107,6 +114,7 @@ export const TIMING_SETTINGS = {
   invokeBudgetMs: { variable: 'INVOKE_BUDGET_MS', defaultMs: 4_000, minMs: 100, maxMs: 4_500 },
   pageBudgetMs: { variable: 'PAGE_BUDGET_MS', defaultMs: 8_000, minMs: 100, maxMs: 30_000 },
   readyBudgetMs: { variable: 'READY_BUDGET_MS', defaultMs: 2_000, minMs: 100, maxMs: 10_000 },
+  validationTimeoutMs: { variable: 'VALIDATION_TIMEOUT_MS', defaultMs: 60_000, minMs: 500, maxMs: 600_000 },
 } as const satisfies Record<keyof Timings, { variable: string; defaultMs: number; minMs: number; maxMs: number }>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -186,6 +194,10 @@ const envSchema = z.object({
   // Only to find the user's cache folder (XDG Base Directory: $XDG_CACHE_HOME, else ~/.cache).
   XDG_CACHE_HOME: optionalText,
   HOME: optionalText,
+  VALIDATION_RESOURCES: csv.refine((entries) => entries.length <= 10, 'VALIDATION_RESOURCES may name at most 10 resources').refine(
+    (entries) => entries.every(isValidationResource),
+    'VALIDATION_RESOURCES must be a comma-separated list of resources (https://… or an app id) or scopes (https://…/permission, https://…/.default)',
+  ),
   TRUSTED_PROXIES: csv.refine((ips) => ips.every((ip) => isIP(ip.replace(/^\[|\]$/g, '')) !== 0), 'TRUSTED_PROXIES must be a comma-separated list of IP addresses'),
 });
 
@@ -193,6 +205,19 @@ const envSchema = z.object({
 export const BOT_FRAMEWORK_OPENID_METADATA_URL = 'https://login.botframework.com/v1/.well-known/openidconfiguration';
 
 const DEFAULT_SCOPES = ['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read'];
+
+/** A resource (an https URI or an app id), or one of its scopes (`…/permission`, `…/.default`): no spaces, no query. */
+function isValidationResource(entry: string): boolean {
+  if (/\s/.test(entry) || entry.length > 300) return false;
+  const [appId, permission, ...rest] = entry.split('/');
+  if (isGuid(appId) && rest.length === 0) return permission === undefined || /^[\w.-]+$/.test(permission);
+  try {
+    const url = new URL(entry);
+    return url.protocol === 'https:' && url.search === '' && url.hash === '' && url.username === '' && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
 
 /** `$LOCAL_CACHE_DIR`, else `$XDG_CACHE_HOME/tenant-access`, else `~/.cache/tenant-access`; only absolute paths count. */
 function localCacheDirOf(e: { LOCAL_CACHE_DIR?: string; XDG_CACHE_HOME?: string; HOME?: string }): string | undefined {
@@ -320,6 +345,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
           ? undefined
           : { clientId: e.ENTRA_CLIENT_ID, authorityHost: (e.ENTRA_AUTHORITY_HOST ?? 'https://login.microsoftonline.com').replace(/\/+$/, '') },
       scopes,
+      validationResources: e.VALIDATION_RESOURCES.map((r) => r.replace(/\/+$/, '')),
       appName: e.ENTRA_APP_NAME ?? 'Tenant Access',
       graphBaseUrl: e.GRAPH_BASE_URL?.replace(/\/+$/, ''),
       tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,

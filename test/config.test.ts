@@ -337,7 +337,9 @@ describe('the production path settings', () => {
       invokeBudgetMs: 4_000,
       pageBudgetMs: 8_000,
       readyBudgetMs: 2_000,
+      validationTimeoutMs: 60_000,
     });
+    expect(configOf({ VALIDATION_TIMEOUT_MS: '15000' }).timings.validationTimeoutMs).toBe(15_000);
     const short = configOf({ LEASE_TTL_MS: '3000', LEASE_RENEW_MS: '500', SIGN_IN_CODE_GRACE_MS: '2000', STORE_TIMEOUT_MS: '1500', ENTRA_TIMEOUT_MS: '2500', GRAPH_TIMEOUT_MS: '2500', HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '4000' });
     expect(short.timings).toMatchObject({ leaseTtlMs: 3000, leaseRenewMs: 500, codeRequestGraceMs: 2000, storeTimeoutMs: 1500, entraTimeoutMs: 2500, graphTimeoutMs: 2500, httpHeadersTimeoutMs: 1000, httpRequestTimeoutMs: 4000 });
     expect(configOf({ TURN_BUDGET_MS: '3000', INVOKE_BUDGET_MS: '2000', PAGE_BUDGET_MS: '2500', READY_BUDGET_MS: '500' }).timings).toMatchObject({ turnBudgetMs: 3000, invokeBudgetMs: 2000, pageBudgetMs: 2500, readyBudgetMs: 500 });
@@ -347,6 +349,31 @@ describe('the production path settings', () => {
     expect(errorsOf({ STORE_TIMEOUT_MS: '5s' })).toEqual(['STORE_TIMEOUT_MS must be a whole number of milliseconds between 100 and 60000']);
     expect(errorsOf({ LEASE_TTL_MS: '5000', LEASE_RENEW_MS: '5000' })).toEqual(['LEASE_RENEW_MS must be shorter than LEASE_TTL_MS (a lease must be renewed before it lapses)']);
     expect(errorsOf({ HTTP_HEADERS_TIMEOUT_MS: '9000', HTTP_REQUEST_TIMEOUT_MS: '8000' })).toEqual(['HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS']);
+  });
+});
+
+describe('VALIDATION_RESOURCES', () => {
+  it('is empty by default, and takes resources and scopes separated by commas', () => {
+    expect(configOf({}).validationResources).toEqual([]);
+    expect(configOf({ VALIDATION_RESOURCES: 'https://api.interfaces.records.teams.microsoft.com, https://outlook.office365.com/.default,48ac35b8-9aa8-4d74-927d-1f4a14a0b239/user_impersonation' }).validationResources).toEqual([
+      'https://api.interfaces.records.teams.microsoft.com',
+      'https://outlook.office365.com/.default',
+      '48ac35b8-9aa8-4d74-927d-1f4a14a0b239/user_impersonation',
+    ]);
+  });
+
+  it.each(['http://api.example.test', 'teams admin api', 'https://api.example.test/?x=1', 'not-a-guid/permission'])('refuses %p at start, naming the variable', (value) => {
+    expect(errorsOf({ VALIDATION_RESOURCES: value })).toEqual([
+      'VALIDATION_RESOURCES must be a comma-separated list of resources (https://… or an app id) or scopes (https://…/permission, https://…/.default)',
+    ]);
+  });
+
+  it('refuses more than ten', () => {
+    expect(errorsOf({ VALIDATION_RESOURCES: Array.from({ length: 11 }, (_, i) => `https://api${i}.example.test`).join(',') })).toEqual(['VALIDATION_RESOURCES may name at most 10 resources']);
+  });
+
+  it('refuses a validation timeout out of range', () => {
+    expect(errorsOf({ VALIDATION_TIMEOUT_MS: '100' })).toEqual(['VALIDATION_TIMEOUT_MS must be a whole number of milliseconds between 500 and 600000']);
   });
 });
 

@@ -4,12 +4,13 @@ import { cloudOfAuthorityHost } from '../../src/domain/authorityHosts';
 import type { Logger } from '../../src/log';
 import { ephemeralKeyring, parseKeyring, SecretBox } from '../../src/adapters/crypto/secretBox';
 import { MsalDeviceCodeAuthority } from '../../src/adapters/entra/deviceCodeSignIn';
-import { createEntraNetworkClient } from '../../src/adapters/entra/entraNetworkClient';
+import { createEntraNetworkClient, type EntraNetworkClient } from '../../src/adapters/entra/entraNetworkClient';
 import { EntraTenantDirectory } from '../../src/adapters/entra/tenantDirectory';
 import { GraphOrganizationReader } from '../../src/adapters/graph/organization';
+import { GraphSignedInUserReader } from '../../src/adapters/graph/signedInUser';
 import type { IdentitySimulator, IdentitySimulatorOptions } from '../../src/local/identitySimulator';
 import type { LocalCa } from '../../src/local/localCa';
-import type { DeviceCodeAuthority, OrganizationReader, TenantDirectory } from '../../src/usecases/ports';
+import type { DeviceCodeAuthority, OrganizationReader, SignedInUserReader, TenantDirectory } from '../../src/usecases/ports';
 import type { Closers } from './closers';
 
 /** The client id the local identity simulator knows the bot by (it is not an Entra app). */
@@ -23,6 +24,10 @@ export interface Identity {
   readonly directory: TenantDirectory;
   readonly authority: DeviceCodeAuthority;
   readonly organizations: OrganizationReader;
+  /** Graph `/me`, for the account check of a validation. */
+  readonly users: SignedInUserReader;
+  /** MSAL's network client (deadlines, error bodies, Retry-After), shared by the sign-in and the refresh. */
+  readonly networkClient: EntraNetworkClient;
   readonly box: SecretBox;
 }
 
@@ -69,6 +74,8 @@ export async function composeIdentity(config: Config, logger: Logger, overrides:
     directory: new EntraTenantDirectory(authorityHost, entraAgent, config.timings.entraTimeoutMs),
     authority: overrides.deviceCodeAuthority ?? new MsalDeviceCodeAuthority({ clientId, authorityHost, scopes: config.scopes, networkClient, logger }),
     organizations: new GraphOrganizationReader(graphBaseUrl, entraAgent, config.timings.graphTimeoutMs),
+    users: new GraphSignedInUserReader(graphBaseUrl, entraAgent, config.timings.graphTimeoutMs),
+    networkClient,
     box: secretBoxFor(config, logger),
   };
 }
