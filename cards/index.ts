@@ -12,6 +12,7 @@ import deviceCodeTemplate from './deviceCode.json';
 import flowStatusTemplate from './flowStatus.json';
 import consentReviewTemplate from './consentReview.json';
 import staffUpdateTemplate from './staffUpdate.json';
+import validationResultTemplate from './validationResult.json';
 
 /** An Adaptive Card attachment, shaped as Bot Framework expects; plain data so the web page can use it too. */
 export interface CardAttachment {
@@ -113,8 +114,38 @@ export interface TenantStatusCard extends TenantRowView {
   /** The verified domains, comma-separated ("—" until a token reaches the tenant). */
   domains: string;
   invitations: { id: string; email: string; variant: string; status: string; expiresAt: string }[];
+  /** Token authentication: the Validate button and the history are shown. */
+  canValidate?: boolean;
+  /** The last validations, newest first. */
+  validations?: { when: string; outcome: string; summary: string; duration: string; by: string }[];
+  /** What the last validation did with the other accounts of the cache ("" when there were none). */
+  otherAccounts?: string;
 }
-export const renderTenantStatus = (d: TenantStatusCard) => expand(tenantStatusTemplate, d);
+export const renderTenantStatus = (d: TenantStatusCard) => expand(tenantStatusTemplate, { canValidate: false, validations: [], otherAccounts: '', ...d });
+
+export interface ValidationResultCard {
+  /** "Last Authentication Status: Successful", "Validation incomplete", "Validating…" */
+  headline: string;
+  color: Tone;
+  tenantName: string;
+  tenantId: string;
+  summary: string;
+  /** "Validating…": the card is replaced with the result. */
+  pending: boolean;
+  when: string;
+  duration: string;
+  account: string;
+  by: string;
+  checks: { name: string; result: string; color: Tone; duration: string; detail: string; explanation: string }[];
+  otherAccounts: { text: string }[];
+  cause: string;
+  nextStep: string;
+  reference: string;
+  consentLink: string;
+  canReinvite: boolean;
+  canValidateAgain: boolean;
+}
+export const renderValidationResult = (d: ValidationResultCard) => expand(validationResultTemplate, d);
 
 export interface StaffListCard {
   /** `who`: the person's name and UPN as Teams showed them, ending in " · " (empty when unknown). */
@@ -221,8 +252,10 @@ export interface StaffUpdateCard {
   ids?: { title: string; value: string }[];
   canResend: boolean;
   sentCount: number;
+  /** The activation notice offers Validate (its result comes as a new card; the notice stays). */
+  canValidate?: boolean;
 }
-export const renderStaffUpdate = (d: StaffUpdateCard) => expand(staffUpdateTemplate, { advice: '', customerSaw: '', ids: [], ...d });
+export const renderStaffUpdate = (d: StaffUpdateCard) => expand(staffUpdateTemplate, { advice: '', customerSaw: '', ids: [], canValidate: false, ...d });
 
 /** Every template, for tests that check verbs and bindings. */
 export const TEMPLATES: Record<string, object> = {
@@ -238,4 +271,5 @@ export const TEMPLATES: Record<string, object> = {
   flowStatus: flowStatusTemplate,
   consentReview: consentReviewTemplate,
   staffUpdate: staffUpdateTemplate,
+  validationResult: validationResultTemplate,
 };

@@ -6,6 +6,9 @@ export const VERBS = {
   refreshInvitations: 'invitations.refresh',
   refreshTenants: 'tenants.refresh',
   showTenant: 'tenant.show',
+  // Validate Authentication, and the invitation a failed validation asks for.
+  validateTenant: 'tenant.validate',
+  reinviteTenant: 'tenant.reinvite',
   // Customer side (invitation page, reviewer page, and the card posted in Teams).
   startSignIn: 'signin.start',
   portalApproved: 'consent.portal-approved',

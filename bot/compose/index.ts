@@ -9,6 +9,7 @@ import type { Logger } from '../../src/log';
 import { cryptoRandom, Random } from '../../src/random';
 import type { Store } from '../../src/adapters/cosmos/cosmosStore';
 import { TokenCacheStore } from '../../src/adapters/entra/tokenCacheStore';
+import { MsalTokenRefresher } from '../../src/adapters/entra/tokenRefresh';
 import { sealerOf } from '../../src/adapters/crypto/secretBoxSealer';
 // Types only: local mode's parts are loaded with a dynamic import, and only in local mode.
 import type { IdentitySimulator, IdentitySimulatorOptions } from '../../src/local/identitySimulator';
@@ -25,6 +26,8 @@ import { notePostedIn } from '../../src/usecases/invitations/notePostedIn';
 import type { OnboardingDeps } from '../../src/usecases/invitations/onboardingDeps';
 import { getTenantStatus } from '../../src/usecases/tenants/getTenantStatus';
 import { listTenants } from '../../src/usecases/tenants/listTenants';
+import { validateTenant, type ValidateDeps } from '../../src/usecases/tenants/validateTenant';
+import { adminConsentUrl, consentRedirectUri } from '../../src/usecases/invitations/customerLinks';
 import { ConversationTracker } from '../teams/conversationTracker';
 import type { Notifier } from '../teams/notifier';
 import { createApp } from '../teams/routes';
@@ -126,6 +129,20 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     const customerView = { providerName: config.providerName, appName: config.appName, clientId: identity.clientId, authorityHost: identity.authorityHost, scopes: config.scopes, publicBaseUrl: config.publicBaseUrl };
     const onboarding: OnboardingDeps = { clock, random, tenants, invitations, flows: signIn.flowControl, pendingGuards: stores.pendingGuards, directory: identity.directory, audit, invitationTtlDays: config.invitationTtlDays, publicBaseUrl: config.publicBaseUrl };
     const staffDeps = { staff, policy, audit, clock };
+    const validation: ValidateDeps = {
+      tenants,
+      validations: stores.validations,
+      tokens: new MsalTokenRefresher({ clientId: identity.clientId, authorityHost: identity.authorityHost, networkClient: identity.networkClient, caches: tokenCaches, logger }),
+      organizations: identity.organizations,
+      users: identity.users,
+      audit,
+      clock,
+      logger,
+      scopes: config.scopes,
+      extraResources: config.validationResources,
+      budgetMs: config.timings.validationTimeoutMs,
+      adminConsentLink: (tenantId) => validationConsentUrl(identity.authorityHost, tenantId, identity.clientId, config.scopes, config.publicBaseUrl),
+    };
     const services: BotServices = {
       logger,
       clock,
@@ -141,7 +158,8 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       },
       tenants: {
         list: () => listTenants(onboarding),
-        status: (ref) => getTenantStatus(onboarding, ref),
+        status: (ref) => getTenantStatus({ ...onboarding, validations: stores.validations }, ref),
+        validate: (input) => validateTenant(validation, input),
       },
       staff: {
         authorize: (actor, needed) => authorizeStaff(staff, policy, actor, needed),
@@ -151,6 +169,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       },
       customerAction: signIn.act,
       audit,
+      cardUpdates: teams.notifier,
       customerView,
       budgets: { turnMs: config.timings.turnBudgetMs, invokeMs: config.timings.invokeBudgetMs },
     };
@@ -185,6 +204,16 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
     for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Entra's admin consent page for a tenant whose validation found permissions missing. No `state`:
+ * no invitation waits for this answer, so the callback page only says there is nothing to record.
+ */
+function validationConsentUrl(authorityHost: string, tenantId: string, clientId: string, scopes: readonly string[], publicBaseUrl: string): string {
+  const url = new URL(adminConsentUrl({ authorityHost, tenantId, clientId, scopes, redirectUri: consentRedirectUri(publicBaseUrl), state: '' }));
+  url.searchParams.delete('state');
+  return url.toString();
 }
 
 /** PORT=0 (tests, benchmarks): pick the free port first, so links can name it. */

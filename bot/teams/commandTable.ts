@@ -6,6 +6,7 @@ import { inviteCommand } from './features/invite';
 import { invitationsCommand } from './features/invitations';
 import { resendCommand, revokeCommand } from './features/changeInvitation';
 import { statusCommand, tenantsCommand } from './features/tenants';
+import { validateCommand } from './features/validate';
 import { staffCommand } from './features/staff';
 import { command, CommandSpec } from './services';
 import { closestWord } from './parseCommand';
@@ -59,5 +60,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   revokeCommand,
   tenantsCommand,
   statusCommand,
+  validateCommand,
   staffCommand,
 ];

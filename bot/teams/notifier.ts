@@ -9,8 +9,17 @@ export type NotifyResult =
   | { ok: false; reason: 'unknown-conversation' | 'blocked' | 'failed'; status?: number };
 
 /** Posts a card to a conversation the bot saved earlier (install or first message). */
-export interface Notifier {
+export interface Notifier extends CardUpdates {
   notify(conversationId: string, card: CardAttachment): Promise<NotifyResult>;
+}
+
+/**
+ * Work that outlives its turn (a long validation) reports by replacing the card it answered with:
+ * the conversation is the turn's own reference, the activity the card the bot sent (or the one a
+ * pressed button was on). Without an activity id, the card is posted as a new message.
+ */
+export interface CardUpdates {
+  replace(reference: Partial<ConversationReference>, activityId: string | undefined, card: CardAttachment): Promise<NotifyResult>;
 }
 
 /** Delivers a card to a neutral destination; Teams can reach conversations only (email comes with its own adapter). */
@@ -30,11 +39,24 @@ export class BotNotifier implements Notifier {
   async notify(conversationId: string, card: CardAttachment): Promise<NotifyResult> {
     const saved = await this.conversations.get(conversationId);
     if (!saved) return { ok: false, reason: 'unknown-conversation' };
+    return this.post(saved.reference as Partial<ConversationReference>, undefined, card, conversationId);
+  }
+
+  replace(reference: Partial<ConversationReference>, activityId: string | undefined, card: CardAttachment): Promise<NotifyResult> {
+    return this.post(reference, activityId, card, reference.conversation?.id);
+  }
+
+  private async post(reference: Partial<ConversationReference>, replacing: string | undefined, card: CardAttachment, conversationId: string | undefined): Promise<NotifyResult> {
     let activityId: string | undefined;
     try {
-      await this.adapter.continueConversationAsync(this.botAppId, saved.reference as Partial<ConversationReference>, async (context) => {
-        const sent = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card.content)));
-        activityId = sent?.id;
+      await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
+        const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card.content));
+        if (replacing) {
+          await context.updateActivity({ ...activity, id: replacing });
+          activityId = replacing;
+        } else {
+          activityId = (await context.sendActivity(activity))?.id;
+        }
       });
       return { ok: true, activityId };
     } catch (error) {

@@ -16,6 +16,8 @@ import type { Authorization } from '../../src/usecases/staff/authorizeStaff';
 import type { AddStaffResult, RemoveStaffResult, StaffListEntry } from '../../src/usecases/staff/manageStaff';
 import type { TenantStatusResult } from '../../src/usecases/tenants/getTenantStatus';
 import type { TenantOverview } from '../../src/usecases/tenants/listTenants';
+import type { ValidateInput, ValidateResult } from '../../src/usecases/tenants/validateTenant';
+import type { CardUpdates } from './notifier';
 import type { CustomerViewSettings } from '../presentation/customerView';
 
 /**
@@ -40,6 +42,8 @@ export interface BotServices {
   readonly tenants: {
     list(): Promise<TenantOverview[]>;
     status(ref: TenantRef): Promise<TenantStatusResult>;
+    /** Validate Authentication: refresh the saved sign-in and check what it reaches (operators). */
+    validate(input: ValidateInput): Promise<ValidateResult>;
   };
   readonly staff: {
     authorize(actor: Actor, needed: Role): Promise<Authorization>;
@@ -50,6 +54,8 @@ export interface BotServices {
   /** The customer admin's buttons on a card posted in Teams: the same rules as the invitation page. */
   readonly customerAction: CustomerAction;
   readonly audit: Audit;
+  /** Replaces a card the bot sent earlier: work that outlives its turn (a long validation) reports there. */
+  readonly cardUpdates: CardUpdates;
   /** What customer-facing cards say about the provider and the app. */
   readonly customerView: CustomerViewSettings;
   /** How long a message turn and a card action may take in all. */

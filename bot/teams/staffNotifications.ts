@@ -112,6 +112,7 @@ async function tellStaff(event: FlowEvent, notifier: Notifier, clock: Clock, log
     ...(event.kind === 'failed' ? { advice: failedWords(event).advice, customerSaw: failedWords(event).customerSaw, ids: inv.lastError ? idsOf(inv.lastError) : [] } : {}),
     canResend: ['failed', 'interrupted', 'consent_declined'].includes(event.kind),
     sentCount: inv.sentCount,
+    canValidate: event.kind === 'activated',
   });
   for (const destination of destinationsOf(inv.audience)) {
     const result = await deliver(notifier, destination, card);

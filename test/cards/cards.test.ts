@@ -17,6 +17,7 @@ import {
   renderStaffUpdate,
   renderTenantList,
   renderTenantStatus,
+  renderValidationResult,
   TEMPLATES,
 } from '../../cards';
 import { ALL_VERBS, CUSTOMER_VERBS, VERBS } from '../../cards/verbs';
@@ -101,6 +102,12 @@ const SAMPLES: Record<string, { full: () => CardAttachment; sparse: () => CardAt
         onboarding: 'Completed (2026-03-01 09:00 UTC)',
         domains: 'contoso.com, contoso.onmicrosoft.com',
         invitations: [{ id: 'inv-7k2m9q4xzt', email: 'admin@contoso.com', variant: 'global', status: 'Activated', expiresAt: '2026-03-08 09:00 UTC' }],
+        canValidate: true,
+        validations: [
+          { when: '2026-03-02 09:00 UTC', outcome: 'Failed', summary: 'token: The saved sign-in was revoked (AADSTS50173)', duration: '212 ms', by: 'Alex Wilber' },
+          { when: '2026-03-01 09:00 UTC', outcome: 'Successful', summary: '5 checks passed', duration: '1.2 s', by: 'sweep' },
+        ],
+        otherAccounts: 'admin@contoso.com: removed — The saved sign-in was revoked (AADSTS50173)',
       }),
     sparse: () => [
       renderTenantStatus({ tenantId: 't', name: 't', authMode: 'Auth token', authStatus: 'Not authenticated yet', onboarding: 'Not invited', domains: '—', lastValidation: '—', tokenCreated: '—', tokenExpires: '—', tokenAccount: '—', tokenRefreshed: '—', scopes: '—', invitations: [] }),
@@ -197,9 +204,40 @@ const SAMPLES: Record<string, { full: () => CardAttachment; sparse: () => CardAt
         ids: [{ title: 'Entra error', value: 'AADSTS53003' }, { title: 'Trace ID', value: '1234' }],
         canResend: true,
         sentCount: 2,
+        canValidate: true,
       }),
     sparse: () => [
       renderStaffUpdate({ tenantName: 't', tenantId: 't', title: 'Activated', text: 'x', color: 'good', invitationId: 'inv-7k2m9q4xzt', email: 'e', status: 's', at: 'a', reviewLink: '', canResend: false, sentCount: 1 }),
+    ],
+  },
+  validationResult: {
+    full: () =>
+      renderValidationResult({
+        headline: 'Last Authentication Status: Failed',
+        color: 'attention',
+        tenantName: 'Contoso',
+        tenantId: '0f0e0d0c-0b0a-4909-8807-060504030201',
+        summary: 'Some permissions are no longer granted. 4 of 5 checks passed.',
+        pending: false,
+        when: '2026-03-01 09:00 UTC',
+        duration: '412 ms',
+        account: 'svc@contoso.com',
+        by: 'Alex Wilber',
+        checks: [
+          { name: 'Token', result: 'Passed', color: 'good', duration: '120 ms', detail: 'a new access token through the refresh-token grant', explanation: '' },
+          { name: 'Permissions', result: 'Failed', color: 'attention', duration: '0 ms', detail: 'granted: User.Read', explanation: 'Some permissions are no longer granted (permissions-missing). The new token lacks Organization.Read.All.' },
+        ],
+        otherAccounts: [{ text: 'admin@contoso.com: refreshed' }],
+        cause: 'The new token lacks Organization.Read.All.',
+        nextStep: "Ask the customer's admin to grant admin consent again with the link on this card, then validate again.",
+        reference: 'Entra: permissions-missing',
+        consentLink: 'https://login.microsoftonline.com/0f0e0d0c-0b0a-4909-8807-060504030201/v2.0/adminconsent?client_id=x',
+        canReinvite: true,
+        canValidateAgain: true,
+      }),
+    sparse: () => [
+      renderValidationResult({ headline: 'Validating…', color: 'accent', tenantName: 't', tenantId: 't', summary: '', pending: true, when: '', duration: '', account: '', by: '', checks: [], otherAccounts: [], cause: '', nextStep: '', reference: '', consentLink: '', canReinvite: false, canValidateAgain: false }),
+      renderValidationResult({ headline: 'Last Authentication Status: Successful', color: 'good', tenantName: 't', tenantId: 't', summary: 's', pending: false, when: 'w', duration: 'd', account: 'a', by: 'b', checks: [], otherAccounts: [], cause: '', nextStep: '', reference: '', consentLink: '', canReinvite: false, canValidateAgain: true }),
     ],
   },
 };

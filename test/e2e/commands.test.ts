@@ -181,7 +181,7 @@ describe('help', () => {
 
   it('says which commands exist when asked about one that does not', async () => {
     const reply = await h.say(ADMIN, 'help frobnicate');
-    expectUsage(reply, 'help', /"frobnicate" is not a command\. Commands: help, invite, invitations, resend, revoke, tenants, status, staff\./);
+    expectUsage(reply, 'help', /"frobnicate" is not a command\. Commands: help, invite, invitations, resend, revoke, tenants, status, validate, staff\./);
   });
 
   it('does not show a command a viewer may not run, even by name, and says which role it needs', async () => {

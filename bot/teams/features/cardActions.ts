@@ -9,6 +9,7 @@ import type { CommandTurn } from '../services';
 import { invitationListCard } from './invitations';
 import { tenantCard, tenantListCard } from './tenants';
 import { postInvitationHere } from './invite';
+import { reinvite, validateAndAnswer } from './validate';
 
 /** A card button: its verb, who may press it, how its data parses, what it does. */
 export interface ActionSpec<I = unknown> {
@@ -86,6 +87,22 @@ export const CARD_ACTIONS: readonly ActionSpec[] = [
     parse: (data) => parseGuid(String((data as { tenantId?: unknown } | undefined)?.tenantId ?? ''), 'a tenant id'),
     run: ({ services }, tenantId) => tenantCard(services, { kind: 'id', value: tenantId }),
   }),
+  action<string>({
+    verb: VERBS.validateTenant,
+    role: 'operator',
+    parse: parseTenantId,
+    run: (turn, tenantId) => validateAndAnswer(turn, { kind: 'id', value: tenantId }, 'button'),
+  }),
+  action<string>({
+    verb: VERBS.reinviteTenant,
+    role: 'operator',
+    parse: parseTenantId,
+    run: (turn, tenantId) => reinvite(turn, tenantId),
+  }),
 ];
+
+function parseTenantId(data: unknown): Parsed<string> {
+  return parseGuid(String((data as { tenantId?: unknown } | undefined)?.tenantId ?? ''), 'a tenant id');
+}
 
 export const invalidButton = (message: string) => renderMessage({ title: 'That button did not work', text: message, tone: 'warning' });

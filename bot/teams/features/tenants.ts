@@ -15,7 +15,7 @@ export async function tenantCard(services: BotServices, ref: TenantRef) {
   if (!result.ok) {
     return renderMessage({ title: 'Unknown tenant', text: `No customer tenant "${quoted(ref.value)}" yet. **tenants** lists them; **invite** adds one.`, tone: 'warning', usage: STATUS_USAGE });
   }
-  return renderTenantStatus(tenantStatusCard(result.tenant, result.onboarding, result.invitations, services.clock.now()));
+  return renderTenantStatus(tenantStatusCard(result.tenant, result.onboarding, result.invitations, services.clock.now(), result.validations));
 }
 
 export const tenantsCommand = command<void>({
@@ -27,7 +27,7 @@ export const tenantsCommand = command<void>({
   run: ({ services }) => tenantListCard(services),
 });
 
-function parseOne(args: readonly string[]): Parsed<TenantRef> {
+export function parseOne(args: readonly string[]): Parsed<TenantRef> {
   if (args.length !== 1) return { ok: false, message: args.length === 0 ? 'Say which tenant.' : 'Give exactly one tenant (a domain or a tenant id).' };
   return parseTenantRef(args[0]);
 }
