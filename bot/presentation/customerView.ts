@@ -100,7 +100,7 @@ export function customerScreen(
           note: !again
             ? ''
             : claimed
-              ? `Reported as approved in the ${ADMIN_CENTER}, not confirmed yet. Sign in once more with the same account: that sign-in checks it. If the request is not approved yet, Microsoft asks for approval again.`
+              ? `Your request was reported as approved in the ${ADMIN_CENTER}, but that is not confirmed yet. Sign in once more with the same account: that sign-in checks it. If the request is not approved yet, Microsoft asks for approval again.`
               : 'Admin consent was granted by your reviewer. Sign in once more with the same account to finish.',
           noteColor: claimed ? 'default' : 'good',
         }),

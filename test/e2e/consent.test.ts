@@ -262,7 +262,7 @@ describe('the consent callback decides nothing by what Entra says about the tena
     expect(page.title).toBe('Your reviewer declined the request');
     expect(page.text).not.toContain(words.nextStepText);
     expect(page.text).not.toContain('choose Accept');
-    expect(page.text).toContain(`Next step: Talk to your Admin Consent Reviewer, or to ${w.h.config.providerName}`);
+    expect(page.text).toContain(`Talk to your Admin Consent Reviewer, or to ${w.h.config.providerName} if it is unclear why the access is needed.`);
     expect(page.text).toContain('Enterprise applications → Admin consent requests');
     expect(page.text).toMatch(/^AADSTS65004$/m);
     expect(page.buttons).toEqual(['Start again']);
@@ -324,7 +324,7 @@ describe(ADMIN_CENTER_BUTTON, () => {
     // Said too early: nothing was approved in Entra yet. Everyone is told only what is known.
     const claimed = await inv.page.press(pending, ADMIN_CENTER_BUTTON);
     expect(claimed.buttons).toEqual(['Sign in again']);
-    expect(claimed.text).toContain('Reported as approved in the Microsoft Entra admin center, not confirmed yet.');
+    expect(claimed.text).toContain('Your request was reported as approved in the Microsoft Entra admin center, but that is not confirmed yet.');
     expect(claimed.text).not.toContain('Admin consent was granted');
     expect((await storedInvitation(w.h, inv.id)).consent).toMatchObject({ status: 'granted', via: 'portal' });
     const reported = await waitUntil(() => staffUpdates(w.h, inv.id).find((u) => u.title === 'admin consent reported'), 'the staff update');
