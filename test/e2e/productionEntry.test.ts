@@ -10,6 +10,7 @@ import { SimulatorProcess, startCosmosProcess, startSimulatorProcess } from '../
 import { freePort, ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
 import {
   AdaptiveCardJson,
+  cardActions,
   cardFacts,
   cardOfRequest,
   cardText,
@@ -314,6 +315,49 @@ describe('a staff member invites from Teams, the customer admin signs in at Entr
       expect(activated.authorization).toMatch(/^Bearer /);
       expect(updates.some((u) => u.text.includes(userCode))).toBe(false);
     }), 20_000);
+});
+
+describe('validate: the saved sign-in from the journey above, then revoked at Entra', () => {
+  /** Refresh-token grants the simulator answered, by answer (`tokens`, `invalid_grant`, …). */
+  async function refreshGrants(): Promise<Record<string, number>> {
+    const answer = await sim.call('GET', '/_sim/stats');
+    return answer.json<{ stats: { token: Record<string, Record<string, number>> } }>().stats.token.refresh_token ?? {};
+  }
+  const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+  it('validate says Successful, check by check, after redeeming the refresh token at Entra', () =>
+    withBotOutput(async () => {
+      const before = await refreshGrants();
+      const card = await staffSays(`validate ${CONTOSO.domain}`);
+      expect(cardTitle(card)).toBe('Last Authentication Status: Successful');
+      const text = cardText(card).replace(/\*\*/g, '');
+      for (const check of ['Token', 'Tenant', 'Account', 'Permissions']) expect(text).toMatch(new RegExp(`^${check}: Passed · \\d+(\\.\\d)? m?s$`, 'm'));
+      expect(cardFacts(card)).toMatchObject({ Account: CONTOSO.admin });
+      const after = await refreshGrants();
+      expect((after.tokens ?? 0) - (before.tokens ?? 0)).toBe(1);
+      expect(cardFacts(await staffSays(`status ${CONTOSO.domain}`))['Authentication status']).toBe('Successful');
+    }));
+
+  it('after the refresh tokens are revoked at the simulator, validate says Failed and explains it', () =>
+    withBotOutput(async () => {
+      const revoked = await sim.call('POST', '/_sim/refresh-tokens/revoke', { json: { upn: CONTOSO.admin } });
+      expect(revoked.status).toBe(200);
+      expect(revoked.json<{ ok: boolean; count: number }>()).toMatchObject({ ok: true });
+      const before = await refreshGrants();
+
+      const card = await staffSays(`validate ${CONTOSO.domain}`);
+      expect(cardTitle(card)).toBe('Last Authentication Status: Failed');
+      const text = cardText(card);
+      expect(text).toContain('The saved sign-in was revoked.');
+      expect(text).toContain("the account's password was changed or reset, or an admin revoked its sessions");
+      expect(text).toContain('AADSTS50173');
+      expect(text).toMatch(/Next step:\*?\*? Re-invite the customer admin/);
+      expect(cardActions(card).map((a) => a.title)).toEqual(['Re-invite', 'Validate again', 'Tenant status']);
+      expect(total(await refreshGrants()) - total(before)).toBe(1);
+      const status = await staffSays(`status ${CONTOSO.domain}`);
+      expect(cardFacts(status)['Authentication status']).toBe('Failed');
+      expect(cardText(status).replace(/\*\*/g, '')).toMatch(/UTC · Failed · token: The saved sign-in was revoked \(AADSTS50173\)/);
+    }));
 });
 
 describe('an account of another organization', () => {
