@@ -48,21 +48,26 @@ function segmentsOf(text: string): Segment[] {
 const RUN_STYLE_KEYS = ['size', 'weight', 'color', 'isSubtle', 'fontType'] as const;
 const BLOCK_KEYS = ['id', 'horizontalAlignment', 'spacing', 'separator', 'height', 'isVisible', 'style', '$when'] as const;
 
-/** Our own text keeps its one markdown habit, **bold**, as bold runs. */
-function ownRuns(text: string, style: Json): Json[] {
-  return text
-    .split(/(\*\*[^*]+\*\*)/)
-    .filter((part) => part !== '')
-    .map((part) => {
-      const bold = /^\*\*[^*]+\*\*$/.test(part);
-      return { type: 'TextRun', ...style, ...(bold ? { weight: 'Bolder' } : {}), text: ownWords(bold ? part.slice(2, -2) : part) };
-    });
-}
-
+/**
+ * Our own text keeps its one markdown habit, **bold**, as bold runs; a bold span may hold a quoted
+ * part (`**${name}**`), which is then a bold run of plain text. Each `**` of ours toggles it.
+ */
 function richText(text: string, from: Json): Json {
   const style = Object.fromEntries(RUN_STYLE_KEYS.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]));
   const block = Object.fromEntries(BLOCK_KEYS.filter((k) => from[k] !== undefined && k !== 'style').map((k) => [k, from[k]]));
-  const inlines = segmentsOf(text).flatMap((s) => (s.outside ? [{ type: 'TextRun', ...style, text: s.text }] : ownRuns(s.text, style)));
+  const inlines: Json[] = [];
+  let bold = false;
+  const run = (t: string) => t !== '' && inlines.push({ type: 'TextRun', ...style, ...(bold ? { weight: 'Bolder' } : {}), text: t });
+  for (const segment of segmentsOf(text)) {
+    if (segment.outside) {
+      run(segment.text);
+      continue;
+    }
+    segment.text.split('**').forEach((part, i) => {
+      if (i > 0) bold = !bold;
+      run(ownWords(part));
+    });
+  }
   return { type: 'RichTextBlock', ...block, inlines };
 }
 
@@ -83,14 +88,34 @@ function factRows(factSet: Json): Json[] {
 
 const SHOWN_KEYS = new Set(['text', 'title', 'value', 'placeholder', 'label', 'altText', 'fallbackText']);
 
-/** Our words with look-alike angle quotes; text from outside in TextRuns; button data exactly as sent. */
+/** Nothing to change in a string without angle brackets or quoted parts: the common case, kept cheap. */
+const PLAIN = /^[^<>\ue000]*$/;
+
+/**
+ * Our words with look-alike angle quotes; text from outside in TextRuns; button data exactly as
+ * sent. Works on the template's fresh expansion in place (a card per turn: no copy of it).
+ */
 export function presentable(node: unknown, key?: string): unknown {
-  if (typeof node === 'string') return key !== undefined && SHOWN_KEYS.has(key) ? ownWordsAround(node) : unmarked(node);
-  if (Array.isArray(node)) return node.flatMap((n) => (isFactSetWithMarks(n) ? factRows(n as Json).map(withoutUndefined) : [presentable(n)]));
+  if (typeof node === 'string') {
+    if (PLAIN.test(node)) return node;
+    return key !== undefined && SHOWN_KEYS.has(key) ? ownWordsAround(node) : unmarked(node);
+  }
+  if (Array.isArray(node)) {
+    if (!node.some(isFactSetWithMarks)) {
+      for (let i = 0; i < node.length; i++) node[i] = presentable(node[i]);
+      return node;
+    }
+    return node.flatMap((n) => (isFactSetWithMarks(n) ? factRows(n as Json).map(withoutUndefined) : [presentable(n)]));
+  }
   if (node && typeof node === 'object') {
     const n = node as Json;
     if (n.type === 'TextBlock' && typeof n.text === 'string' && needsTextRuns(n.text)) return richText(n.text, n);
-    return Object.fromEntries(Object.entries(n).filter(([, v]) => v !== undefined).map(([k, v]) => [k, k === 'data' ? unmarkedDeep(v) : presentable(v, k)]));
+    for (const k of Object.keys(n)) {
+      const v = n[k];
+      if (v === undefined) delete n[k];
+      else n[k] = k === 'data' ? unmarkedDeep(v) : presentable(v, k);
+    }
+    return n;
   }
   return node;
 }
@@ -108,7 +133,7 @@ function isFactSetWithMarks(n: unknown): boolean {
 const withoutUndefined = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 function unmarkedDeep(v: unknown): unknown {
-  if (typeof v === 'string') return unmarked(v);
+  if (typeof v === 'string') return v.includes(OPEN) ? unmarked(v) : v;
   if (Array.isArray(v)) return v.map(unmarkedDeep);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unmarkedDeep(x)]));
   return v;

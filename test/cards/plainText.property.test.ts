@@ -119,3 +119,18 @@ describe('the plain-text path (text from outside on cards)', () => {
     expect(markdownFields(invitation).join('\n')).not.toContain('**bold**');
   });
 });
+
+describe('bold of ours around a quoted part', () => {
+  it('is a bold run of the plain text, with no asterisks left over', () => {
+    const card = renderMessage({ title: 'T', text: `Tenant **${quoted('a_b*c')}** and **tenants** here.` });
+    const runs = (card.content.body as Json[])[1].inlines as { text: string; weight?: string }[];
+    expect(runs).toEqual([
+      expect.objectContaining({ text: 'Tenant ' }),
+      expect.objectContaining({ text: 'a_b*c', weight: 'Bolder' }),
+      expect.objectContaining({ text: ' and ' }),
+      expect.objectContaining({ text: 'tenants', weight: 'Bolder' }),
+      expect.objectContaining({ text: ' here.' }),
+    ]);
+    expect(runs.filter((r) => r.weight !== 'Bolder').every((r) => r.weight === undefined)).toBe(true);
+  });
+});
