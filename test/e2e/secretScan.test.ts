@@ -7,7 +7,7 @@ import { parseKeyring, SecretBox, sealedSecretSchema } from '../../src/adapters/
 import { TokenCacheStore } from '../../src/adapters/entra/tokenCacheStore';
 import type { SimulatedTenant } from '../../src/local/identitySimulator';
 import type { ContainerName } from '../../src/adapters/cosmos/cosmosStore';
-import { cardActions, teamsUser } from '../support/botHarness';
+import { cardActions, cardTitle, teamsUser } from '../support/botHarness';
 import {
   adminOf,
   decideOnConsentPage,
@@ -87,6 +87,12 @@ describe('a whole run of the customer journeys', () => {
     const inv = await invited(T.globaladmin, adminOf(T.globaladmin));
     w.sim.control.completeDeviceCode({ userCode: await codeOn(inv.page), upn: adminOf(T.globaladmin) });
     await inv.page.waitFor('Tenant activated');
+  });
+
+  it('Global admin: validated (the refresh token rolls and is saved again), then Failed when Entra refuses it', async () => {
+    expect(cardTitle(await staffSays(w.h, `validate ${T.globaladmin.domain}`))).toBe('Last Authentication Status: Successful');
+    w.sim.control.setRefreshFailure({ tenant: T.globaladmin.domain, code: 50173, times: 1 });
+    expect(cardTitle(await staffSays(w.h, `validate ${T.globaladmin.domain}`))).toBe('Last Authentication Status: Failed');
   });
 
   it('service account: approval, consent callback, second sign-in, activated', async () => {
@@ -197,14 +203,15 @@ describe('after the run', () => {
 
   it('collected what it looks for, and the scan finds a planted secret', () => {
     // Every journey showed codes and links; the simulator handed out a device code per code shown
-    // and tokens for each successful sign-in (five activated tenants, one wrong tenant).
+    // and tokens for each successful sign-in (five activated tenants, one wrong tenant) and for the
+    // successful validation (a refresh-token grant rolls the refresh token).
     expect(secrets.linkToken.size).toBe(9);
     expect(secrets.reviewToken.size).toBe(2);
     expect(secrets.consentState.size).toBe(2);
     expect(secrets.userCode.size).toBe(12);
     expect(issued.deviceCodes.length).toBe(secrets.userCode.size);
-    expect(issued.refreshTokens.length).toBe(6);
-    expect(issued.accessTokens.length).toBe(6);
+    expect(issued.refreshTokens.length).toBe(7);
+    expect(issued.accessTokens.length).toBe(7);
     expect(places.size).toBeGreaterThan(100);
 
     const planted = new Map([['planted', `{"note":"x${[...secrets.userCode][0]}y","t":"${issued.accessTokens[0]}"}`]]);
@@ -247,7 +254,8 @@ describe('after the run', () => {
       expect(refresh).toHaveLength(1);
       expect(issued.refreshTokens.includes(refresh[0])).toBe(true);
       const access = Object.values(opened.AccessToken);
-      expect(access.map((t) => t.client_id)).toEqual([LOCAL_CLIENT_ID]);
+      // The validated tenant also keeps the access token the refresh brought (for Graph's .default).
+      expect(access.map((t) => t.client_id)).toEqual(tenant === T.globaladmin ? [LOCAL_CLIENT_ID, LOCAL_CLIENT_ID] : [LOCAL_CLIENT_ID]);
       const claims = JSON.parse(Buffer.from(access[0].secret.split('.')[1], 'base64url').toString('utf8')) as { tid: string; upn: string };
       expect(claims).toMatchObject({ tid: tenant.tenantId, upn: expected });
     }
