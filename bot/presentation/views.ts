@@ -129,6 +129,11 @@ export function tenantStatusCard(t: CustomerTenant, onboarding: Onboarding, invi
   };
 }
 
+/** "Contoso's", "Woodgrove Managed Services'": the possessive of a name, quoted (it comes from configuration). */
+export function possessive(name: string): string {
+  return /s$/i.test(name) ? `${quoted(name)}'` : `${quoted(name)}'s`;
+}
+
 /** "a viewer", "an operator", "an admin": the article for a word, by its first letter. */
 export function withArticle(word: string): string {
   return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;

@@ -1,4 +1,4 @@
-import { withArticle } from '../presentation/views';
+import { possessive, withArticle } from '../presentation/views';
 import { renderHelp, renderMessage } from '../../cards';
 import { roleAllows } from '../../src/domain/staff';
 import { clip } from '../../src/domain/inputs';
@@ -33,7 +33,7 @@ const helpCommand = command<HelpTopic>({
     }
     const allowed = COMMANDS.filter((c) => roleAllows(role, c.role) && (wanted === undefined || c === wanted));
     return renderHelp({
-      intro: `Tenant Access keeps ${services.providerName}'s delegated access to customer Microsoft 365 tenants. Commands:`,
+      intro: `Tenant Access keeps ${possessive(services.providerName)} delegated access to customer Microsoft 365 tenants. Commands:`,
       role,
       commands: allowed.map((c) => ({ usage: usageFor(c, topic?.words ?? []), description: c.description })),
     });

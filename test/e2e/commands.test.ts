@@ -713,7 +713,7 @@ describe('what staff trip over', () => {
 
     it('explains the configuration entries: BOOTSTRAP_ADMINS, the Playground\'s made-up id, and who is listing', async () => {
       const list = await h.say(ADMIN, 'staff');
-      expect(read(list)).toContain(`${ADMIN.name} (you) · Agents Playground default user · ${BOOTSTRAP_ADMIN_ID} (from configuration: BOOTSTRAP_ADMINS)`);
+      expect(read(list)).toContain(`${ADMIN.name} (you) · local mode's admin (Alex Wilber in .m365agentsplayground.yml) · ${BOOTSTRAP_ADMIN_ID} (from configuration: BOOTSTRAP_ADMINS)`);
       expect(read(list)).toContain('Entra object ids set in BOOTSTRAP_ADMINS');
       expect(read(list)).toContain("the Agents Playground's default user, whose object id the Playground makes up");
     });

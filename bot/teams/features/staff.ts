@@ -162,7 +162,11 @@ function notResolved(reason: Exclude<RosterLookup, { ok: true }>['reason'], type
 
 // --- The list ----------------------------------------------------------------------------------------
 
-const PLAYGROUND_IDS: ReadonlySet<string> = new Set(LOCAL_PLAYGROUND.adminObjectIds);
+/** Local mode's two configured admins: Alex Wilber of .m365agentsplayground.yml, and the id the Playground makes up without that file. */
+const PLAYGROUND_LABELS: ReadonlyMap<string, string> = new Map([
+  [LOCAL_PLAYGROUND.adminObjectIds[0], "local mode's admin (Alex Wilber in .m365agentsplayground.yml)"],
+  [LOCAL_PLAYGROUND.adminObjectIds[1], "the Agents Playground's built-in user (an id it makes up)"],
+]);
 
 /** "Megan Bowen · MeganB@provider.example · ", or what is known of it; the listing admin is "(you)". */
 function whoIs(m: StaffListEntry, actor: Actor): string {
@@ -171,14 +175,14 @@ function whoIs(m: StaffListEntry, actor: Actor): string {
   const parts = [
     name && you ? `${clip(name)} (you)` : name ? clip(name) : you ? 'you' : undefined,
     m.upn && clip(m.upn),
-    m.source === 'configuration' && PLAYGROUND_IDS.has(m.id) ? 'Agents Playground default user' : undefined,
+    m.source === 'configuration' ? PLAYGROUND_LABELS.get(m.id) : undefined,
   ].filter((p): p is string => Boolean(p));
   return parts.length > 0 ? `${parts.join(' · ')} · ` : '';
 }
 
 function staffListCard(members: readonly StaffListEntry[], actor: Actor): CardAttachment {
   const fromConfiguration = members.filter((m) => m.source === 'configuration');
-  const playground = fromConfiguration.some((m) => PLAYGROUND_IDS.has(m.id));
+  const playground = fromConfiguration.some((m) => PLAYGROUND_LABELS.has(m.id));
   return renderStaffList({
     members: members.map((m) => ({
       who: whoIs(m, actor),
