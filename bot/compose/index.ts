@@ -158,7 +158,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       },
       tenants: {
         list: () => listTenants(onboarding),
-        status: (ref) => getTenantStatus({ ...onboarding, validations: stores.validations }, ref),
+        status: (ref) => getTenantStatus(onboarding, ref),
         validate: (input) => validateTenant(validation, input),
       },
       staff: {

@@ -3,7 +3,7 @@ import type { InvitationCard, InvitationRowView, TenantRowView, TenantStatusCard
 import { effectiveStatus, Invitation, InvitationStatus, isPending } from '../../src/domain/invitation';
 import type { CustomerTenant } from '../../src/domain/tenant';
 import type { Onboarding, OnboardingState } from '../../src/domain/onboarding';
-import { summaryOf, type CheckName, type CheckResult, type ValidationCheck, type ValidationRecord } from '../../src/domain/validation';
+import type { CheckName, CheckResult, ValidationCheck, ValidationRecord } from '../../src/domain/validation';
 
 /** Cards show UTC with the zone spelled out: staff sit in many time zones. */
 export function formatUtc(iso: string | undefined): string {
@@ -110,10 +110,10 @@ export function tenantRow({ tenant: t, onboarding }: { tenant: CustomerTenant; o
   };
 }
 
-export function tenantStatusCard(t: CustomerTenant, onboarding: Onboarding, invitations: Invitation[], now: Date, validations: readonly ValidationRecord[] = []): TenantStatusCard {
+export function tenantStatusCard(t: CustomerTenant, onboarding: Onboarding, invitations: Invitation[], now: Date): TenantStatusCard {
   const domains = t.domains?.length ? t.domains : t.domain ? [t.domain] : [];
   return {
-    ...validationHistory(t, validations),
+    ...validationHistory(t),
     ...tenantRow({ tenant: t, onboarding }),
     domains: domains.length ? quoted(domains.join(', '), 1000) : '—',
     tokenAccount: t.token ? quoted(t.token.account) : '—',
@@ -240,12 +240,13 @@ export function validatingCard(tenant: string, tenantId: string): ValidationResu
   };
 }
 
-/** The status card's history lines and what the last validation did with the other accounts. */
-function validationHistory(t: CustomerTenant, validations: readonly ValidationRecord[]): Pick<TenantStatusCard, 'canValidate' | 'validations' | 'otherAccounts'> {
+/** The status card's history lines (the tenant's recent validations) and what the last one did with the other accounts. */
+function validationHistory(t: CustomerTenant): Pick<TenantStatusCard, 'canValidate' | 'validations' | 'otherAccounts'> {
+  const validations = t.recentValidations ?? [];
   const last = validations[0];
   return {
     canValidate: t.authMode === 'token' && t.token !== undefined,
-    validations: validations.map((v) => ({ when: formatUtc(v.startedAt), outcome: OUTCOME_WORDS[v.outcome], summary: summaryOf(v), duration: durationWords(v.durationMs), by: quoted(v.by) })),
+    validations: validations.map((v) => ({ when: formatUtc(v.startedAt), outcome: OUTCOME_WORDS[v.outcome], summary: v.summary, duration: durationWords(v.durationMs), by: quoted(v.by) })),
     otherAccounts: last?.otherAccounts.length ? last.otherAccounts.map(otherAccountWords).join('; ') : '',
   };
 }

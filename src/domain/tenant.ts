@@ -1,3 +1,5 @@
+import type { ValidationSummary } from './validation';
+
 /** A customer tenant the provider manages (or is being given access to). */
 export type AuthMode = 'password' | 'token';
 /**
@@ -36,6 +38,11 @@ export interface CustomerTenant {
    * (Microsoft did not answer; `authStatus` unchanged) from a failed one.
    */
   readonly lastValidation?: { readonly at: string; readonly ok: boolean; readonly detail?: string; readonly outcome?: 'successful' | 'failed' | 'incomplete'; readonly validationId?: string };
+  /**
+   * The last few validations, newest first, kept with the tenant so `status` shows them without
+   * reading the history (its own container keeps the last 50).
+   */
+  readonly recentValidations?: readonly ValidationSummary[];
   readonly token?: TokenMetadata;
   readonly createdAt: string;
   readonly createdBy: string;

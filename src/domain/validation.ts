@@ -83,6 +83,27 @@ export interface ValidationRecord {
   readonly ttl: number;
 }
 
+/** A validation as the tenant keeps it for its status card: no checks, the outcome and its first reason. */
+export interface ValidationSummary {
+  readonly id: string;
+  readonly startedAt: string;
+  readonly outcome: ValidationOutcome;
+  /** `summaryOf` the validation. */
+  readonly summary: string;
+  readonly durationMs: number;
+  readonly by: string;
+  readonly otherAccounts: readonly OtherAccountResult[];
+}
+
+/** How many validations the tenant document keeps for `status`. */
+export const RECENT_ON_TENANT = 5;
+
+/** The tenant's recent validations with this one first (a redelivered one replaces itself), at most five. */
+export function withRecent(recent: readonly ValidationSummary[] | undefined, record: ValidationRecord): ValidationSummary[] {
+  const summary: ValidationSummary = { id: record.id, startedAt: record.startedAt, outcome: record.outcome, summary: summaryOf(record), durationMs: record.durationMs, by: record.by, otherAccounts: record.otherAccounts };
+  return [summary, ...(recent ?? []).filter((r) => r.id !== record.id)].slice(0, RECENT_ON_TENANT);
+}
+
 /** How much history is kept per tenant: the last 50, none older than the retention. */
 export const VALIDATION_HISTORY = { perTenant: 50, retentionDays: 90 } as const;
 

@@ -109,6 +109,7 @@ describe('validateTenant', () => {
     expect(Date.parse(stored!.token!.refreshExpiresAt) - clock.now().getTime()).toBe(90 * DAY_MS);
     expect(stored?.token?.scopes).toEqual(['https://graph.microsoft.com/User.Read', 'https://graph.microsoft.com/Organization.Read.All']);
     expect((await stores.tenants.findByDomain('contoso.com'))?.tenantId).toBe(TENANT_ID);
+    expect(stored?.recentValidations).toEqual([{ id: result.validation.id, startedAt: result.validation.startedAt, outcome: 'successful', summary: '4 checks passed', durationMs: result.validation.durationMs, by: 'Olga Operator', otherAccounts: [] }]);
     expect(await stores.validations.documents()).toHaveLength(1);
     expect((await stores.audit.documents()).map((a) => [a.action, a.outcome, a.target])).toEqual([['tenant.validate', 'ok', result.validation.id]]);
   });
@@ -226,6 +227,21 @@ describe('validateTenant', () => {
     await validateTenant(deps, input());
     expect(await stores.validations.documents()).toHaveLength(1);
     expect(await stores.audit.documents()).toHaveLength(1);
+    expect((await stores.tenants.get(TENANT_ID))?.recentValidations).toHaveLength(1);
+  });
+
+  it('keeps the last five validations on the tenant, newest first, for status (the history keeps 50)', async () => {
+    const { stores, clock, deps } = world();
+    await stores.tenants.ensure(tenant());
+    for (let i = 0; i < 7; i++) {
+      clock.advance(60_000);
+      await validateTenant(deps, input({ requestKey: `req-${i}` }));
+    }
+    const recent = (await stores.tenants.get(TENANT_ID))?.recentValidations ?? [];
+    expect(recent).toHaveLength(5);
+    expect(recent.map((r) => r.startedAt)).toEqual([...recent.map((r) => r.startedAt)].sort().reverse());
+    expect(recent[0].startedAt).toBe(clock.now().toISOString());
+    expect(await stores.validations.documents()).toHaveLength(7);
   });
 
   it('says which tenant is unknown, and that a tenant nobody signed in for has nothing to validate', async () => {

@@ -15,7 +15,7 @@ export async function tenantCard(services: BotServices, ref: TenantRef) {
   if (!result.ok) {
     return renderMessage({ title: 'Unknown tenant', text: `No customer tenant "${quoted(ref.value)}" yet. **tenants** lists them; **invite** adds one.`, tone: 'warning', usage: STATUS_USAGE });
   }
-  return renderTenantStatus(tenantStatusCard(result.tenant, result.onboarding, result.invitations, services.clock.now(), result.validations));
+  return renderTenantStatus(tenantStatusCard(result.tenant, result.onboarding, result.invitations, services.clock.now()));
 }
 
 export const tenantsCommand = command<void>({

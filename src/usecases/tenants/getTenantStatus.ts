@@ -3,14 +3,10 @@ import type { TenantRef } from '../../domain/inputs';
 import type { Invitation } from '../../domain/invitation';
 import { onboardingOf, type Onboarding } from '../../domain/onboarding';
 import type { CustomerTenant } from '../../domain/tenant';
-import { historySince, type ValidationRecord } from '../../domain/validation';
-import type { InvitationStore, TenantStore, ValidationStore } from '../ports';
-
-/** How many of the kept validations the status card shows. */
-export const STATUS_VALIDATIONS_SHOWN = 5;
+import type { InvitationStore, TenantStore } from '../ports';
 
 export type TenantStatusResult =
-  | { ok: true; tenant: CustomerTenant; onboarding: Onboarding; invitations: Invitation[]; validations: ValidationRecord[] }
+  | { ok: true; tenant: CustomerTenant; onboarding: Onboarding; invitations: Invitation[] }
   | { ok: false; reason: 'unknown-tenant'; ref: TenantRef };
 
 /**
@@ -22,18 +18,13 @@ async function invitationsShown(deps: { invitations: InvitationStore }, tenant: 
   return latest ? [latest] : deps.invitations.listForTenant(tenant.tenantId);
 }
 
-/** One tenant, how far its onboarding got, its newest invitation and its last validations; found by id or domain. */
+/** One tenant (with its last validations), how far its onboarding got, and its newest invitation; found by id or domain. */
 export async function getTenantStatus(
-  deps: { tenants: TenantStore; invitations: InvitationStore; clock: Clock; validations?: ValidationStore },
+  deps: { tenants: TenantStore; invitations: InvitationStore; clock: Clock },
   ref: TenantRef,
 ): Promise<TenantStatusResult> {
   const tenant = ref.kind === 'id' ? await deps.tenants.get(ref.value) : await deps.tenants.findByDomain(ref.value);
   if (!tenant) return { ok: false, reason: 'unknown-tenant', ref };
-  const now = deps.clock.now();
-  // Both partitions at once: the history costs the status turn no extra round trip.
-  const [invitations, validations] = await Promise.all([
-    invitationsShown(deps, tenant),
-    deps.validations?.listForTenant(tenant.tenantId, { since: historySince(now), limit: STATUS_VALIDATIONS_SHOWN }) ?? Promise.resolve([]),
-  ]);
-  return { ok: true, tenant, onboarding: onboardingOf(invitations, now), invitations, validations };
+  const invitations = await invitationsShown(deps, tenant);
+  return { ok: true, tenant, onboarding: onboardingOf(invitations, deps.clock.now()), invitations };
 }

@@ -27,6 +27,7 @@ import {
   type ValidationRecord,
   type ValidationTrigger,
   VALIDATION_TTL_SECONDS,
+  withRecent,
 } from '../../domain/validation';
 import type { Logger } from '../../log';
 import { stableId } from '../stableId';
@@ -113,6 +114,7 @@ const isRef = (t: TenantRef | CustomerTenant): t is TenantRef => 'kind' in t && 
  * validation, when Microsoft did not answer, changes it not); the history and the audit log get
  * the validation.
  *
+ * The tenant keeps its last five validations for `status`; the history container the last 50.
  * Store cost when the caller hands over the tenant: two reads (the token cache, the tenant's
  * conditional update) and three writes (cache, tenant, history), plus the audit row unless `audit`
  * is false.
@@ -445,6 +447,7 @@ async function recordValidation(
         authStatus: record.outcome === 'successful' ? 'successful' : record.outcome === 'failed' ? 'failed' : t.authStatus,
         token,
         lastValidation: { at: record.startedAt, ok: record.outcome === 'successful', outcome: record.outcome, detail: summaryOf(record), validationId: record.id },
+        recentValidations: withRecent(t.recentValidations, record),
       },
     };
   });
