@@ -25,15 +25,39 @@ export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive' as const;
 /** Parsing a template's expressions costs ~2 ms; each template is parsed once, on first use. */
 const parsed = new WeakMap<object, ACData.Template>();
 
+/**
+ * A card is a pure function of its template and its data, and the same card is asked for again and
+ * again (the same tenant's status, the same help): the last expansions are kept, keyed by the data
+ * itself, so a repeat costs a JSON parse instead of the template engine. Nothing read from a store
+ * is kept here; what changes changes the key.
+ */
+const EXPANSIONS_KEPT = 256;
+const expanded = new Map<string, string>();
+
 function expand(template: object, data: object): CardAttachment {
   let compiled = parsed.get(template);
   if (!compiled) {
     compiled = new ACData.Template(template);
     parsed.set(template, compiled);
   }
-  const content = presentable(compiled.expand({ $root: data })) as Record<string, unknown>;
-  return { contentType: ADAPTIVE_CARD, content };
+  const key = `${templateId(template)}|${JSON.stringify(data)}`;
+  let json = expanded.get(key);
+  if (json === undefined) {
+    json = JSON.stringify(presentable(compiled.expand({ $root: data })));
+    if (expanded.size >= EXPANSIONS_KEPT) expanded.delete(expanded.keys().next().value!);
+    expanded.set(key, json);
+  }
+  // Each caller gets its own copy: a card may be changed after rendering (forTeams adds its refresh).
+  return { contentType: ADAPTIVE_CARD, content: JSON.parse(json) as Record<string, unknown> };
 }
+
+const templateIds = new WeakMap<object, number>();
+let templatesSeen = 0;
+const templateId = (template: object): number => {
+  let id = templateIds.get(template);
+  if (id === undefined) templateIds.set(template, (id = ++templatesSeen));
+  return id;
+};
 
 /** A card's colour for its headline or accent. */
 export type Tone = 'default' | 'good' | 'warning' | 'attention' | 'accent';

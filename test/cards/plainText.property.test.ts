@@ -134,3 +134,13 @@ describe('bold of ours around a quoted part', () => {
     expect(runs.filter((r) => r.weight !== 'Bolder').every((r) => r.weight === undefined)).toBe(true);
   });
 });
+
+describe('a card rendered again from the same data', () => {
+  it('is the same card, and each caller gets its own copy to change', () => {
+    const first = renderMessage({ title: 'Same', text: `For ${quoted('x_y@contoso.com')}` });
+    (first.content.body as Json[]).push({ type: 'TextBlock', text: 'added by a caller' });
+    const second = renderMessage({ title: 'Same', text: `For ${quoted('x_y@contoso.com')}` });
+    expect((second.content.body as Json[]).map((b) => b.type)).toEqual(['TextBlock', 'RichTextBlock']);
+    expect(renderMessage({ title: 'Other', text: 'x' }).content).not.toEqual(second.content);
+  });
+});
