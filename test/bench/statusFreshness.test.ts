@@ -1,14 +1,11 @@
+import { startProductionPeers, type ProductionPeers } from '../support/productionPeers';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CustomerPage, linkOn } from '../support/customerPage';
-import { startLocalBotFrameworkIssuer, type LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
-import { startRecordingConnectorService, type RecordingConnectorService } from '../support/jwt/recordingConnectorService';
-import { SimulatorProcess, startCosmosProcess, startSimulatorProcess } from '../support/localPeerProcesses';
+import type { LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
+import type { RecordingConnectorService } from '../support/jwt/recordingConnectorService';
+import type { SimulatorProcess, startCosmosProcess } from '../support/localPeerProcesses';
 import { freePort, ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
 import { AdaptiveCardJson, cardFacts, cardText, cardTitle, TeamsChannel, teamsChannel, TeamsUser } from '../support/teamsChannel';
-import { createLocalCaAsync } from '../../src/local/localCa';
 
 /**
  * The rule a faster `status` must keep (issue "Turn cost close to its I/O floor"): a change written
@@ -39,7 +36,7 @@ const CONTOSO = {
   serviceAccount: 'svc-tenantaccess@contoso.onmicrosoft.com',
 };
 
-let workDir: string;
+let peers: ProductionPeers | undefined;
 let sim: SimulatorProcess;
 let cosmos: Awaited<ReturnType<typeof startCosmosProcess>>;
 let issuer: LocalBotFrameworkIssuer;
@@ -82,24 +79,9 @@ async function startInstance(trustedCaFile: string): Promise<ProductionBot> {
 
 beforeAll(async () => {
   requireProductionBuild();
-  workDir = await mkdtemp(join(tmpdir(), 'tenant-access-status-freshness-'));
-  const peers = [
-    startSimulatorProcess({
-      caFile: join(workDir, 'identity-simulator-ca.pem'),
-      confidentialClients: [{ clientId: BOT_ID, secret: BOT_SECRET }],
-      clientIds: [ENTRA_CLIENT_ID],
-      pollIntervalSeconds: 0.05,
-    }).then((started) => (sim = started)),
-    startCosmosProcess().then((started) => (cosmos = started)),
-    startRecordingConnectorService().then((started) => (connector = started)),
-  ];
-  const makingCa = createLocalCaAsync();
-  await Promise.allSettled([...peers, makingCa]);
-  await Promise.all(peers);
-  const localCa = await makingCa;
-  issuer = await startLocalBotFrameworkIssuer({ tls: { cert: localCa.serverCertPem, key: localCa.serverKeyPem } });
-  const trusted = join(workDir, 'extra-ca-certs.pem');
-  await writeFile(trusted, `${sim.caPem.trim()}\n${localCa.caPem.trim()}\n`);
+  peers = await startProductionPeers('status-freshness', { confidentialClients: [{ clientId: BOT_ID, secret: BOT_SECRET }], clientIds: [ENTRA_CLIENT_ID], pollIntervalSeconds: 0.05 });
+  ({ sim, cosmos, issuer, connector } = peers);
+  const trusted = peers.trustedCaFile;
   // One after the other: two starts side by side on 2 cores only make both slower.
   botA = await startInstance(trusted);
   botB = await startInstance(trusted);
@@ -109,8 +91,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([botA?.stop(), botB?.stop()]);
-  await Promise.all([sim?.stop(), cosmos?.stop(), issuer?.close(), connector?.close()]);
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await peers?.stop();
 }, 30_000);
 
 /** Adds both instances' output to a failing expectation. */

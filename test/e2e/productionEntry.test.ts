@@ -1,12 +1,10 @@
+import { startProductionPeers, type ProductionPeers } from '../support/productionPeers';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { CustomerPage, linkOn, onBot, openUrlOf, Screen, waitUntil } from '../support/customerPage';
-import { startLocalBotFrameworkIssuer, type LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
-import { startRecordingConnectorService, type RecordingConnectorService } from '../support/jwt/recordingConnectorService';
-import { SimulatorProcess, startCosmosProcess, startSimulatorProcess } from '../support/localPeerProcesses';
+import type { LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
+import type { RecordingConnectorService } from '../support/jwt/recordingConnectorService';
+import type { SimulatorProcess, startCosmosProcess } from '../support/localPeerProcesses';
 import { freePort, ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
 import {
   AdaptiveCardJson,
@@ -21,7 +19,6 @@ import {
   teamsChannel,
   TeamsUser,
 } from '../support/teamsChannel';
-import { createLocalCaAsync } from '../../src/local/localCa';
 
 /**
  * The production build the way it runs: `node dist/bot/index.js` in its own process, configured by
@@ -59,7 +56,7 @@ const NORTHWIND = { tenantId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c60', admin: 'di
 const DEFAULT_SCOPES = ['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-let workDir: string;
+let peers: ProductionPeers | undefined;
 let sim: SimulatorProcess;
 let cosmos: Awaited<ReturnType<typeof startCosmosProcess>>;
 let issuer: LocalBotFrameworkIssuer;
@@ -70,25 +67,9 @@ let teams: TeamsChannel;
 beforeAll(async () => {
   // First, and on its own: without the build every test fails with this one message.
   requireProductionBuild();
-  workDir = await mkdtemp(join(tmpdir(), 'tenant-access-production-e2e-'));
-  // Each peer is kept as soon as it is up, so afterAll stops it even if another one failed to start.
-  const peers = [
-    startSimulatorProcess({
-      caFile: join(workDir, 'identity-simulator-ca.pem'),
-      confidentialClients: [{ clientId: BOT_ID, secret: BOT_SECRET }],
-      clientIds: [ENTRA_CLIENT_ID],
-      pollIntervalSeconds: 0.05,
-    }).then((started) => (sim = started)),
-    startCosmosProcess().then((started) => (cosmos = started)),
-    startRecordingConnectorService().then((started) => (connector = started)),
-  ];
-  const makingCa = createLocalCaAsync();
-  await Promise.allSettled([...peers, makingCa]);
-  await Promise.all(peers);
-  const localCa = await makingCa;
-  issuer = await startLocalBotFrameworkIssuer({ tls: { cert: localCa.serverCertPem, key: localCa.serverKeyPem } });
-  const trusted = join(workDir, 'extra-ca-certs.pem');
-  await writeFile(trusted, `${sim.caPem.trim()}\n${localCa.caPem.trim()}\n`);
+  peers = await startProductionPeers('production-e2e', { confidentialClients: [{ clientId: BOT_ID, secret: BOT_SECRET }], clientIds: [ENTRA_CLIENT_ID], pollIntervalSeconds: 0.05 });
+  ({ sim, cosmos, issuer, connector } = peers);
+  const trusted = peers.trustedCaFile;
 
   const port = await freePort();
   bot = await startProductionBot({
@@ -123,8 +104,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // The bot first (it talks to the others while it stops), then its peers; each SIGTERM, then SIGKILL.
   await bot?.stop();
-  await Promise.all([sim?.stop(), cosmos?.stop(), issuer?.close(), connector?.close()]);
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await peers?.stop();
 }, 30_000);
 
 /** Adds the bot's output to a failing expectation, so a failure in another process can be read. */
