@@ -4,6 +4,7 @@ import { isGuid } from './domain/inputs';
 import { isLoopbackHost } from './domain/loopback';
 import { isIP } from 'node:net';
 import { isAbsolute, join } from 'node:path';
+import { longestGap, parseSchedule } from './schedule';
 
 /**
  * Configuration is read once, here, from the environment. Nothing else reads `process.env`.
@@ -53,6 +54,14 @@ export interface Config {
    * (e.g. the Teams admin API a voice provider needs), proving the tenant's consent covers them.
    */
   readonly validationResources: readonly string[];
+  /**
+   * VALIDATION_SCHEDULE: when the sweep validates every tenant (a cron pattern, UTC); undefined when
+   * it is off. At most 30 days between runs: every validation redeems the refresh token, which dies
+   * after 90 idle days.
+   */
+  readonly validationSchedule?: string;
+  /** VALIDATION_CONCURRENCY: tenants a sweep validates at once. */
+  readonly validationConcurrency: number;
   /** The app registration's display name: what Microsoft shows the customer admin at sign-in. */
   readonly appName: string;
   readonly graphBaseUrl?: string;
@@ -98,6 +107,12 @@ export interface Timings {
   readonly readyBudgetMs: number;
   /** What one validation of a tenant may take in all (its checks, then its writes). */
   readonly validationTimeoutMs: number;
+  /** The runner lease (one instance runs the sweeps and the orphan sweep): how long it lives without renewal. */
+  readonly runnerLeaseTtlMs: number;
+  /** How often every instance renews or tries to take the runner lease (shorter than its TTL). */
+  readonly runnerLeaseRenewMs: number;
+  /** What one tenant may take in a sweep, its retries and their waits included. */
+  readonly sweepTenantDeadlineMs: number;
 }
 
 /** The settings behind `Timings`: variable, default, and the range a value must fall in. */
@@ -115,6 +130,9 @@ export const TIMING_SETTINGS = {
   pageBudgetMs: { variable: 'PAGE_BUDGET_MS', defaultMs: 8_000, minMs: 100, maxMs: 30_000 },
   readyBudgetMs: { variable: 'READY_BUDGET_MS', defaultMs: 2_000, minMs: 100, maxMs: 10_000 },
   validationTimeoutMs: { variable: 'VALIDATION_TIMEOUT_MS', defaultMs: 60_000, minMs: 500, maxMs: 600_000 },
+  runnerLeaseTtlMs: { variable: 'RUNNER_LEASE_TTL_MS', defaultMs: 30_000, minMs: 1_000, maxMs: 600_000 },
+  runnerLeaseRenewMs: { variable: 'RUNNER_LEASE_RENEW_MS', defaultMs: 10_000, minMs: 100, maxMs: 200_000 },
+  sweepTenantDeadlineMs: { variable: 'SWEEP_TENANT_DEADLINE_MS', defaultMs: 300_000, minMs: 1_000, maxMs: 3_600_000 },
 } as const satisfies Record<keyof Timings, { variable: string; defaultMs: number; minMs: number; maxMs: number }>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -198,11 +216,18 @@ const envSchema = z.object({
     (entries) => entries.every(isValidationResource),
     'VALIDATION_RESOURCES must be a comma-separated list of resources (https://… or an app id) or scopes (https://…/permission, https://…/.default)',
   ),
+  VALIDATION_SCHEDULE: optionalText,
+  VALIDATION_CONCURRENCY: optionalText.refine((s) => s === undefined || (/^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 64), 'VALIDATION_CONCURRENCY must be a whole number from 1 to 64'),
   TRUSTED_PROXIES: csv.refine((ips) => ips.every((ip) => isIP(ip.replace(/^\[|\]$/g, '')) !== 0), 'TRUSTED_PROXIES must be a comma-separated list of IP addresses'),
 });
 
 /** Bot Framework's public-cloud signing keys (botframework-connector's AuthenticationConstants). */
 export const BOT_FRAMEWORK_OPENID_METADATA_URL = 'https://login.botframework.com/v1/.well-known/openidconfiguration';
+
+/** Every 6 hours, on the hour (UTC). */
+export const DEFAULT_VALIDATION_SCHEDULE = '0 */6 * * *';
+/** Refresh tokens die after 90 idle days: a sweep at least every 30 leaves room for two missed runs. */
+export const MAX_DAYS_BETWEEN_SWEEPS = 30;
 
 const DEFAULT_SCOPES = ['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read'];
 
@@ -217,6 +242,39 @@ function isValidationResource(entry: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * VALIDATION_SCHEDULE as given: `off`, or a cron pattern whose runs are never more than 30 days
+ * apart. The default is not checked here (its runs are 6 hours apart; test/config.test.ts checks it),
+ * so a start without the variable does not pay for the look at four years of runs.
+ */
+function validationScheduleOf(raw: string | undefined, errors: string[]): string | undefined {
+  if (raw === undefined) return DEFAULT_VALIDATION_SCHEDULE;
+  if (raw.toLowerCase() === 'off') return undefined;
+  const parsed = parseSchedule(raw);
+  if (!parsed.ok) {
+    errors.push(`VALIDATION_SCHEDULE="${raw}" is not a cron pattern (minute hour day-of-month month day-of-week, in UTC; or \`off\`): ${parsed.message}`);
+    return undefined;
+  }
+  const limitMs = MAX_DAYS_BETWEEN_SWEEPS * 24 * 60 * 60 * 1000;
+  const gap = longestGap(parsed.schedule, limitMs);
+  if (gap.gapMs > limitMs) {
+    const when = gap.to ? ` (from ${gap.from.toISOString().slice(0, 16)} to ${gap.to.toISOString().slice(0, 16)} UTC)` : '';
+    errors.push(
+      `VALIDATION_SCHEDULE="${raw}" leaves ${gap.gapMs === Infinity ? 'no further run' : `${spanOf(gap.gapMs)} between two sweeps`}${when}; it must run at least every ${MAX_DAYS_BETWEEN_SWEEPS} days, ` +
+        `since every validation renews the refresh token and a refresh token dies after 90 idle days. The default is "${DEFAULT_VALIDATION_SCHEDULE}" (every 6 hours); \`off\` turns the sweep off.`,
+    );
+  }
+  return raw;
+}
+
+/** "31 days", "30 days 0 h 1 min". */
+function spanOf(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const rest = minutes - days * 1440;
+  return `${days} days${rest === 0 ? '' : ` ${Math.floor(rest / 60)} h ${rest % 60} min`}`;
 }
 
 /** `$LOCAL_CACHE_DIR`, else `$XDG_CACHE_HOME/tenant-access`, else `~/.cache/tenant-access`; only absolute paths count. */
@@ -304,6 +362,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     errors.push(`BOT_PASSWORD is required when BOT_TYPE=${botType} (the bot's client secret, for its own token to the Bot Connector)`);
   }
   if (timings.leaseRenewMs >= timings.leaseTtlMs) errors.push('LEASE_RENEW_MS must be shorter than LEASE_TTL_MS (a lease must be renewed before it lapses)');
+  if (timings.runnerLeaseRenewMs * 2 > timings.runnerLeaseTtlMs) errors.push('RUNNER_LEASE_RENEW_MS must be at most half of RUNNER_LEASE_TTL_MS (the runner lease is renewed at least twice within its life)');
+  const validationSchedule = validationScheduleOf(e.VALIDATION_SCHEDULE, errors);
   const scopes = e.ENTRA_SCOPES === undefined ? DEFAULT_SCOPES : e.ENTRA_SCOPES.split(/[\s,]+/).filter((s) => s.length > 0);
   if (scopes.length === 0) errors.push('ENTRA_SCOPES must name at least one scope');
   if (errors.length > 0) return { ok: false, errors };
@@ -346,6 +406,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
           : { clientId: e.ENTRA_CLIENT_ID, authorityHost: (e.ENTRA_AUTHORITY_HOST ?? 'https://login.microsoftonline.com').replace(/\/+$/, '') },
       scopes,
       validationResources: e.VALIDATION_RESOURCES.map((r) => r.replace(/\/+$/, '')),
+      validationSchedule,
+      validationConcurrency: e.VALIDATION_CONCURRENCY === undefined ? 16 : Number(e.VALIDATION_CONCURRENCY),
       appName: e.ENTRA_APP_NAME ?? 'Tenant Access',
       graphBaseUrl: e.GRAPH_BASE_URL?.replace(/\/+$/, ''),
       tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,

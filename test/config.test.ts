@@ -338,6 +338,9 @@ describe('the production path settings', () => {
       pageBudgetMs: 8_000,
       readyBudgetMs: 2_000,
       validationTimeoutMs: 60_000,
+      runnerLeaseTtlMs: 30_000,
+      runnerLeaseRenewMs: 10_000,
+      sweepTenantDeadlineMs: 300_000,
     });
     expect(configOf({ VALIDATION_TIMEOUT_MS: '15000' }).timings.validationTimeoutMs).toBe(15_000);
     const short = configOf({ LEASE_TTL_MS: '3000', LEASE_RENEW_MS: '500', SIGN_IN_CODE_GRACE_MS: '2000', STORE_TIMEOUT_MS: '1500', ENTRA_TIMEOUT_MS: '2500', GRAPH_TIMEOUT_MS: '2500', HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '4000' });
