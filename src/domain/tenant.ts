@@ -1,3 +1,4 @@
+import type { TenantSweepMark } from './sweep';
 import type { ValidationSummary } from './validation';
 
 /** A customer tenant the provider manages (or is being given access to). */
@@ -44,6 +45,8 @@ export interface CustomerTenant {
    */
   readonly recentValidations?: readonly ValidationSummary[];
   readonly token?: TokenMetadata;
+  /** The sweep that last recorded a validation of this tenant, with its runner's fencing number (src/domain/sweep.ts). */
+  readonly lastSweep?: TenantSweepMark;
   readonly createdAt: string;
   readonly createdBy: string;
 }

@@ -8,6 +8,7 @@ import type { FlowEvent } from './signIn/flowEvents';
 import type { Invitation } from '../domain/invitation';
 import type { SealedSecret } from '../domain/sealedSecret';
 import type { Actor, AuditActor, StaffMember } from '../domain/staff';
+import type { SweepRun } from '../domain/sweep';
 import type { CustomerTenant } from '../domain/tenant';
 import type { ValidationRecord } from '../domain/validation';
 
@@ -140,6 +141,12 @@ export interface TenantDirectory {
 // (src/adapters/memory) implement these; test/contract runs one suite against both.
 
 
+/** A document as read, with the version (etag) a conditional write names. */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly version: string;
+}
+
 /** What a decision on the current document says: write this, or refuse with a reason. */
 export type Mutation<T, F> = { ok: true; value: T } | { ok: false; failure: F };
 
@@ -157,9 +164,15 @@ export interface TenantStore {
   addDomain(domain: string, tenantId: string): Promise<void>;
   /** Creates the tenant unless it exists; returns what is stored either way. */
   ensure(tenant: CustomerTenant): Promise<{ tenant: CustomerTenant; created: boolean }>;
-  update<F = never>(tenantId: string, mutate: (t: CustomerTenant) => Mutation<CustomerTenant, F>): Promise<UpdateOutcome<CustomerTenant, F>>;
+  /**
+   * `known`: the tenant as the caller read it, with its version. The first decision is taken on it
+   * and written conditional on that version, which saves the read; a lost race reads fresh.
+   */
+  update<F = never>(tenantId: string, mutate: (t: CustomerTenant) => Mutation<CustomerTenant, F>, known?: Versioned<CustomerTenant>): Promise<UpdateOutcome<CustomerTenant, F>>;
   /** Every tenant, by name. */
   list(limit?: number): Promise<CustomerTenant[]>;
+  /** Token-mode tenants in tenant-id order, after `after` (a sweep's pages: the last id read is the cursor), with their versions. */
+  listForSweep(after: string | undefined, limit: number): Promise<Versioned<CustomerTenant>[]>;
 }
 
 export interface InvitationStore {
@@ -260,10 +273,41 @@ export interface Lease {
   readonly expiresAt: string;
 }
 
+/**
+ * The runner lease: the one instance that runs the sweeps and the orphan sweep holds it. `fence`
+ * grows by one each time a different process takes it, and every write the runner makes carries
+ * it; the rest is the runner's state (which sweep runs, which finished last, what was asked for).
+ */
+export interface RunnerLease extends Lease {
+  readonly fence: number;
+  /** The sweep under way (a runner that takes over resumes it). */
+  readonly current?: string;
+  /** The last sweep that finished. */
+  readonly last?: string;
+  /** Scheduled runs up to this time are taken (missed ones while nobody ran collapse into one). */
+  readonly scheduledThrough?: string;
+  /** `validate all` on any instance: the runner starts it at its next tick. */
+  readonly requested?: { readonly sweepId: string; readonly at: string; readonly by: AuditActor };
+}
+
 export interface LeaseStore {
   get(id: string): Promise<Lease | undefined>;
   put(lease: Lease): Promise<void>;
   remove(id: string): Promise<void>;
+  /** With its version, for the conditional writes below. */
+  read<T extends Lease>(id: string): Promise<Versioned<T> | undefined>;
+  /** The new version; undefined when one with that id exists. */
+  create<T extends Lease>(lease: T): Promise<string | undefined>;
+  /** The new version; undefined when it changed (or went) since `version` was read. */
+  replace<T extends Lease>(lease: T, version: string): Promise<string | undefined>;
+}
+
+/** The sweeps' documents (`SweepRun`); the runner lease names the current and the last one. */
+export interface SweepStore {
+  get(id: string): Promise<SweepRun | undefined>;
+  /** False when one with that id exists (the sweep of a slot is made once, whoever gets there first). */
+  create(run: SweepRun): Promise<boolean>;
+  update<F = never>(id: string, mutate: (run: SweepRun) => Mutation<SweepRun, F>): Promise<UpdateOutcome<SweepRun, F>>;
 }
 
 /** One customer tenant's MSAL cache, sealed: refresh tokens never reach the store in plain text. */
@@ -321,6 +365,7 @@ export interface StorePorts {
   readonly leases: LeaseStore;
   readonly tokenCacheDocs: TokenCacheDocs;
   readonly validations: ValidationStore;
+  readonly sweeps: SweepStore;
 }
 
 // --- Notifications ---------------------------------------------------------------------------

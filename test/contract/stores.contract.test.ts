@@ -306,4 +306,64 @@ describe.each(ADAPTERS)('the store ports on %s', (_name, make) => {
       expect(kept.map((r) => r.id)).not.toContain('ancient');
     });
   });
+  describe('what the sweeps need', () => {
+    const tokenTenant = (id: string): CustomerTenant => ({ ...tenant(id), authMode: 'token' });
+
+    it('pages token-mode tenants in tenant-id order after a cursor, each with its version', async () => {
+      const prefix = unique('sweep');
+      const ids = ['c', 'a', 'b', 'd'].map((x) => `${prefix}-${x}`);
+      for (const id of ids) await s.tenants.ensure(tokenTenant(id));
+      await s.tenants.ensure(tenant(`${prefix}-bb`));
+      const mine = (page: { value: CustomerTenant }[]) => page.map((v) => v.value.tenantId).filter((id) => id.startsWith(prefix));
+      const first = await s.tenants.listForSweep(prefix, 2);
+      expect(mine(first)).toEqual([`${prefix}-a`, `${prefix}-b`]);
+      expect(first[0].value).not.toHaveProperty('_etag');
+      expect(first[0].version).toEqual(expect.any(String));
+      expect(mine(await s.tenants.listForSweep(first[1].value.tenantId, 10))).toEqual([`${prefix}-c`, `${prefix}-d`]);
+      expect(mine(await s.tenants.listForSweep(`${prefix}-d`, 10))).toEqual([]);
+    });
+
+    it('updates from a copy the caller read (no read), and reads fresh when it is stale', async () => {
+      const prefix = unique('sweep');
+      await s.tenants.ensure(tokenTenant(`${prefix}-a`));
+      const [known] = await s.tenants.listForSweep(`${prefix}`, 1);
+      const seen: string[] = [];
+      const renamed = await s.tenants.update(known.value.tenantId, (t) => (seen.push(t.displayName), { ok: true, value: { ...t, displayName: 'from the page' } }), known);
+      expect(renamed.ok).toBe(true);
+      // The copy is stale now: the store refuses it and the decision is taken again on what is stored.
+      const again = await s.tenants.update(known.value.tenantId, (t) => (seen.push(t.displayName), { ok: true, value: { ...t, displayName: 'fresh' } }), known);
+      expect(again.ok && again.value.displayName).toBe('fresh');
+      expect(seen).toEqual([known.value.displayName, known.value.displayName, 'from the page']);
+      expect((await s.tenants.get(known.value.tenantId))?.displayName).toBe('fresh');
+    });
+
+    it('creates and replaces a lease conditionally, with the new version each time', async () => {
+      const id = unique('runner');
+      const lease = { id, holder: 'a', expiresAt: T0, fence: 1 };
+      const created = await s.leases.create(lease);
+      expect(created).toEqual(expect.any(String));
+      expect(await s.leases.create({ ...lease, holder: 'b' })).toBeUndefined();
+      const read = await s.leases.read<typeof lease>(id);
+      expect(read).toEqual({ value: lease, version: created });
+      const replaced = await s.leases.replace({ ...lease, fence: 2 }, created!);
+      expect(replaced).toEqual(expect.any(String));
+      expect(replaced).not.toBe(created);
+      expect(await s.leases.replace({ ...lease, fence: 3, holder: 'late' }, created!)).toBeUndefined();
+      expect((await s.leases.read<typeof lease>(id))?.value).toEqual({ ...lease, fence: 2 });
+      expect(await s.leases.read(unique('none'))).toBeUndefined();
+      expect(await s.leases.replace({ id: unique('none'), holder: 'x', expiresAt: T0 }, replaced!)).toBeUndefined();
+    });
+
+    it('creates a sweep once and updates it conditionally', async () => {
+      const id = unique('sweep');
+      const run = { id, trigger: 'schedule' as const, requestedBy: { kind: 'system' as const, reason: 'schedule' }, status: 'running' as const, startedAt: T0, counts: { checked: 0, ok: 0, failed: 0, incomplete: 0, skipped: 0 }, runner: '', fence: 0, resumes: 0, ttl: 60 };
+      expect(await s.sweeps.create(run)).toBe(true);
+      expect(await s.sweeps.create({ ...run, runner: 'other' })).toBe(false);
+      expect(await s.sweeps.get(id)).toEqual(run);
+      const claimed = await s.sweeps.update<'fenced'>(id, (r) => (r.fence > 3 ? { ok: false, failure: 'fenced' } : { ok: true, value: { ...r, fence: 3, runner: 'a' } }));
+      expect(claimed.ok && claimed.value.fence).toBe(3);
+      expect(await s.sweeps.update<'fenced'>(id, (r) => (r.fence > 2 ? { ok: false, failure: 'fenced' } : { ok: true, value: r }))).toEqual({ ok: false, reason: 'rejected', failure: 'fenced' });
+      expect(await s.sweeps.get(unique('none'))).toBeUndefined();
+    });
+  });
 });

@@ -328,6 +328,7 @@ async function memoryDocuments(stores: MemoryStores, name: ContainerName): Promi
     leases: () => stores.leases.documents(),
     tokenCaches: () => stores.tokenCacheDocs.documents(),
     validations: () => stores.validations.documents(),
+    sweeps: () => stores.sweeps.documents(),
   };
   return ((await byContainer[name]?.()) ?? []) as Record<string, unknown>[];
 }

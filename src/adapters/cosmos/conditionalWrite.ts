@@ -3,7 +3,7 @@ import type { Container, ItemDefinition } from '@azure/cosmos';
 /** A stored document with Cosmos' system properties. */
 export type Stored<T> = T & { readonly _etag?: string; readonly _ts?: number; readonly _rid?: string; readonly _self?: string; readonly _attachments?: string };
 
-import type { Mutation, UpdateOutcome } from '../../usecases/ports';
+import type { Mutation, UpdateOutcome, Versioned } from '../../usecases/ports';
 
 export function statusOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -38,16 +38,19 @@ export async function updateIfMatch<T extends { id: string }, F = never>(
   partitionKey: string,
   mutate: (current: T) => Mutation<T, F>,
   attempts = 5,
+  known?: Versioned<T>,
 ): Promise<UpdateOutcome<T, F>> {
   for (let attempt = 0; attempt < attempts; attempt++) {
-    const stored = await readItem<T>(container, id, partitionKey);
+    // A caller that read the document already (a sweep's page) saves the read on the first try.
+    const first = attempt === 0 && known ? { value: known.value, etag: known.version } : undefined;
+    const stored = first ?? (await readVersioned<T>(container, id, partitionKey));
     if (stored === undefined) return { ok: false, reason: 'not-found' };
-    const previous = withoutSystemProperties(stored);
+    const previous = stored.value;
     const next = mutate(previous);
     if (!next.ok) return { ok: false, reason: 'rejected', failure: next.failure };
     try {
       await container.item(id, partitionKey).replace(next.value, {
-        accessCondition: { type: 'IfMatch', condition: stored._etag! },
+        accessCondition: { type: 'IfMatch', condition: stored.etag },
       });
       return { ok: true, value: next.value, previous };
     } catch (error) {
@@ -57,6 +60,11 @@ export async function updateIfMatch<T extends { id: string }, F = never>(
     }
   }
   return { ok: false, reason: 'conflict' };
+}
+
+async function readVersioned<T>(container: Container, id: string, partitionKey: string): Promise<{ value: T; etag: string } | undefined> {
+  const stored = await readItem<T>(container, id, partitionKey);
+  return stored && { value: withoutSystemProperties(stored), etag: stored._etag! };
 }
 
 /** Creates a document; `false` when one with that id already exists (a retried request). */

@@ -21,13 +21,15 @@ export const CONTAINERS = {
   leases: '/id',
   /** The validation history (TTL on: each record says when it goes). */
   validations: '/tenantId',
+  /** One document per sweep of every tenant (TTL on: 90 days). */
+  sweeps: '/id',
 } as const;
 
 /**
  * Containers with TTL on: `-1` lets each document say when it expires (its `ttl`, in seconds).
  * Set when the container is created; an existing one keeps what it has.
  */
-export const CONTAINER_DEFAULT_TTL: Partial<Record<keyof typeof CONTAINERS, number>> = { validations: -1 };
+export const CONTAINER_DEFAULT_TTL: Partial<Record<keyof typeof CONTAINERS, number>> = { validations: -1, sweeps: -1 };
 
 export type ContainerName = keyof typeof CONTAINERS;
 export type Containers = Record<ContainerName, Container>;

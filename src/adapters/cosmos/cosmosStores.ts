@@ -6,6 +6,7 @@ import { InvitationRepository } from './invitationRepository';
 import { LeaseRepository } from './leaseRepository';
 import { PendingInvitationGuards } from './pendingInvitationGuards';
 import { StaffRepository } from './staffRepository';
+import { SweepRepository } from './sweepRepository';
 import { TenantRepository } from './tenantRepository';
 import { TokenCacheRepository } from './tokenCacheRepository';
 import { ValidationRepository } from './validationRepository';
@@ -23,5 +24,6 @@ export function cosmosStores(store: Store): StorePorts {
     leases: new LeaseRepository(c.leases),
     tokenCacheDocs: new TokenCacheRepository(c.tokenCaches),
     validations: new ValidationRepository(c.validations),
+    sweeps: new SweepRepository(c.sweeps),
   };
 }

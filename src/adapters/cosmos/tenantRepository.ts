@@ -2,7 +2,8 @@ import type { Container } from '@azure/cosmos';
 import type { CustomerTenant } from '../../domain/tenant';
 import type { TenantStore } from '../../usecases/ports';
 import { createIfAbsent, readItem, updateIfMatch, withoutSystemProperties } from './conditionalWrite';
-import { Mutation } from '../../usecases/ports';
+import type { Mutation, Versioned } from '../../usecases/ports';
+import type { Stored } from './conditionalWrite';
 
 interface DomainAlias {
   readonly id: string;
@@ -64,8 +65,27 @@ export class TenantRepository implements TenantStore {
     return { tenant: existing ?? tenant, created: false };
   }
 
-  update<F = never>(tenantId: string, mutate: (t: CustomerTenant) => Mutation<CustomerTenant, F>) {
-    return updateIfMatch<CustomerTenant, F>(this.container, tenantId, tenantId, mutate);
+  update<F = never>(tenantId: string, mutate: (t: CustomerTenant) => Mutation<CustomerTenant, F>, known?: Versioned<CustomerTenant>) {
+    return updateIfMatch<CustomerTenant, F>(this.container, tenantId, tenantId, mutate, 5, known);
+  }
+
+  /**
+   * A sweep's page: keyset pagination on the tenant id (the cursor is a plain id, so a runner that
+   * takes over can start anywhere), token-mode tenants only, each with its etag for the sweep's
+   * conditional write. Cross-partition (a query plan, then the query).
+   */
+  async listForSweep(after: string | undefined, limit: number): Promise<Versioned<CustomerTenant>[]> {
+    const { resources } = await this.container.items
+      .query<Stored<CustomerTenant>>({
+        query: 'SELECT TOP @limit * FROM c WHERE c.authMode = @mode AND c.tenantId > @after ORDER BY c.tenantId',
+        parameters: [
+          { name: '@limit', value: limit },
+          { name: '@mode', value: 'token' },
+          { name: '@after', value: after ?? '' },
+        ],
+      })
+      .fetchAll();
+    return resources.map((r) => ({ value: withoutSystemProperties(r), version: r._etag! }));
   }
 
   /** Every tenant, by name. The `tenants` view is inherently cross-partition. */

@@ -15,10 +15,13 @@ import type {
   StorePorts,
   StaffStore,
   StoredTokenCache,
+  SweepStore,
   TenantStore,
   TokenCacheDocs,
   ValidationStore,
+  Versioned,
 } from '../../usecases/ports';
+import type { SweepRun } from '../../domain/sweep';
 import type { ValidationRecord } from '../../domain/validation';
 import { MemoryTable } from './memoryTable';
 
@@ -52,12 +55,19 @@ export class MemoryTenants implements TenantStore {
     return { tenant: (await this.get(tenant.tenantId)) ?? tenant, created: false };
   }
 
-  update<F = never>(tenantId: string, mutate: (t: CustomerTenant) => Mutation<CustomerTenant, F>) {
-    return this.tenants.update(tenantId, tenantId, mutate);
+  update<F = never>(tenantId: string, mutate: (t: CustomerTenant) => Mutation<CustomerTenant, F>, known?: Versioned<CustomerTenant>) {
+    return this.tenants.update(tenantId, tenantId, mutate, 5, known);
   }
 
   async list(limit = 500) {
     return (await this.tenants.all()).sort((a, b) => a.displayName.localeCompare(b.displayName)).slice(0, limit);
+  }
+
+  async listForSweep(after: string | undefined, limit: number) {
+    return (await this.tenants.allVersioned())
+      .filter((d) => d.value.authMode === 'token' && d.value.tenantId > (after ?? ''))
+      .sort((a, b) => (a.value.tenantId < b.value.tenantId ? -1 : a.value.tenantId > b.value.tenantId ? 1 : 0))
+      .slice(0, limit);
   }
 
   /** Every stored document, for tests that look at the whole store. */
@@ -219,6 +229,19 @@ export class MemoryLeases implements LeaseStore {
     await this.leases.remove(id, id);
   }
 
+  async read<T extends Lease>(id: string) {
+    const stored = await this.leases.read(id, id);
+    return stored && { value: stored.value as T, version: stored.etag };
+  }
+
+  create<T extends Lease>(lease: T) {
+    return this.leases.insert(lease.id, lease);
+  }
+
+  replace<T extends Lease>(lease: T, version: string) {
+    return this.leases.swap(lease.id, lease, version);
+  }
+
   /** Every stored document, for tests that look at the whole store. */
   documents() {
     return this.leases.all();
@@ -283,6 +306,27 @@ export class MemoryValidations implements ValidationStore {
   }
 }
 
+export class MemorySweeps implements SweepStore {
+  private readonly runs = new MemoryTable<SweepRun>();
+
+  async get(id: string) {
+    return (await this.runs.read(id, id))?.value;
+  }
+
+  create(run: SweepRun) {
+    return this.runs.create(run.id, run);
+  }
+
+  update<F = never>(id: string, mutate: (run: SweepRun) => Mutation<SweepRun, F>) {
+    return this.runs.update(id, id, mutate);
+  }
+
+  /** Every stored document, for tests that look at the whole store. */
+  documents() {
+    return this.runs.all();
+  }
+}
+
 /** Every store port, in memory. */
 export type MemoryStores = ReturnType<typeof memoryStores>;
 
@@ -297,5 +341,6 @@ export function memoryStores() {
     leases: new MemoryLeases(),
     tokenCacheDocs: new MemoryTokenCacheDocs(),
     validations: new MemoryValidations(),
+    sweeps: new MemorySweeps(),
   } satisfies StorePorts;
 }

@@ -1,4 +1,4 @@
-import type { Mutation, UpdateOutcome } from '../../usecases/ports';
+import type { Mutation, UpdateOutcome, Versioned } from '../../usecases/ports';
 
 /**
  * Documents in memory with the store's semantics: keyed by partition and id, an etag that changes
@@ -27,11 +27,17 @@ export class MemoryTable<T extends { id: string }> {
 
   /** False when a document with that id exists in the partition. */
   async create(partition: string, value: T): Promise<boolean> {
+    return (await this.insert(partition, value)) !== undefined;
+  }
+
+  /** The new etag; undefined when a document with that id exists in the partition. */
+  async insert(partition: string, value: T): Promise<string | undefined> {
     await yieldToOthers();
     const key = MemoryTable.key(partition, value.id);
-    if (this.docs.has(key)) return false;
-    this.docs.set(key, { value: copy(value), etag: this.nextEtag(), partition });
-    return true;
+    if (this.docs.has(key)) return undefined;
+    const etag = this.nextEtag();
+    this.docs.set(key, { value: copy(value), etag, partition });
+    return etag;
   }
 
   async upsert(partition: string, value: T): Promise<void> {
@@ -41,12 +47,18 @@ export class MemoryTable<T extends { id: string }> {
 
   /** False when the document changed (or went) since `etag` was read. */
   async replace(partition: string, value: T, etag: string): Promise<boolean> {
+    return (await this.swap(partition, value, etag)) !== undefined;
+  }
+
+  /** The new etag; undefined when the document changed (or went) since `etag` was read. */
+  async swap(partition: string, value: T, etag: string): Promise<string | undefined> {
     await yieldToOthers();
     const key = MemoryTable.key(partition, value.id);
     const current = this.docs.get(key);
-    if (!current || current.etag !== etag) return false;
-    this.docs.set(key, { value: copy(value), etag: this.nextEtag(), partition });
-    return true;
+    if (!current || current.etag !== etag) return undefined;
+    const next = this.nextEtag();
+    this.docs.set(key, { value: copy(value), etag: next, partition });
+    return next;
   }
 
   async remove(partition: string, id: string): Promise<boolean> {
@@ -56,14 +68,19 @@ export class MemoryTable<T extends { id: string }> {
 
   /** Every document (of one partition, when given), copied. */
   async all(partition?: string): Promise<T[]> {
-    await yieldToOthers();
-    return [...this.docs.values()].filter((d) => partition === undefined || d.partition === partition).map((d) => copy(d.value));
+    return (await this.allVersioned(partition)).map((d) => d.value);
   }
 
-  /** Read → decide → replace if unchanged; decided again on fresh data after a lost race. */
-  async update<F>(partition: string, id: string, mutate: (current: T) => Mutation<T, F>, attempts = 5): Promise<UpdateOutcome<T, F>> {
+  /** Every document with its etag (of one partition, when given), copied. */
+  async allVersioned(partition?: string): Promise<Versioned<T>[]> {
+    await yieldToOthers();
+    return [...this.docs.values()].filter((d) => partition === undefined || d.partition === partition).map((d) => ({ value: copy(d.value), version: d.etag }));
+  }
+
+  /** Read → decide → replace if unchanged; decided again on fresh data after a lost race. `known` saves the first read. */
+  async update<F>(partition: string, id: string, mutate: (current: T) => Mutation<T, F>, attempts = 5, known?: Versioned<T>): Promise<UpdateOutcome<T, F>> {
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const stored = await this.read(partition, id);
+      const stored = attempt === 0 && known ? { value: copy(known.value), etag: known.version } : await this.read(partition, id);
       if (!stored) return { ok: false, reason: 'not-found' };
       const next = mutate(copy(stored.value));
       if (!next.ok) return { ok: false, reason: 'rejected', failure: next.failure };
