@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
 import { LOCAL_CLIENT_ID } from '../../bot/compose';
 import { defaultSimulatedDirectory } from '../../src/local/identitySimulator';
-import { slug } from '../../src/local/identitySimulator/pageLayout';
-import { AdaptiveCardJson, BOOTSTRAP_ADMIN, BotHarness, cardFacts, cardText, cardTitle, startBotHarness } from '../support/botHarness';
-import { ChromiumSession, describeInBrowser, eventually, launchChromium, saveScreenshot, waitForPopups, WatchedPage } from '../support/browser';
+import { AdaptiveCardJson, cardFacts, cardText, cardTitle } from '../support/botHarness';
+import { describeInBrowser, eventually, saveScreenshot, waitForPopups, WatchedPage } from '../support/browser';
+import { useBrowserJourney } from '../support/browserJourney';
 
 /*
  * What a customer's admin and their reviewer read, in chromium, at each step whose words say what
@@ -13,7 +13,6 @@ import { ChromiumSession, describeInBrowser, eventually, launchChromium, saveScr
  * suite does; screenshots (texts-*) land in $TMPDIR/tenant-access-screenshots.
  */
 
-const STAFF = BOOTSTRAP_ADMIN;
 const MEGAN = 'megan.bowen@contoso.onmicrosoft.com';
 const CONTOSO_SERVICE_ACCOUNT = 'svc-tenantaccess@contoso.onmicrosoft.com';
 const FABRIKAM_SERVICE_ACCOUNT = 'svc-tenantaccess@fabrikam.onmicrosoft.com';
@@ -29,65 +28,18 @@ const ADMIN_CENTER_STUB = '<!doctype html><title>Microsoft Entra admin center (s
 const unexpected = (problems: string[], ...expected: RegExp[]) => problems.filter((line) => !expected.some((re) => re.test(line)));
 
 describeInBrowser('customer page texts in chromium: what is known, what was granted', () => {
-  let h: BotHarness;
-  let chromium: ChromiumSession;
-  let simulatorUrl: string;
-  const opened: WatchedPage[] = [];
-
-  beforeAll(async () => {
-    [h, chromium] = await Promise.all([
-      startBotHarness({ env: { PUBLIC_BASE_URL: undefined }, compose: { simulatorOptions: { pollIntervalSeconds: 0.2 } } }),
-      launchChromium(),
-    ]);
-    simulatorUrl = h.bot.simulator!.url;
+  const journey = useBrowserJourney({
+    stepTimeoutMs: STEP_TIMEOUT_MS,
+    prepare: async (watched) => void await watched.context.route('https://entra.microsoft.com/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: ADMIN_CENTER_STUB })),
   });
-  afterAll(async () => {
-    await chromium?.close();
-    await h?.close();
-  });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((watched) => watched.close()));
-  });
+  const { browserFor, invite, card, waitForCard, userCodeOn } = journey;
 
-  async function browserFor(): Promise<WatchedPage> {
-    const watched = await chromium.newPage({ viewport: { width: 1000, height: 900 }, ignoreHTTPSErrors: true });
-    await watched.context.route('https://entra.microsoft.com/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: ADMIN_CENTER_STUB }));
-    opened.push(watched);
-    return watched;
-  }
-
-  async function invite(command: string): Promise<{ link: string; invitationId: string }> {
-    const reply = await h.say(STAFF, command);
-    expect(cardTitle(reply.card)).toBe('Invitation created');
-    const link = cardText(reply.card).split('\n').find((line) => line.startsWith(`${h.url}/invite/`));
-    if (!link) throw new Error(`no invitation link on the card:\n${cardText(reply.card)}`);
-    return { link, invitationId: cardFacts(reply.card).Invitation };
-  }
-
-  const card = (page: Page) => page.locator('#ta-card');
   /** The card as a person reads it: its text, line by line as the renderer laid it out. */
   const cardWords = async (page: Page) => (await card(page).innerText()).replace(/\u00a0/g, ' ');
 
-  async function waitForCard(page: Page, text: string | RegExp): Promise<void> {
-    await card(page).getByText(text).first().waitFor({ timeout: STEP_TIMEOUT_MS });
-  }
-
-  async function userCodeOn(page: Page): Promise<string> {
-    await page.locator('#userCode').waitFor({ timeout: STEP_TIMEOUT_MS });
-    return (await page.locator('#userCode').textContent())?.trim() ?? '';
-  }
-
+  /** The simulator's sign-in; Entra's outcome as its result page says it. */
   async function signInOnSimulator(admin: WatchedPage, code: string, upn: string, outcome = 'success'): Promise<string | null> {
-    const before = admin.popups.length;
-    await admin.page.getByRole('link', { name: 'Open the Microsoft sign-in page' }).click();
-    const sim = (await waitForPopups(admin, before + 1))[before];
-    await sim.waitForLoadState();
-    await sim.locator('#user-code').fill(code);
-    await sim.locator('#next').click();
-    await sim.locator(`#account-${slug(upn)}`).check();
-    await sim.locator(`#outcome-${outcome}`).check();
-    await sim.locator('#sign-in').click();
-    await sim.locator('#sign-in-result').waitFor();
+    const sim = await journey.signInAtSimulator(admin, code, upn, outcome);
     const answered = await sim.locator('#sign-in-result').getAttribute('data-outcome');
     await sim.close();
     return answered;
@@ -111,16 +63,16 @@ describeInBrowser('customer page texts in chromium: what is known, what was gran
     await reviewer.page.getByRole('link', { name: 'Review permissions and consent' }).click();
     const consent = (await waitForPopups(reviewer, before + 1))[before];
     await consent.locator(`#${decision}`).waitFor();
-    expect(consent.url().startsWith(`${simulatorUrl}/`)).toBe(true);
+    expect(consent.url().startsWith(`${journey.simulatorUrl}/`)).toBe(true);
     await consent.locator(`#${decision}`).click();
-    await consent.waitForURL((url) => url.toString().startsWith(`${h.url}/consent/callback?`), { timeout: STEP_TIMEOUT_MS });
+    await consent.waitForURL((url) => url.toString().startsWith(`${journey.h.url}/consent/callback?`), { timeout: STEP_TIMEOUT_MS });
     await consent.locator('.ta-plain-title').waitFor();
     return consent;
   }
 
   /** The staff chat's notices about one invitation: title (after "<tenant>: ") and text. */
   function staffNotices(invitationId: string): { title: string; text: string }[] {
-    return h.connector.requests
+    return journey.h.connector.requests
       .map((request) => (request.body as { attachments?: { content?: AdaptiveCardJson }[] } | undefined)?.attachments?.[0]?.content)
       .filter((content): content is AdaptiveCardJson => !!content && cardFacts(content).Invitation === invitationId && cardTitle(content) !== 'Invitation created')
       .map((content) => ({ title: cardTitle(content)!.replace(/^[^:]+: /, ''), text: cardText(content) }));
@@ -137,7 +89,7 @@ describeInBrowser('customer page texts in chromium: what is known, what was gran
     const code = await userCodeOn(page);
     const steps = await cardWords(page);
     expect(steps).toContain(`Step 2: Open the Microsoft sign-in page, paste the code, and sign in as ${MEGAN}, your Global Administrator account. Expect Microsoft to ask for multi-factor authentication too.`);
-    expect(steps).toContain(`Microsoft asks whether you are trying to sign in to Tenant Access. Continue only if you started this from the invitation ${h.config.providerName} sent you for contoso.onmicrosoft.com.`);
+    expect(steps).toContain(`Microsoft asks whether you are trying to sign in to Tenant Access. Continue only if you started this from the invitation ${journey.h.config.providerName} sent you for contoso.onmicrosoft.com.`);
     expect(steps).not.toMatch(/\)\s*\(/);
     expect(steps).not.toContain('**');
     await saveScreenshot(page, 'texts-1-global-device-code');
@@ -145,7 +97,7 @@ describeInBrowser('customer page texts in chromium: what is known, what was gran
     expect(await signInOnSimulator(admin, code, MEGAN)).toBe('success');
     await waitForCard(page, 'Tenant activated');
     const activated = await cardWords(page);
-    expect(activated).toContain(`${h.config.providerName} now has delegated access to contoso.onmicrosoft.com, through the application Tenant Access.`);
+    expect(activated).toContain(`${journey.h.config.providerName} now has delegated access to contoso.onmicrosoft.com, through the application Tenant Access.`);
     expect(activated).toContain('What was granted');
     const granted = activated.split('\n').filter((line) => line.startsWith('• '));
     expect(granted).toEqual(
@@ -210,13 +162,13 @@ describeInBrowser('customer page texts in chromium: what is known, what was gran
     const pending = await cardWords(reviewer.page);
     expect(pending).toContain('choose Accept or Cancel. If you already approved the request in the Microsoft Entra admin center (Enterprise applications → Admin consent requests), choose Approved in the Microsoft Entra admin center instead');
     // Contoso's name is Graph's since the Global admin's sign-in above.
-    expect(pending).toContain(`${CONTOSO_SERVICE_ACCOUNT} asked for approval so that ${h.config.providerName} can manage Contoso through the application Tenant Access.`);
+    expect(pending).toContain(`${CONTOSO_SERVICE_ACCOUNT} asked for approval so that ${journey.h.config.providerName} can manage Contoso through the application Tenant Access.`);
     expect(pending).not.toContain('**');
     await saveScreenshot(reviewer.page, 'texts-5-reviewer-pending');
 
     const callback = await answerOnConsentPage(reviewer, 'accept');
     // The callback's page has the provider header of the other pages.
-    await expect(callback.locator('.ta-provider').textContent()).resolves.toBe(h.config.providerName);
+    await expect(callback.locator('.ta-provider').textContent()).resolves.toBe(journey.h.config.providerName);
     await expect(callback.locator('.ta-plain-title').textContent()).resolves.toBe('Consent recorded — thank you');
     await expect(callback.locator('.ta-plain-text').textContent()).resolves.toContain('you have nothing more to do');
     await saveScreenshot(callback, 'texts-6-callback-granted');
@@ -263,14 +215,14 @@ describeInBrowser('customer page texts in chromium: what is known, what was gran
     await reviewer.page.goto(reviewLink);
     await waitForCard(reviewer.page, /Admin consent requested for/);
     const callback = await answerOnConsentPage(reviewer, 'cancel');
-    await expect(callback.locator('.ta-provider').textContent()).resolves.toBe(h.config.providerName);
+    await expect(callback.locator('.ta-provider').textContent()).resolves.toBe(journey.h.config.providerName);
     await expect(callback.locator('.ta-plain-title').textContent()).resolves.toBe('Your decision was recorded');
     await saveScreenshot(callback, 'texts-10-callback-declined');
 
     await waitForCard(page, 'Your reviewer declined the request');
     const declined = await cardWords(page);
-    expect(declined).toContain(`so ${h.config.providerName} has no access to fabrikam.onmicrosoft.com. Nothing was granted.`);
-    expect(declined).toContain(`Talk to your Admin Consent Reviewer, or to ${h.config.providerName} if it is unclear why the access is needed`);
+    expect(declined).toContain(`so ${journey.h.config.providerName} has no access to fabrikam.onmicrosoft.com. Nothing was granted.`);
+    expect(declined).toContain(`Talk to your Admin Consent Reviewer, or to ${journey.h.config.providerName} if it is unclear why the access is needed`);
     expect(declined).toContain('If the reviewer agrees, they approve Tenant Access in the Microsoft Entra admin center (Enterprise applications → Admin consent requests); then choose Start again and sign in with the same account.');
     expect(declined).not.toContain('choose Accept');
     await page.bringToFront();

@@ -1,15 +1,7 @@
 import type { Page } from 'playwright-core';
-import { slug } from '../../src/local/identitySimulator/pageLayout';
-import {
-  AdaptiveCardJson,
-  BOOTSTRAP_ADMIN,
-  BotHarness,
-  cardFacts,
-  cardText,
-  cardTitle,
-  startBotHarness,
-} from '../support/botHarness';
-import { ChromiumSession, describeInBrowser, eventually, launchChromium, saveScreenshot, waitForPopups, WatchedPage } from '../support/browser';
+import { AdaptiveCardJson, cardFacts, cardTitle } from '../support/botHarness';
+import { describeInBrowser, eventually, saveScreenshot, waitForPopups, WatchedPage } from '../support/browser';
+import { useBrowserJourney } from '../support/browserJourney';
 
 /*
  * The customer's side of both journeys, clicked through in chromium as a person would: the real bot
@@ -17,7 +9,6 @@ import { ChromiumSession, describeInBrowser, eventually, launchChromium, saveScr
  * admin consent pages). Screenshots of each step land in $TMPDIR/tenant-access-screenshots.
  */
 
-const STAFF = BOOTSTRAP_ADMIN;
 const MEGAN = 'megan.bowen@contoso.onmicrosoft.com';
 const SERVICE_ACCOUNT = 'svc-tenantaccess@contoso.onmicrosoft.com';
 const ALEX = 'alex.wilber@fabrikam.onmicrosoft.com';
@@ -28,80 +19,19 @@ const STEP_TIMEOUT_MS = 15_000;
 const unexpected = (problems: string[], ...expected: RegExp[]) => problems.filter((line) => !expected.some((re) => re.test(line)));
 
 describeInBrowser('customer journeys in chromium, against the real bot and identity simulator', () => {
-  let h: BotHarness;
-  let chromium: ChromiumSession;
-  let simulatorUrl: string;
-  const opened: WatchedPage[] = [];
+  const journey = useBrowserJourney({ stepTimeoutMs: STEP_TIMEOUT_MS });
+  const { browserFor, invite, card, waitForCard, userCodeOn } = journey;
 
-  beforeAll(async () => {
-    // No PUBLIC_BASE_URL: links then point at the bot's own address (composeBot derives it from the free port).
-    [h, chromium] = await Promise.all([
-      startBotHarness({ env: { PUBLIC_BASE_URL: undefined }, compose: { simulatorOptions: { pollIntervalSeconds: 0.2 } } }),
-      launchChromium(),
-    ]);
-    simulatorUrl = h.bot.simulator!.url;
-  });
-  afterAll(async () => {
-    await chromium?.close();
-    await h?.close();
-  });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((watched) => watched.close()));
-  });
-
-  /** A fresh browser profile: each person (admin, reviewer) has their own. The simulator's CA is its own. */
-  async function browserFor(): Promise<WatchedPage> {
-    const watched = await chromium.newPage({ viewport: { width: 1000, height: 900 }, ignoreHTTPSErrors: true });
-    opened.push(watched);
-    return watched;
-  }
-
-  /** Staff run `invite …` in Teams; returns the link from the card, as they would forward it. */
-  async function invite(command: string): Promise<{ link: string; invitationId: string }> {
-    const reply = await h.say(STAFF, command);
-    expect(cardTitle(reply.card)).toBe('Invitation created');
-    const link = cardText(reply.card).split('\n').find((line) => line.startsWith(`${h.url}/invite/`));
-    if (!link) throw new Error(`no invitation link on the card:\n${cardText(reply.card)}`);
-    return { link, invitationId: cardFacts(reply.card).Invitation };
-  }
-
-  const card = (page: Page) => page.locator('#ta-card');
-
-  async function waitForCard(page: Page, text: string | RegExp): Promise<void> {
-    await card(page).getByText(text).first().waitFor({ timeout: STEP_TIMEOUT_MS });
-  }
-
-  async function userCodeOn(page: Page): Promise<string> {
-    await page.locator('#userCode').waitFor({ timeout: STEP_TIMEOUT_MS });
-    const code = (await page.locator('#userCode').textContent())?.trim() ?? '';
-    expect(code).toMatch(/^[A-Z0-9]{6,12}$/);
-    return code;
-  }
-
-  /**
-   * Opens the verification page from the device-code card (a popup, like a new tab), enters the
-   * code, picks the account and what Entra should answer, and returns the result page.
-   */
+  /** The simulator's sign-in, with a screenshot before and after (`shot` names them). */
   async function signInOnSimulator(admin: WatchedPage, code: string, upn: string, outcome: string, shot: string): Promise<Page> {
-    const before = admin.popups.length;
-    await admin.page.getByRole('link', { name: 'Open the Microsoft sign-in page' }).click();
-    const sim = (await waitForPopups(admin, before + 1))[before];
-    await sim.waitForLoadState();
-    expect(sim.url()).toBe(`${simulatorUrl}/devicelogin`);
-    await sim.locator('#user-code').fill(code);
-    await sim.locator('#next').click();
-    await sim.locator(`#account-${slug(upn)}`).check();
-    await sim.locator(`#outcome-${outcome}`).check();
-    await saveScreenshot(sim, `${shot}-simulator-pick`);
-    await sim.locator('#sign-in').click();
-    await sim.locator('#sign-in-result').waitFor();
+    const sim = await journey.signInAtSimulator(admin, code, upn, outcome, async (page) => void (await saveScreenshot(page, `${shot}-simulator-pick`)));
     await saveScreenshot(sim, `${shot}-simulator-result`);
     return sim;
   }
 
   /** The staff chat's proactive cards about one invitation, by title ("<tenant>: <what happened>"). */
   function staffUpdates(invitationId: string): string[] {
-    return h.connector.requests
+    return journey.h.connector.requests
       .map((request) => (request.body as { attachments?: { content?: AdaptiveCardJson }[] } | undefined)?.attachments?.[0]?.content)
       .filter((content): content is AdaptiveCardJson => !!content && cardFacts(content).Invitation === invitationId && cardTitle(content) !== 'Invitation created')
       .map((content) => cardTitle(content)!.replace(/^[^:]+: /, ''));
@@ -116,7 +46,7 @@ describeInBrowser('customer journeys in chromium, against the real bot and ident
     expect(response?.status()).toBe(200);
     await waitForCard(page, /asks for access to/);
     const start = (await card(page).textContent()) ?? '';
-    expect(start).toContain(h.config.providerName);
+    expect(start).toContain(journey.h.config.providerName);
     expect(start).toContain('contoso.onmicrosoft.com');
     const validUntil = /valid until (\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC/.exec(start);
     expect(validUntil).not.toBeNull();
@@ -161,7 +91,7 @@ describeInBrowser('customer journeys in chromium, against the real bot and ident
     await waitForCard(page, 'Approval required');
     await expect(page.locator('#ta-announce').textContent()).resolves.toBe('Approval required');
     const reviewLink = ((await page.locator('#reviewLink').textContent()) ?? '').trim();
-    expect(reviewLink).toMatch(new RegExp(`^${h.url.replace(/[.]/g, '\\.')}/review/[A-Za-z0-9_-]{43}$`));
+    expect(reviewLink).toMatch(new RegExp(`^${journey.h.url.replace(/[.]/g, '\\.')}/review/[A-Za-z0-9_-]{43}$`));
     await page.bringToFront();
     await saveScreenshot(page, 'delegated-2-approval-required');
 
@@ -176,12 +106,12 @@ describeInBrowser('customer journeys in chromium, against the real bot and ident
     await reviewer.page.getByRole('link', { name: 'Review permissions and consent' }).click();
     const [consent] = await waitForPopups(reviewer, 1);
     await consent.locator('#accept').waitFor();
-    expect(consent.url().startsWith(`${simulatorUrl}/`)).toBe(true);
+    expect(consent.url().startsWith(`${journey.simulatorUrl}/`)).toBe(true);
     expect(new URL(consent.url()).pathname).toMatch(/\/v2\.0\/adminconsent$/);
     await saveScreenshot(consent, 'delegated-4-simulator-consent');
     await consent.locator('#accept').click();
     await consent.getByText('Consent recorded').waitFor({ timeout: STEP_TIMEOUT_MS });
-    expect(consent.url().startsWith(`${h.url}/consent/callback?`)).toBe(true);
+    expect(consent.url().startsWith(`${journey.h.url}/consent/callback?`)).toBe(true);
     await saveScreenshot(consent, 'delegated-5-consent-recorded');
 
     // The admin's page notices the consent on its own and offers the second sign-in.
