@@ -27,6 +27,9 @@ import type { OnboardingDeps } from '../../src/usecases/invitations/onboardingDe
 import { getTenantStatus } from '../../src/usecases/tenants/getTenantStatus';
 import { listTenants } from '../../src/usecases/tenants/listTenants';
 import { validateTenant, type ValidateDeps } from '../../src/usecases/tenants/validateTenant';
+import { requestSweep } from '../../src/usecases/sweeps/requestSweep';
+import { getSweepStatus } from '../../src/usecases/sweeps/sweepStatus';
+import type { SweepRunner } from '../../src/jobs/sweepRunner';
 import { adminConsentUrl, consentRedirectUri } from '../../src/usecases/invitations/customerLinks';
 import { ConversationTracker } from '../teams/conversationTracker';
 import type { Notifier } from '../teams/notifier';
@@ -35,7 +38,7 @@ import type { BotServices } from '../teams/services';
 import { staffNotifications } from '../teams/staffNotifications';
 import type { Closers } from './closers';
 import { composeIdentity } from './identity';
-import { composeLease, startJobs } from './jobs';
+import { composeLease, composeSchedule, startJobs } from './jobs';
 import { composeStore, type Persistence } from './store';
 import { composeTeamsAdapter } from './teams';
 import { startWeb } from './web';
@@ -76,8 +79,10 @@ export interface RunningBot {
   /** What stands behind the bot, for the start-up guide. */
   readonly identityProvider: { readonly kind: 'simulator' | 'entra'; readonly authorityHost: string };
   readonly storeKind: Persistence['kind'];
-  /** Runs the orphan sweep now (it also runs at each lease renewal). */
+  /** Runs the orphan sweep now (the runner also runs it at each of its ticks). */
   sweepOrphans(): Promise<number>;
+  /** The runner lease and the sweeps it runs (tests wait on `runner.idle()`). */
+  readonly runner: SweepRunner;
   close(): Promise<void>;
 }
 
@@ -124,11 +129,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       },
       isStaffViewer,
     );
-    const sweepOrphans = await startJobs(lease, invitations, signIn, logger, closers);
 
-    const customerView = { providerName: config.providerName, appName: config.appName, clientId: identity.clientId, authorityHost: identity.authorityHost, scopes: config.scopes, publicBaseUrl: config.publicBaseUrl };
-    const onboarding: OnboardingDeps = { clock, random, tenants, invitations, flows: signIn.flowControl, pendingGuards: stores.pendingGuards, directory: identity.directory, audit, invitationTtlDays: config.invitationTtlDays, publicBaseUrl: config.publicBaseUrl };
-    const staffDeps = { staff, policy, audit, clock };
     const validation: ValidateDeps = {
       tenants,
       validations: stores.validations,
@@ -143,6 +144,31 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       budgetMs: config.timings.validationTimeoutMs,
       adminConsentLink: (tenantId) => validationConsentUrl(identity.authorityHost, tenantId, identity.clientId, config.scopes, config.publicBaseUrl),
     };
+    const { sweepOrphans, runner } = await startJobs({
+      config,
+      lease,
+      leases: stores.leases,
+      sweeps: stores.sweeps,
+      invitations,
+      signIn,
+      clock,
+      logger,
+      sweep: {
+        validation,
+        sweeps: stores.sweeps,
+        audit,
+        clock,
+        logger,
+        concurrency: config.validationConcurrency,
+        tenantDeadlineMs: config.timings.sweepTenantDeadlineMs,
+      },
+      closers,
+    });
+    const schedule = composeSchedule(config);
+    const sweepStatusDeps = { leases: stores.leases, sweeps: stores.sweeps, clock, nextRunAfter: schedule && ((at: Date) => schedule.nextAfter(at)) };
+    const customerView = { providerName: config.providerName, appName: config.appName, clientId: identity.clientId, authorityHost: identity.authorityHost, scopes: config.scopes, publicBaseUrl: config.publicBaseUrl };
+    const onboarding: OnboardingDeps = { clock, random, tenants, invitations, flows: signIn.flowControl, pendingGuards: stores.pendingGuards, directory: identity.directory, audit, invitationTtlDays: config.invitationTtlDays, publicBaseUrl: config.publicBaseUrl };
+    const staffDeps = { staff, policy, audit, clock };
     const services: BotServices = {
       logger,
       clock,
@@ -167,6 +193,16 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
         add: (actor, id, role, requestKey, profile) => addStaff(staffDeps, actor, id, role, requestKey, profile),
         remove: (actor, id, requestKey) => removeStaff(staffDeps, actor, id, requestKey),
       },
+      sweeps: {
+        status: () => getSweepStatus(sweepStatusDeps),
+        async start(input) {
+          const requested = await requestSweep({ leases: stores.leases, sweeps: stores.sweeps, clock }, input);
+          // The runner (this instance, if it is) starts it at once; any other runner at its next tick.
+          if (requested.ok) await runner.nudge();
+          return requested;
+        },
+        runnerTickMs: config.timings.runnerLeaseRenewMs,
+      },
       customerAction: signIn.act,
       audit,
       cardUpdates: teams.notifier,
@@ -189,6 +225,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       identityProvider: { kind: identity.simulator ? 'simulator' : 'entra', authorityHost: identity.authorityHost },
       storeKind: persistence.kind,
       sweepOrphans,
+      runner,
       async close() {
         // Every step runs even if one fails (the store may be the thing that is down).
         for (const close of closers.reverse()) {

@@ -1,9 +1,12 @@
 import type { Clock } from '../../src/clock';
 import type { Config } from '../../src/config';
 import type { Logger } from '../../src/log';
-import type { InvitationStore, LeaseStore } from '../../src/usecases/ports';
+import { parseSchedule } from '../../src/schedule';
+import type { InvitationStore, LeaseStore, SweepStore } from '../../src/usecases/ports';
 import { sweepOrphans } from '../../src/jobs/orphanSweep';
 import { InstanceLease } from '../../src/jobs/instanceLease';
+import { SweepRunner } from '../../src/jobs/sweepRunner';
+import { runSweep, type SweepDeps } from '../../src/usecases/sweeps/runSweep';
 import type { SignIn } from '../../src/usecases/signIn/signIn';
 import type { Closers } from './closers';
 
@@ -11,13 +14,54 @@ export function composeLease(config: Config, leases: LeaseStore, clock: Clock, i
   return new InstanceLease(instanceId, leases, clock, config.timings.leaseTtlMs, config.timings.leaseRenewMs);
 }
 
-/** The lease is renewed on a timer; each renewal also sweeps for flows whose owner died since. */
-export async function startJobs(lease: InstanceLease, invitations: InvitationStore, signIn: SignIn, logger: Logger, closers: Closers): Promise<() => Promise<number>> {
-  const sweep = () => sweepOrphans(invitations, signIn.orphans);
-  await lease.start(sweep);
+/** VALIDATION_SCHEDULE, parsed (config has checked it); undefined when it is off. */
+export function composeSchedule(config: Config) {
+  if (config.validationSchedule === undefined) return undefined;
+  const parsed = parseSchedule(config.validationSchedule);
+  if (!parsed.ok) throw new Error(`VALIDATION_SCHEDULE: ${parsed.message}`);
+  return parsed.schedule;
+}
+
+export interface JobsDeps {
+  readonly config: Config;
+  readonly lease: InstanceLease;
+  readonly leases: LeaseStore;
+  readonly sweeps: SweepStore;
+  readonly invitations: InvitationStore;
+  readonly signIn: SignIn;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** What a sweep needs but the runner's fence, which the runner gives each sweep it runs. */
+  readonly sweep: Omit<SweepDeps, 'checkpointMs'>;
+  readonly closers: Closers;
+}
+
+/**
+ * The instance lease is renewed on a timer (other instances tell from it whether this one still
+ * polls its sign-in flows). The runner lease (one instance at a time) runs the orphan sweep of
+ * sign-in flows at each of its ticks, and the validation sweeps.
+ */
+export async function startJobs(deps: JobsDeps): Promise<{ sweepOrphans: () => Promise<number>; runner: SweepRunner }> {
+  const { config, lease, signIn, closers } = deps;
+  const orphans = () => sweepOrphans(deps.invitations, signIn.orphans);
+  await lease.start();
   closers.push(() => lease.stop());
   closers.push(() => signIn.stop());
-  const interrupted = await sweep();
-  if (interrupted > 0) logger.warn({ event: 'flows.interrupted', count: interrupted }, 'sign-in flows left by a stopped process are now interrupted');
-  return sweep;
+  const sweepDeps: SweepDeps = { ...deps.sweep, checkpointMs: config.timings.runnerLeaseRenewMs };
+  const runner = new SweepRunner({
+    instanceId: lease.instanceId,
+    leases: deps.leases,
+    sweeps: deps.sweeps,
+    clock: deps.clock,
+    logger: deps.logger,
+    ttlMs: config.timings.runnerLeaseTtlMs,
+    renewMs: config.timings.runnerLeaseRenewMs,
+    schedule: composeSchedule(config),
+    orphans,
+    runSweep: (sweepId, hold) => runSweep(sweepDeps, sweepId, hold),
+  });
+  // Stopped first (closers run in reverse): its sweep winds down while the store is still there.
+  closers.push(() => runner.stop());
+  await runner.start();
+  return { sweepOrphans: orphans, runner };
 }

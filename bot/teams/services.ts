@@ -17,6 +17,8 @@ import type { AddStaffResult, RemoveStaffResult, StaffListEntry } from '../../sr
 import type { TenantStatusResult } from '../../src/usecases/tenants/getTenantStatus';
 import type { TenantOverview } from '../../src/usecases/tenants/listTenants';
 import type { ValidateInput, ValidateResult } from '../../src/usecases/tenants/validateTenant';
+import type { RequestSweepResult } from '../../src/usecases/sweeps/requestSweep';
+import type { SweepStatus } from '../../src/usecases/sweeps/sweepStatus';
 import type { CardUpdates } from './notifier';
 import type { CustomerViewSettings } from '../presentation/customerView';
 
@@ -50,6 +52,14 @@ export interface BotServices {
     list(): Promise<StaffListEntry[]>;
     add(actor: Actor, id: string, role: Role, requestKey: string, profile?: StaffProfile): Promise<AddStaffResult>;
     remove(actor: Actor, id: string, requestKey: string): Promise<RemoveStaffResult>;
+  };
+  readonly sweeps: {
+    /** `sweep`: the running and the last sweep, the next run. */
+    status(): Promise<SweepStatus>;
+    /** `validate all`: a sweep now (operators). */
+    start(input: { actor: Actor; requestKey: string }): Promise<RequestSweepResult>;
+    /** How often the runner looks for work (RUNNER_LEASE_RENEW_MS): how soon another instance starts a requested sweep. */
+    readonly runnerTickMs: number;
   };
   /** The customer admin's buttons on a card posted in Teams: the same rules as the invitation page. */
   readonly customerAction: CustomerAction;

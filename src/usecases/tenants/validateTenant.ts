@@ -79,9 +79,10 @@ export interface ValidateInput {
   /**
    * Asked before each write (the token cache, the tenant, the history, the audit row); false refuses
    * it, and nothing more is written. A sweep runner passes its lease check, so a deposed runner's
-   * late result is never recorded.
+   * late result is never recorded. It is shown the validation about to be recorded (the sweep
+   * records an incomplete one only when no retry is left).
    */
-  readonly beforeWrite?: () => Promise<boolean>;
+  readonly beforeWrite?: (pending: ValidationRecord) => Promise<boolean>;
   /** Default true. A sweep audits once per sweep instead. */
   readonly audit?: boolean;
 }
@@ -411,7 +412,7 @@ async function recordValidation(
   found: Found,
 ): Promise<{ refused: boolean; tenant: CustomerTenant; tenantUpdated: boolean; steps: ('token-cache' | 'tenant' | 'history')[] }> {
   const steps: ('token-cache' | 'tenant' | 'history')[] = [];
-  const allowed = async () => (input.beforeWrite ? input.beforeWrite() : true);
+  const allowed = async () => (input.beforeWrite ? input.beforeWrite(record) : true);
   let current = tenant;
   let tenantUpdated = false;
 
