@@ -15,6 +15,9 @@ module.exports = {
     '<rootDir>/test/onboarding/**/*.test.ts',
     // Commands and card actions through the real server, on the in-memory stores.
     '<rootDir>/test/e2e/commands.test.ts',
+    // The sweep: its use case, the runner lease, its schedule, and its two commands.
+    '<rootDir>/test/sweeps/**/*.test.ts',
+    '<rootDir>/test/e2e/sweepCommands.test.ts',
     '<rootDir>/test/bot/parseCommand.test.ts',
     '<rootDir>/test/bot/customerView.test.ts',
     '<rootDir>/test/cards/**/*.test.ts',

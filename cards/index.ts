@@ -13,6 +13,7 @@ import flowStatusTemplate from './flowStatus.json';
 import consentReviewTemplate from './consentReview.json';
 import staffUpdateTemplate from './staffUpdate.json';
 import validationResultTemplate from './validationResult.json';
+import sweepStatusTemplate from './sweepStatus.json';
 
 /** An Adaptive Card attachment, shaped as Bot Framework expects; plain data so the web page can use it too. */
 export interface CardAttachment {
@@ -281,6 +282,16 @@ export interface StaffUpdateCard {
 }
 export const renderStaffUpdate = (d: StaffUpdateCard) => expand(staffUpdateTemplate, { advice: '', customerSaw: '', ids: [], canValidate: false, ...d });
 
+export interface SweepStatusCard {
+  title: string;
+  text: string;
+  tone?: Tone;
+  /** The running sweep, the last one, the schedule: a heading and its facts each. */
+  sections: { heading: string; facts: { name: string; value: string }[] }[];
+  footer: string;
+}
+export const renderSweepStatus = (d: SweepStatusCard) => expand(sweepStatusTemplate, { ...d, color: d.tone ?? 'default' });
+
 /** Every template, for tests that check verbs and bindings. */
 export const TEMPLATES: Record<string, object> = {
   help: helpTemplate,
@@ -296,4 +307,5 @@ export const TEMPLATES: Record<string, object> = {
   consentReview: consentReviewTemplate,
   staffUpdate: staffUpdateTemplate,
   validationResult: validationResultTemplate,
+  sweepStatus: sweepStatusTemplate,
 };

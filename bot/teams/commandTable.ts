@@ -6,7 +6,7 @@ import { inviteCommand } from './features/invite';
 import { invitationsCommand } from './features/invitations';
 import { resendCommand, revokeCommand } from './features/changeInvitation';
 import { statusCommand, tenantsCommand } from './features/tenants';
-import { validateCommand } from './features/validate';
+import { sweepCommand, validateOrSweepCommand } from './features/sweep';
 import { staffCommand } from './features/staff';
 import { command, CommandSpec } from './services';
 import { closestWord } from './parseCommand';
@@ -60,6 +60,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   revokeCommand,
   tenantsCommand,
   statusCommand,
-  validateCommand,
+  validateOrSweepCommand,
+  sweepCommand,
   staffCommand,
 ];

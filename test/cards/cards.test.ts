@@ -15,6 +15,7 @@ import {
   renderMessage,
   renderStaffList,
   renderStaffUpdate,
+  renderSweepStatus,
   renderTenantList,
   renderTenantStatus,
   renderValidationResult,
@@ -239,6 +240,21 @@ const SAMPLES: Record<string, { full: () => CardAttachment; sparse: () => CardAt
       renderValidationResult({ headline: 'Validating…', color: 'accent', tenantName: 't', tenantId: 't', summary: '', pending: true, when: '', duration: '', account: '', by: '', checks: [], otherAccounts: [], cause: '', nextStep: '', reference: '', consentLink: '', canReinvite: false, canValidateAgain: false }),
       renderValidationResult({ headline: 'Last Authentication Status: Successful', color: 'good', tenantName: 't', tenantId: 't', summary: 's', pending: false, when: 'w', duration: 'd', account: 'a', by: 'b', checks: [], otherAccounts: [], cause: '', nextStep: '', reference: '', consentLink: '', canReinvite: false, canValidateAgain: true }),
     ],
+  },
+  sweepStatus: {
+    full: () =>
+      renderSweepStatus({
+        title: 'Sweep running',
+        text: '',
+        tone: 'default',
+        sections: [
+          { heading: 'Running sweep', facts: [{ name: 'Started', value: '2026-12-01 06:00 UTC' }, { name: 'Tenants checked', value: '4120' }, { name: 'OK', value: '4100' }, { name: 'Failed', value: '20' }, { name: 'Skipped', value: '3 (no saved sign-in yet)' }] },
+          { heading: 'Last sweep', facts: [{ name: 'Finished', value: '2026-12-01 00:04 UTC' }, { name: 'Duration', value: '4 min 12 s' }] },
+          { heading: 'Schedule', facts: [{ name: 'Next run', value: '2026-12-01 12:00 UTC' }] },
+        ],
+        footer: 'Times are UTC. **validate all** starts one now.',
+      }),
+    sparse: () => [renderSweepStatus({ title: 'Sweeps', text: 'No sweep has run yet.', sections: [{ heading: 'Schedule', facts: [{ name: 'Next run', value: '—' }] }], footer: 'f' })],
   },
 };
 

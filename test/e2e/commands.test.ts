@@ -172,7 +172,7 @@ describe('help', () => {
   it('lists only the read commands for a viewer', async () => {
     const usages = helpUsages((await h.say(VIEWER, 'help')).card);
     expect(usages).toEqual(usagesFor('viewer'));
-    expect(usages.map((u) => u.split(' ')[0])).toEqual(['help', 'invitations', 'tenants', 'status']);
+    expect(usages.map((u) => u.split(' ')[0])).toEqual(['help', 'invitations', 'tenants', 'status', 'sweep']);
   });
 
   it('shows one command with help <command>, case-insensitively', async () => {
@@ -181,7 +181,7 @@ describe('help', () => {
 
   it('says which commands exist when asked about one that does not', async () => {
     const reply = await h.say(ADMIN, 'help frobnicate');
-    expectUsage(reply, 'help', /"frobnicate" is not a command\. Commands: help, invite, invitations, resend, revoke, tenants, status, validate, staff\./);
+    expectUsage(reply, 'help', /"frobnicate" is not a command\. Commands: help, invite, invitations, resend, revoke, tenants, status, validate, sweep, staff\./);
   });
 
   it('does not show a command a viewer may not run, even by name, and says which role it needs', async () => {
