@@ -71,6 +71,8 @@ export class SweepRunner {
 
   /** The first tick (so a lone instance is the runner once it is ready), then one every RUNNER_LEASE_RENEW_MS. */
   async start(): Promise<void> {
+    const { instanceId, ttlMs, renewMs, schedule, logger } = this.options;
+    logger.info({ event: 'runner.started', instanceId, ttlMs, renewMs, schedule: schedule?.pattern ?? 'off' }, 'this instance takes part in the runner lease');
     await this.tickOnce();
     this.timer = setInterval(() => void this.tickOnce(), this.options.renewMs);
     this.timer.unref();
