@@ -18,7 +18,6 @@ const CONTOSO_SERVICE_ACCOUNT = 'svc-tenantaccess@contoso.onmicrosoft.com';
 const FABRIKAM_SERVICE_ACCOUNT = 'svc-tenantaccess@fabrikam.onmicrosoft.com';
 const ALEX = 'alex.wilber@fabrikam.onmicrosoft.com';
 const CONTOSO_TENANT_ID = defaultSimulatedDirectory().tenants.find((t) => t.domain === 'contoso.onmicrosoft.com')!.tenantId;
-/** The reviewer's page looks again every 15 s once the request is approved. */
 const STEP_TIMEOUT_MS = 20_000;
 const ADMIN_CENTER_BUTTON = 'Approved in the Microsoft Entra admin center — continue';
 const ENTERPRISE_APPS_BUTTON = 'Open Enterprise applications in the Microsoft Entra admin center';
@@ -174,6 +173,7 @@ describeInBrowser('customer page texts in chromium: what is known, what was gran
     await saveScreenshot(callback, 'texts-6-callback-granted');
 
     // The reviewer's own page follows: titled by what happened, with no buttons described that are gone.
+    await reviewer.page.reload(); // it looks again every 5 s while the request is pending
     await waitForCard(reviewer.page, /Admin consent granted for/);
     const granted = await cardWords(reviewer.page);
     expect(granted).not.toContain('Admin consent requested');
@@ -183,6 +183,7 @@ describeInBrowser('customer page texts in chromium: what is known, what was gran
     await reviewer.page.bringToFront();
     await saveScreenshot(reviewer.page, 'texts-7-reviewer-granted');
 
+    await page.reload(); // the page looks again every 5 s while approval is pending; the admin reloads
     await waitForCard(page, 'Admin consent was granted by your reviewer.');
     expect(await signIn(admin, 'Sign in again', CONTOSO_SERVICE_ACCOUNT)).toBe('success');
     await waitForCard(page, 'Tenant activated');
@@ -190,6 +191,8 @@ describeInBrowser('customer page texts in chromium: what is known, what was gran
     await page.bringToFront();
     await saveScreenshot(page, 'texts-8-delegated-activated');
 
+    // The reviewer's page looks again every 15 s; the reviewer reloads instead of waiting for it.
+    await reviewer.page.reload();
     await waitForCard(reviewer.page, /Access is in place for/);
     await reviewer.page.getByRole('link', { name: ENTERPRISE_APPS_BUTTON }).waitFor();
     expect(await cardWords(reviewer.page)).toContain('To review its permissions or revoke the access later');
@@ -219,6 +222,7 @@ describeInBrowser('customer page texts in chromium: what is known, what was gran
     await expect(callback.locator('.ta-plain-title').textContent()).resolves.toBe('Your decision was recorded');
     await saveScreenshot(callback, 'texts-10-callback-declined');
 
+    await page.reload(); // the page looks again every 5 s while approval is pending; the admin reloads
     await waitForCard(page, 'Your reviewer declined the request');
     const declined = await cardWords(page);
     expect(declined).toContain(`so ${journey.h.config.providerName} has no access to fabrikam.onmicrosoft.com. Nothing was granted.`);
@@ -228,6 +232,7 @@ describeInBrowser('customer page texts in chromium: what is known, what was gran
     await page.bringToFront();
     await saveScreenshot(page, 'texts-11-declined');
 
+    await reviewer.page.reload();
     await waitForCard(reviewer.page, /Admin consent declined for/);
     await reviewer.page.bringToFront();
     await saveScreenshot(reviewer.page, 'texts-12-reviewer-declined');
