@@ -63,8 +63,10 @@ function failedWords(e: FlowEvent): { text: string; advice: string; customerSaw:
       customerSaw: 'Microsoft did not answer; try again in a few minutes.',
     };
   }
+  // Entra's own answers carry an AADSTS code or a trace id; our checks after a good sign-in (the wrong tenant) do not.
+  const fromEntra = /^AADSTS\d+$/.test(error.code) || error.traceId !== undefined;
   return {
-    text: `Microsoft Entra refused the sign-in of ${who}: ${error.title}.`,
+    text: fromEntra ? `Microsoft Entra refused the sign-in of ${who}: ${error.title}.` : `The sign-in of ${who} did not complete: ${error.title}.`,
     advice: STAFF_CAN[error.nextStep] ?? 'Resend the invitation when the customer is ready.',
     customerSaw: [error.cause, error.nextStepText].filter(Boolean).join(' '),
   };
@@ -73,6 +75,7 @@ function failedWords(e: FlowEvent): { text: string; advice: string; customerSaw:
 /** The ids a failure names, each with its label, so staff can quote the right one. */
 function idsOf(error: FlowError): { title: string; value: string }[] {
   if (error.side === 'ours' || error.side === 'microsoft') return [{ title: 'Reference (service log)', value: error.correlationId ?? error.code }];
+  if (!/^AADSTS\d+$/.test(error.code) && error.traceId === undefined) return [];
   return [
     { title: 'Entra error', value: error.code },
     ...(error.traceId ? [{ title: 'Trace ID', value: error.traceId }] : []),

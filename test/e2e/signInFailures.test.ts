@@ -84,6 +84,10 @@ describe('the person at the sign-in page', () => {
     const failed = await waitUntil(() => staffUpdates(w.h, inv.id).find((u) => u.title === 'sign-in failed'), 'the staff update');
     expect(failed.text).toContain('Signed in to the wrong tenant');
     expect(failed.facts.Status).toBe('Failed: Signed in to the wrong tenant');
+    // Our own check after a good sign-in, not Entra's refusal: staff are not told Entra refused it, nor given an "Entra error".
+    expect(failed.text).toContain('did not complete: Signed in to the wrong tenant.');
+    expect(failed.text).not.toContain('Microsoft Entra refused');
+    expect(failed.facts['Entra error']).toBeUndefined();
 
     // The tenant says what is true: invited for token authentication, not authenticated, onboarding failed and why.
     const status = cardFacts((await w.h.say(STAFF, `status ${tenant.domain}`)).card);
