@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { withoutDeadline } from '../deadline';
 import { NO_COUNTS, RUNNER_LEASE_ID, SWEEP_TTL_SECONDS, type SweepRun } from '../domain/sweep';
 import type { AuditActor } from '../domain/staff';
 import type { Logger } from '../log';
@@ -78,9 +79,10 @@ export class SweepRunner {
     this.timer.unref();
   }
 
-  /** A tick now (after `validate all` on this instance: a runner starts it without waiting for its next tick). */
-  nudge(): Promise<void> {
-    return this.tickOnce();
+  /** A tick now (after `validate all` on this instance: a runner starts it without waiting for its next tick); one under way is let finish first, since it may have read the lease before the request was written. */
+  async nudge(): Promise<void> {
+    await this.ticking;
+    await this.tickOnce();
   }
 
   /** Resolves when the sweep running in this process (if any) is over; for tests. */
@@ -91,7 +93,8 @@ export class SweepRunner {
 
   private tickOnce(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    this.ticking ??= this.tick()
+    // A tick may be asked for from a turn (validate all): it and the sweep it starts run outside that turn's deadline.
+    this.ticking ??= withoutDeadline(() => this.tick())
       .catch((error: unknown) => {
         this.options.logger.warn({ event: 'runner.tick-failed', instanceId: this.instanceId, err: error }, 'the runner tick failed (the store may be unreachable)');
         // Past the lease's life nobody can tell this process still runs: the sweep stops writing and ends.
@@ -216,8 +219,7 @@ export class SweepRunner {
       mayWrite: () => this.mayWrite(fence),
       signal: abort.signal,
     };
-    const done = this.options
-      .runSweep(sweepId, hold)
+    const done = withoutDeadline(() => this.options.runSweep(sweepId, hold))
       .then(async (result) => {
         if (result.ok || result.reason === 'finished' || result.reason === 'not-found') {
           await this.changeLease((d) => (d.current === sweepId ? { ...d, current: undefined, last: result.ok || result.reason === 'finished' ? sweepId : d.last } : d));

@@ -1,4 +1,5 @@
 import { memoryStores, type MemoryStores } from '../../src/adapters/memory/memoryStores';
+import { currentDeadline, withDeadline } from '../../src/deadline';
 import { RUNNER_LEASE_ID } from '../../src/domain/sweep';
 import { SweepRunner } from '../../src/jobs/sweepRunner';
 import { createLogger } from '../../src/log';
@@ -22,6 +23,8 @@ if (!WEEKLY.ok) throw new Error(WEEKLY.message);
 interface Ran {
   sweepId: string;
   hold: RunnerHold;
+  /** Whether the sweep started under some caller's deadline (it must not). */
+  underDeadline: boolean;
   finish(result?: SweepResult): void;
 }
 
@@ -40,7 +43,7 @@ function instance(stores: MemoryStores, clock: ManualClock, instanceId: string, 
     orphans: async () => (orphanSweeps++, 0),
     runSweep: (sweepId, hold) =>
       new Promise<SweepResult>((resolve) => {
-        ran.push({ sweepId, hold, finish: (result) => resolve(result ?? { ok: true, run: {} as never }) });
+        ran.push({ sweepId, hold, underDeadline: currentDeadline() !== undefined, finish: (result) => resolve(result ?? { ok: true, run: {} as never }) });
       }),
   });
   return { runner, ran, orphanSweeps: () => orphanSweeps };
@@ -121,8 +124,9 @@ describe('the runner lease', () => {
     expect(await requestSweep({ leases: stores.leases, sweeps: stores.sweeps, clock }, { actor, requestKey: 'activity-1' })).toEqual(asked);
     await b.runner.nudge();
     expect(b.ran).toEqual([]);
-    await a.runner.nudge();
-    expect(a.ran.map((r) => r.sweepId)).toEqual([asked.ok && asked.sweepId]);
+    // Asked for from a turn: the sweep it starts does not inherit the turn's deadline (it outlives the turn).
+    await withDeadline(5_000, 'the validate all turn', () => a.runner.nudge());
+    expect(a.ran.map((r) => [r.sweepId, r.underDeadline])).toEqual([[asked.ok && asked.sweepId, false]]);
     expect(await stores.sweeps.get(a.ran[0].sweepId)).toMatchObject({ trigger: 'command', requestedBy: { kind: 'staff', name: 'Olga Operator' } });
     const again = await requestSweep({ leases: stores.leases, sweeps: stores.sweeps, clock }, { actor, requestKey: 'activity-2' });
     expect(again).toMatchObject({ ok: false, reason: 'running' });

@@ -161,6 +161,10 @@ class SweepExecution {
     return this.run0.id;
   }
 
+  private get pageSize(): number {
+    return this.deps.pageSize ?? PAGE_SIZE;
+  }
+
   async run(): Promise<SweepResult> {
     const checkpoints = this.checkpointLoop();
     try {
@@ -206,7 +210,8 @@ class SweepExecution {
   /** The next listed tenant that needs a validation; counts on the way the ones that need none. */
   private async nextListed(): Promise<Entry | undefined> {
     for (;;) {
-      if (this.listed.length < PAGE_SIZE / 2) this.prefetch();
+      if (this.deposed) return undefined;
+      if (this.listed.length < this.pageSize / 2) this.prefetch();
       if (this.listed.length === 0) {
         if (this.exhausted) return undefined;
         await this.fetching;
@@ -228,7 +233,7 @@ class SweepExecution {
 
   private prefetch(): void {
     if (this.fetching || this.exhausted) return;
-    const size = this.deps.pageSize ?? PAGE_SIZE;
+    const size = this.pageSize;
     this.fetching = this.deps.validation.tenants
       .listForSweep(this.cursor, size)
       .then((page) => {
@@ -237,7 +242,8 @@ class SweepExecution {
         this.listed.push(...page);
       })
       .catch((error: unknown) => {
-        // The store is down: the checkpoint loop and the lease notice too; the page is asked again.
+        // The store is down: the lease notices too (its renewals fail); the page is asked again in a second.
+        if (this.deposed) return;
         this.deps.logger.warn({ event: 'sweep.page-failed', sweepId: this.id, err: error }, 'a page of tenants could not be read');
         return this.timers.sleep(1_000, this.stop.signal);
       })
