@@ -58,7 +58,7 @@ const SWEPT_AT_START = dir.bySlug.jollyroger;
 
 const TOKEN_ENCRYPTION_KEY = `k1:${randomBytes(32).toString('base64')}`;
 /** Long enough that no periodic sweep runs while the file does (they are called by hand). */
-const QUIET_LEASE = { LEASE_TTL_MS: '3600000', LEASE_RENEW_MS: '1200000' };
+const QUIET_LEASE = { LEASE_TTL_MS: '3600000', LEASE_RENEW_MS: '1200000', RUNNER_LEASE_TTL_MS: '600000', RUNNER_LEASE_RENEW_MS: '200000' };
 /** The instance that crashes: its lease lapses a second after its last renewal. */
 const SHORT_LEASE_MS = 1_000;
 
