@@ -187,7 +187,8 @@ export class SweepRunner {
     if (doc.requested) {
       const { sweepId, by } = doc.requested;
       await sweeps.create(newRun(sweepId, 'command', by, now));
-      if (await this.changeLease((d) => ({ ...d, current: sweepId, requested: undefined }))) this.launch(sweepId);
+      // Only this request is taken off (on a lost race the change is applied to fresh data).
+      if (await this.changeLease((d) => ({ ...d, current: sweepId, requested: d.requested?.sweepId === sweepId ? undefined : d.requested }))) this.launch(sweepId);
       return;
     }
 
