@@ -8,20 +8,20 @@ import { cosmosStores } from '../../src/adapters/cosmos/cosmosStores';
 import { openStore, type Store } from '../../src/adapters/cosmos/cosmosStore';
 import { systemClock } from '../../src/clock';
 import { RUNNER_LEASE_ID, type SweepRun } from '../../src/domain/sweep';
-import type { SeededRow } from '../../src/local/identitySimulator';
+import { createIdentitySimulator, type IdentitySimulator } from '../../src/local/identitySimulator';
+import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/local/embeddedCosmos';
 import { createLocalCaAsync } from '../../src/local/localCa';
 import type { RunnerLease, StorePorts } from '../../src/usecases/ports';
 import { startLocalBotFrameworkIssuer, type LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
 import { startRecordingConnectorService, type RecordingConnectorService } from '../support/jwt/recordingConnectorService';
-import { SimulatorProcess, startCosmosProcess, startSimulatorProcess } from '../support/localPeerProcesses';
 import { freePort, ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
 import { seedStore } from '../support/seededTenants';
 import { cardTitle, teamsChannel, type TeamsUser } from '../support/teamsChannel';
 
 /**
  * One runner across instances, with the production entry point (`node dist/bot/index.js`, configured
- * by its environment) in two and then three processes on one Cosmos-protocol server process, and
- * the identity simulator in its own process adding latency to every call. Tenants are seeded into
+ * by its environment) in two and then three processes sharing one Cosmos-protocol server, and the
+ * identity simulator adding latency to every call (both in this process). Tenants are seeded into
  * the simulator and the store directly. The runner lease is short here (2 s, renewed every 0.5 s).
  *
  *   - two processes: the runner is killed with SIGKILL mid-sweep; the other resumes it and finishes;
@@ -42,42 +42,40 @@ const TENANTS = 24;
 const LEASE_TTL_MS = 2_000;
 
 let workDir: string;
-let sim: SimulatorProcess;
-let cosmos: Awaited<ReturnType<typeof startCosmosProcess>>;
+let sim: IdentitySimulator;
+let cosmos: EmbeddedCosmos;
 let issuer: LocalBotFrameworkIssuer;
 let connector: RecordingConnectorService;
 let store: Store;
 let stores: StorePorts;
 let trusted: string;
-let rows: SeededRow[];
 const bots: ProductionBot[] = [];
 
 beforeAll(async () => {
   requireProductionBuild();
   workDir = await mkdtemp(join(tmpdir(), 'tenant-access-runners-'));
-  const peers = [
-    startSimulatorProcess({ caFile: join(workDir, 'sim-ca.pem'), confidentialClients: [{ clientId: BOT_ID, secret: BOT_SECRET }], clientIds: [ENTRA_CLIENT_ID] }).then((s) => (sim = s)),
-    startCosmosProcess().then((c) => (cosmos = c)),
+  // The bots are the processes under test; their peers (the identity simulator, the Cosmos-protocol
+  // server they share, Teams' token issuer and connector) run here, which keeps the file quick.
+  const [ca] = await Promise.all([
+    createLocalCaAsync(),
+    createIdentitySimulator({ confidentialClients: [{ clientId: BOT_ID, secret: BOT_SECRET }], clientIds: [ENTRA_CLIENT_ID] }).then((s) => (sim = s)),
+    startEmbeddedCosmos().then((c) => (cosmos = c)),
     startRecordingConnectorService().then((c) => (connector = c)),
-  ];
-  const makingCa = createLocalCaAsync();
-  await Promise.allSettled([...peers, makingCa]);
-  await Promise.all(peers);
-  const ca = await makingCa;
+  ]);
   issuer = await startLocalBotFrameworkIssuer({ tls: { cert: ca.serverCertPem, key: ca.serverKeyPem } });
   trusted = join(workDir, 'extra-ca-certs.pem');
   await writeFile(trusted, `${sim.caPem.trim()}\n${ca.caPem.trim()}\n`);
 
   // The tenants, straight into the simulator and the store: no sign-ins.
-  const seeded = await sim.call('POST', '/_sim/seed', { json: { count: TENANTS, clientId: ENTRA_CLIENT_ID, prefix: 'runners' } });
-  rows = seeded.json<{ rows: SeededRow[] }>().rows;
+  const seeded = sim.control.seedTenants({ count: TENANTS, clientId: ENTRA_CLIENT_ID, prefix: 'runners' });
+  if (!seeded.ok) throw new Error(seeded.reason);
   store = await openStore({ endpoint: cosmos.endpoint, key: cosmos.key, database: 'tenant-access', local: true });
   stores = cosmosStores(store);
   const keyring = parseKeyring(TOKEN_ENCRYPTION_KEY);
   if (!keyring.ok) throw new Error(keyring.message);
-  await seedStore(stores, sealerOf(new SecretBox(keyring.keyring)), systemClock, rows, { clientId: ENTRA_CLIENT_ID, environment: new URL(sim.url).host });
+  await seedStore(stores, sealerOf(new SecretBox(keyring.keyring)), systemClock, seeded.rows, { clientId: ENTRA_CLIENT_ID, environment: new URL(sim.url).host });
   // Every call to Entra and Graph takes 25 ms more: a sweep of 24 tenants, two at a time, lasts about a second.
-  expect((await sim.call('POST', '/_sim/faults', { json: { latencyMs: 25 } })).status).toBe(200);
+  expect(sim.control.setFault({ latencyMs: 25 }).ok).toBe(true);
 }, 60_000);
 
 afterAll(async () => {
@@ -86,7 +84,7 @@ afterAll(async () => {
   }
   await Promise.allSettled(bots.map((b) => b.stop()));
   store?.dispose();
-  await Promise.allSettled([sim?.stop(), cosmos?.stop(), connector?.close(), issuer?.close()]);
+  await Promise.allSettled([sim?.close(), cosmos?.close(), connector?.close(), issuer?.close()]);
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
