@@ -319,6 +319,7 @@ class SweepExecution {
 
   private retryLater(entry: Entry, delayMs: number, attempts: number): void {
     if (this.deposed) return;
+    if (attempts > 0) this.deps.logger.debug({ event: 'sweep.retry', sweepId: this.id, tenantId: entry.tenant.value.tenantId, attempt: entry.attempt, delayMs }, 'an incomplete validation is tried again, not recorded');
     entry.attempt += attempts;
     entry.dueMs = this.timers.nowMs() + delayMs;
     const at = this.retries.findIndex((e) => e.dueMs > entry.dueMs);
