@@ -1,4 +1,4 @@
-import { startProductionPeers, type ProductionPeers } from '../support/productionPeers';
+import { productionBotEnv, startProductionPeers, type ProductionPeers } from '../support/productionPeers';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CustomerPage, linkOn } from '../support/customerPage';
 import type { LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
@@ -47,32 +47,13 @@ let onA: TeamsChannel;
 let onB: TeamsChannel;
 
 async function startInstance(trustedCaFile: string): Promise<ProductionBot> {
+  // One key for the app, as production's instances share it: either may open what the other sealed.
   const port = await freePort();
   return startProductionBot({
     env: {
-      BOT_ID,
-      BOT_PASSWORD: BOT_SECRET,
-      BOT_OPENID_METADATA_URL: issuer.openIdMetadataUrl,
-      BOT_LOGIN_URL: `${sim.url}/botframework.com`,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_BASE_URL,
-      PROVIDER_TENANT_ID,
-      BOOTSTRAP_ADMINS: STAFF.aadObjectId,
-      COSMOS_ENDPOINT: cosmos.endpoint,
-      COSMOS_KEY: cosmos.key,
-      ENTRA_CLIENT_ID,
-      ENTRA_AUTHORITY_HOST: sim.url,
-      GRAPH_BASE_URL: sim.url,
-      NODE_EXTRA_CA_CERTS: trustedCaFile,
-      // One key for the app, as production's instances share it: either may open what the other sealed.
-      TOKEN_ENCRYPTION_KEY,
-      LOG_LEVEL: 'info',
-      LEASE_TTL_MS: '3000',
-      LEASE_RENEW_MS: '1000',
+      ...productionBotEnv({ sim, cosmos, issuer, trustedCaFile }, { botId: BOT_ID, botSecret: BOT_SECRET, entraClientId: ENTRA_CLIENT_ID, providerTenantId: PROVIDER_TENANT_ID, adminObjectId: STAFF.aadObjectId, publicBaseUrl: PUBLIC_BASE_URL, tokenEncryptionKey: TOKEN_ENCRYPTION_KEY }, port),
       ENTRA_TIMEOUT_MS: '5000',
       GRAPH_TIMEOUT_MS: '5000',
-      STORE_TIMEOUT_MS: '3000',
     },
   });
 }

@@ -1,4 +1,4 @@
-import { startProductionPeers, type ProductionPeers } from '../support/productionPeers';
+import { productionBotEnv, startProductionPeers, type ProductionPeers } from '../support/productionPeers';
 import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { CustomerPage, linkOn, onBot, openUrlOf, Screen, waitUntil } from '../support/customerPage';
@@ -69,33 +69,13 @@ beforeAll(async () => {
   requireProductionBuild();
   peers = await startProductionPeers('production-e2e', { confidentialClients: [{ clientId: BOT_ID, secret: BOT_SECRET }], clientIds: [ENTRA_CLIENT_ID], pollIntervalSeconds: 0.05 });
   ({ sim, cosmos, issuer, connector } = peers);
-  const trusted = peers.trustedCaFile;
 
   const port = await freePort();
   bot = await startProductionBot({
     env: {
-      BOT_ID,
-      BOT_PASSWORD: BOT_SECRET,
-      BOT_OPENID_METADATA_URL: issuer.openIdMetadataUrl,
-      BOT_LOGIN_URL: `${sim.url}/botframework.com`,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_BASE_URL,
-      PROVIDER_TENANT_ID,
-      BOOTSTRAP_ADMINS: STAFF.aadObjectId,
-      COSMOS_ENDPOINT: cosmos.endpoint,
-      COSMOS_KEY: cosmos.key,
-      ENTRA_CLIENT_ID,
-      ENTRA_AUTHORITY_HOST: sim.url,
-      GRAPH_BASE_URL: sim.url,
-      NODE_EXTRA_CA_CERTS: trusted,
-      TOKEN_ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
-      LOG_LEVEL: 'info',
-      LEASE_TTL_MS: '3000',
-      LEASE_RENEW_MS: '1000',
+      ...productionBotEnv(peers, { botId: BOT_ID, botSecret: BOT_SECRET, entraClientId: ENTRA_CLIENT_ID, providerTenantId: PROVIDER_TENANT_ID, adminObjectId: STAFF.aadObjectId, publicBaseUrl: PUBLIC_BASE_URL, tokenEncryptionKey: `k1:${randomBytes(32).toString('base64')}` }, port),
       ENTRA_TIMEOUT_MS: '5000',
       GRAPH_TIMEOUT_MS: '5000',
-      STORE_TIMEOUT_MS: '3000',
     },
   });
   teams = teamsChannel({ botUrl: bot.url, botId: BOT_ID, issuer, connector });

@@ -15,6 +15,7 @@ import type { RunnerLease, StorePorts } from '../../src/usecases/ports';
 import { startLocalBotFrameworkIssuer, type LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
 import { startRecordingConnectorService, type RecordingConnectorService } from '../support/jwt/recordingConnectorService';
 import { freePort, ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
+import { productionBotEnv } from '../support/productionPeers';
 import { seedStore } from '../support/seededTenants';
 import { cardTitle, teamsChannel, type TeamsUser } from '../support/teamsChannel';
 
@@ -92,30 +93,11 @@ async function startBot(): Promise<ProductionBot> {
   const port = await freePort();
   const bot = await startProductionBot({
     env: {
-      BOT_ID,
-      BOT_PASSWORD: BOT_SECRET,
-      BOT_OPENID_METADATA_URL: issuer.openIdMetadataUrl,
-      BOT_LOGIN_URL: `${sim.url}/botframework.com`,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_BASE_URL: 'https://tenant-access.example.test',
-      PROVIDER_TENANT_ID,
-      BOOTSTRAP_ADMINS: STAFF.aadObjectId,
-      COSMOS_ENDPOINT: cosmos.endpoint,
-      COSMOS_KEY: cosmos.key,
-      ENTRA_CLIENT_ID,
-      ENTRA_AUTHORITY_HOST: sim.url,
-      GRAPH_BASE_URL: sim.url,
-      NODE_EXTRA_CA_CERTS: trusted,
-      TOKEN_ENCRYPTION_KEY,
-      LOG_LEVEL: 'info',
+      ...productionBotEnv({ sim, cosmos, issuer, trustedCaFile: trusted }, { botId: BOT_ID, botSecret: BOT_SECRET, entraClientId: ENTRA_CLIENT_ID, providerTenantId: PROVIDER_TENANT_ID, adminObjectId: STAFF.aadObjectId, publicBaseUrl: 'https://tenant-access.example.test', tokenEncryptionKey: TOKEN_ENCRYPTION_KEY }, port),
       VALIDATION_SCHEDULE: 'off',
       VALIDATION_CONCURRENCY: '2',
       RUNNER_LEASE_TTL_MS: String(LEASE_TTL_MS),
       RUNNER_LEASE_RENEW_MS: '500',
-      LEASE_TTL_MS: '3000',
-      LEASE_RENEW_MS: '1000',
-      STORE_TIMEOUT_MS: '3000',
     },
   });
   bots.push(bot);

@@ -50,3 +50,48 @@ export async function startProductionPeers(prefix: string, simulator: Omit<Simul
     throw error;
   }
 }
+
+/** Who the bot is in a production-configured test run: its registration, its tenant, its first admin. */
+export interface ProductionIdentity {
+  readonly botId: string;
+  readonly botSecret: string;
+  readonly entraClientId: string;
+  readonly providerTenantId: string;
+  readonly adminObjectId: string;
+  readonly publicBaseUrl: string;
+  readonly tokenEncryptionKey: string;
+}
+
+/**
+ * The environment a production bot process needs against these peers, and nothing else: every
+ * setting production requires, pointed at the simulator, the Cosmos-protocol server and the
+ * issuer; short instance leases so a stopped process is noticed within seconds.
+ */
+export function productionBotEnv(
+  peers: { sim: { url: string }; cosmos: { endpoint: string; key: string }; issuer: { openIdMetadataUrl: string }; trustedCaFile: string },
+  who: ProductionIdentity,
+  port: number,
+): Record<string, string> {
+  return {
+    BOT_ID: who.botId,
+    BOT_PASSWORD: who.botSecret,
+    BOT_OPENID_METADATA_URL: peers.issuer.openIdMetadataUrl,
+    BOT_LOGIN_URL: `${peers.sim.url}/botframework.com`,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_BASE_URL: who.publicBaseUrl,
+    PROVIDER_TENANT_ID: who.providerTenantId,
+    BOOTSTRAP_ADMINS: who.adminObjectId,
+    COSMOS_ENDPOINT: peers.cosmos.endpoint,
+    COSMOS_KEY: peers.cosmos.key,
+    ENTRA_CLIENT_ID: who.entraClientId,
+    ENTRA_AUTHORITY_HOST: peers.sim.url,
+    GRAPH_BASE_URL: peers.sim.url,
+    NODE_EXTRA_CA_CERTS: peers.trustedCaFile,
+    TOKEN_ENCRYPTION_KEY: who.tokenEncryptionKey,
+    LOG_LEVEL: 'info',
+    LEASE_TTL_MS: '3000',
+    LEASE_RENEW_MS: '1000',
+    STORE_TIMEOUT_MS: '3000',
+  };
+}
