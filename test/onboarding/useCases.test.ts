@@ -20,6 +20,7 @@ import { memoryStores } from '../../src/adapters/memory/memoryStores';
 import type { AuditEvent, StaffStore } from '../../src/usecases/ports';
 import { PROVIDER_PARTITION } from '../../src/usecases/audit/recordAudit';
 import { getTenantStatus } from '../../src/usecases/tenants/getTenantStatus';
+import { listTenants } from '../../src/usecases/tenants/listTenants';
 import type { DeviceCodeAuthority, DeviceCodeOutcome } from '../../src/usecases/ports';
 import { createSignIn } from '../../src/usecases/signIn/signIn';
 import { notePostedIn } from '../../src/usecases/invitations/notePostedIn';
@@ -600,5 +601,17 @@ describe('customerAction (one set of rules for the invitation page and the card 
     await notePostedIn(w.deps, (await w.deps.invitations.findById(invitation.id))!, CHANNEL);
     await notePostedIn(w.deps, invitation, CHANNEL);
     expect((await w.deps.invitations.findById(invitation.id))?.postedIn).toEqual([CHANNEL]);
+  });
+});
+
+describe('listTenants', () => {
+  it("tells each tenant's onboarding from its newest invitation, even one older than the recent list", async () => {
+    const w = await world();
+    const { invitation } = await invited(w, { email: 'only@contoso.com' });
+    const deps = { tenants: w.deps.tenants, invitations: w.deps.invitations, clock: w.clock };
+    expect((await listTenants(deps)).map((t) => t.onboarding)).toEqual([expect.objectContaining({ state: 'invited', invitationId: invitation.id })]);
+    // Its invitation is not among the recent ones (other tenants' invitations crowded it out): read by id.
+    jest.spyOn(w.deps.invitations, 'listRecent').mockResolvedValueOnce([]);
+    expect((await listTenants(deps)).map((t) => t.onboarding)).toEqual([expect.objectContaining({ state: 'invited', invitationId: invitation.id })]);
   });
 });
