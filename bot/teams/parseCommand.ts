@@ -31,9 +31,19 @@ export function parseCommand(text: string, table: readonly CommandSpec[]): Parse
     const suggestion = closestWord(name, table.map((c) => c.name));
     return suggestion === undefined ? { kind: 'unknown', word: words[0] } : { kind: 'unknown', word: words[0], suggestion };
   }
+  // A direction mark pasted along with a domain or an address makes it read as something else, and
+  // the echoed text (shown without it) would look right: say what is wrong instead.
+  const marked = words.slice(1).find((w) => DIRECTION_MARKS.test(w));
+  if (marked !== undefined) {
+    const code = marked.match(DIRECTION_MARKS)![0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    return { kind: 'usage', spec, message: `The text holds an invisible direction mark (U+${code}), often pasted along with it. Type it again, or paste it as plain text.` };
+  }
   const parsed = spec.parse(words.slice(1));
   return parsed.ok ? { kind: 'command', spec, input: parsed.value } : { kind: 'usage', spec, message: parsed.message };
 }
+
+/** Bidirectional controls: they reorder what is shown, and no command argument needs one. */
+const DIRECTION_MARKS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 /**
  * The candidate a typo or two away from `word` (case-insensitive), the nearest one, the first of

@@ -287,3 +287,11 @@ describe('parseCommand with the real command table', () => {
     });
   });
 });
+
+describe('a direction mark pasted into an argument', () => {
+  it('is named, instead of a message that echoes the text without it', () => {
+    const r = parseCommand('status \u202econtoso.onmicrosoft.com', COMMANDS);
+    expect(r).toMatchObject({ kind: 'usage', spec: { name: 'status' }, message: expect.stringContaining('invisible direction mark (U+202E)') });
+    expect(parseCommand('status contoso.onmicrosoft.com', COMMANDS)).toMatchObject({ kind: 'command' });
+  });
+});
