@@ -29,11 +29,20 @@ const parsed = new WeakMap<object, ACData.Template>();
 /**
  * A card is a pure function of its template and its data, and the same card is asked for again and
  * again (the same tenant's status, the same help): the last expansions are kept, keyed by the data
- * itself, so a repeat costs a JSON parse instead of the template engine. Nothing read from a store
- * is kept here; what changes changes the key.
+ * itself, so a repeat costs one JSON.stringify of the data instead of the template engine. Nothing
+ * read from a store is kept here; what changes changes the key. The kept cards are frozen, so one
+ * handed out twice cannot be changed under another caller (forTeams changes a copy).
  */
 const EXPANSIONS_KEPT = 256;
-const expanded = new Map<string, string>();
+const expanded = new Map<string, Readonly<Record<string, unknown>>>();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
 
 function expand(template: object, data: object): CardAttachment {
   let compiled = parsed.get(template);
@@ -42,14 +51,13 @@ function expand(template: object, data: object): CardAttachment {
     parsed.set(template, compiled);
   }
   const key = `${templateId(template)}|${JSON.stringify(data)}`;
-  let json = expanded.get(key);
-  if (json === undefined) {
-    json = JSON.stringify(presentable(compiled.expand({ $root: data })));
+  let content = expanded.get(key);
+  if (content === undefined) {
+    content = deepFreeze(presentable(compiled.expand({ $root: data })) as Record<string, unknown>);
     if (expanded.size >= EXPANSIONS_KEPT) expanded.delete(expanded.keys().next().value!);
-    expanded.set(key, json);
+    expanded.set(key, content);
   }
-  // Each caller gets its own copy: a card may be changed after rendering (forTeams adds its refresh).
-  return { contentType: ADAPTIVE_CARD, content: JSON.parse(json) as Record<string, unknown> };
+  return { contentType: ADAPTIVE_CARD, content: content as Record<string, unknown> };
 }
 
 const templateIds = new WeakMap<object, number>();

@@ -136,10 +136,14 @@ describe('bold of ours around a quoted part', () => {
 });
 
 describe('a card rendered again from the same data', () => {
-  it('is the same card, and each caller gets its own copy to change', () => {
+  it('is the same card, which no caller can change for another (a change needs a copy)', () => {
     const first = renderMessage({ title: 'Same', text: `For ${quoted('x_y@contoso.com')}` });
-    (first.content.body as Json[]).push({ type: 'TextBlock', text: 'added by a caller' });
+    expect(() => (first.content.body as Json[]).push({ type: 'TextBlock', text: 'added by a caller' })).toThrow(TypeError);
+    expect(() => {
+      ((first.content.body as Json[])[0] as Json).text = 'changed by a caller';
+    }).toThrow(TypeError);
     const second = renderMessage({ title: 'Same', text: `For ${quoted('x_y@contoso.com')}` });
+    expect(second.content).toBe(first.content);
     expect((second.content.body as Json[]).map((b) => b.type)).toEqual(['TextBlock', 'RichTextBlock']);
     expect(renderMessage({ title: 'Other', text: 'x' }).content).not.toEqual(second.content);
   });
