@@ -17,6 +17,9 @@ import { apology } from '../presentation/replies';
 import type { BotServices } from './services';
 import { isPersonalChat } from './turnActor';
 
+/** What teams-ai's actionSubmit routes look at: an Action.Submit arrives as a message with no text and an object value. */
+const isCardSubmit = (context: TurnContext) => !context.activity.text && typeof context.activity.value === 'object' && context.activity.value !== null;
+
 const toActivity = (card: CardAttachment) => MessageFactory.attachment(CardFactory.adaptiveCard(card.content));
 
 /** Handler errors are apologized for in 1:1 chats only; in channels they are only logged. */
@@ -36,6 +39,17 @@ export function createApp(services: BotServices, adapter: TeamsAdapter, tracker:
     startTypingTimer: false,
     longRunningMessages: false,
   });
+
+  // Every chat message, command or not, takes one handler and one parse (answerMessage reads the
+  // command table). Conversation tracking shares the turn's budget, and happens only for users of
+  // the provider's tenant.
+  const answerChat = async (context: TurnContext) => {
+    const turn = { command: 'message' };
+    await replyOrApologize(services, context, () => turn.command, () => answerMessage(services, context, COMMANDS, () => tracker.remember(context), turn));
+  };
+  // Typed chat is most of the traffic: it is routed first, without asking each card route's selector
+  // (teams-ai awaits them one by one). A card submit (no text, an object value) goes on to the card routes.
+  app.addRoute(async (context) => context.activity.type === ActivityTypes.Message && !isCardSubmit(context), answerChat);
 
   // Install: the reference is saved, and a new conversation gets one welcome. Teams may send both
   // events for one install; members joining later (the bot not among them) get nothing.
@@ -71,12 +85,7 @@ export function createApp(services: BotServices, adapter: TeamsAdapter, tracker:
     );
   }
 
-  // Every chat message, command or not, takes one route and one parse (answerMessage reads the
-  // command table); card submits were routed above. Conversation tracking shares the turn's budget,
-  // and happens only for users of the provider's tenant.
-  app.activity(ActivityTypes.Message, async (context) => {
-    const turn = { command: 'message' };
-    await replyOrApologize(services, context, () => turn.command, () => answerMessage(services, context, COMMANDS, () => tracker.remember(context), turn));
-  });
+  // A card submit no card route took (an unknown verb) is answered as chat is.
+  app.activity(ActivityTypes.Message, answerChat);
   return app;
 }

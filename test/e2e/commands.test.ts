@@ -499,6 +499,16 @@ describe('card buttons', () => {
     expect(await auditEvents({ action: `action.${VERBS.resendInvitation}`, outcome: 'denied', actor: STRANGER.aadObjectId })).toHaveLength(1);
   });
 
+  it('a card submit no button route knows is answered as chat is, and typed text with card data is read as a command', async () => {
+    const unknown = await h.submit(VIEWER, { verb: 'tenant.nosuch', tenantId: CONTOSO.tenantId });
+    expect(unknown.status).toBe(200);
+    expect(cardTitle(unknown.card)).toBe('How can I help?');
+    const typed = (await h.say(VIEWER, 'x')).activity;
+    const withText = await h.post({ ...typed, id: `${typed.id}-2`, text: 'help', value: { verb: 'tenant.show', tenantId: CONTOSO.tenantId } });
+    expect(withText.status).toBe(200);
+    expect(helpUsages(withText.card)).toContain(shown('status <tenant domain or id>'));
+  });
+
   it('every verb has a handler that answers (no 501 "not implemented")', async () => {
     for (const spec of CARD_ACTIONS) {
       const reply = await h.execute(ADMIN, spec.verb, { invitationId: 'inv-0000000000', tenantId: CONTOSO.tenantId, filter: 'all' });
