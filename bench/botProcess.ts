@@ -95,16 +95,17 @@ export interface BotProcess {
   stop(): Promise<void>;
 }
 
-const ROOT = join(__dirname, '..');
+/** This tree; a compared revision runs from its own worktree. */
+export const ROOT = join(__dirname, '..');
 const TS_NODE = require.resolve('ts-node/register/transpile-only');
 
 /**
  * Starts `script` (a bench/ entry) the way `npm start` starts the bot: node with ts-node's
  * transpile-only hook, in its own process. Its stderr (the bot's log) goes to this process's stderr.
  */
-export function startBotProcess(name: string, script: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<BotProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['-r', TS_NODE, join(ROOT, script)], {
-    cwd: ROOT,
+export function startBotProcess(name: string, script: string, env: Record<string, string> = {}, timeoutMs = 60_000, root = ROOT): Promise<BotProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['-r', TS_NODE, join(root, script)], {
+    cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

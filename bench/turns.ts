@@ -1,7 +1,10 @@
-import { arch, cpus, loadavg, platform } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FLOOR_REPLY, personalMessage } from './benchActivity';
-import { BotProcess, BotSnapshot, startBotProcess } from './botProcess';
+import { BotProcess, BotSnapshot, ROOT, startBotProcess } from './botProcess';
 import { CountingConnectorService, startCountingConnectorService } from './countingConnectorService';
 import { LoadFigures, runLoad } from './loadRun';
 import { ADMIN_EMAIL, ECHO_PATH, exchange, seedAndCheck, STATUS_TEXT } from './seeding';
@@ -15,6 +18,9 @@ import { countsBetween, StoreRequestCounts } from './storeRequests';
  *           through @azure/cosmos against local mode's embedded server, then a reply
  *           (bench/floorBot.ts, its own process). Target: status ≥ 0.9 × floor requests/s.
  *   echo    a bare echo turn on the product's own adapter and HTTP edge, no I/O (information).
+ *   compare with --compare <git revision>: the same status turn served by the product at that
+ *           revision (its own process, from a temporary worktree): whether a change moved the cost,
+ *           measured beside it in the same run, not against figures from another day.
  *
  * Three processes: the bot under test (bench/productBot.ts: the product composed as `npm start`
  * composes it in local mode, embedded Cosmos server inside, plus the echo route), the floor bot, and
@@ -34,7 +40,7 @@ const MIN_ROUNDS_FOR_VERDICT = 3;
 
 const loadAverage = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min)`;
 
-const ROUTE_NAMES = ['floor', 'status', 'echo'] as const;
+const ROUTE_NAMES = ['floor', 'status', 'echo', 'compare'] as const;
 type RouteName = (typeof ROUTE_NAMES)[number];
 
 interface Options {
@@ -47,6 +53,8 @@ interface Options {
   only?: readonly RouteName[];
   /** Profiling aid: a CPU profile of the serving bot's main thread for each measured run, in this directory. */
   profileDir?: string;
+  /** A git revision whose product serves the `compare` route. */
+  compare?: string;
 }
 
 function readOnly(raw: string | undefined): readonly RouteName[] | undefined {
@@ -67,6 +75,7 @@ function readOptions(argv: readonly string[]): Options {
       idle: { type: 'string', default: '5' },
       only: { type: 'string' },
       profile: { type: 'string' },
+      compare: { type: 'string' },
     },
   });
   const bounded = (name: string, raw: string, min: number, max: number): number => {
@@ -82,6 +91,7 @@ function readOptions(argv: readonly string[]): Options {
     idleSeconds: bounded('idle', values.idle!, 0, 60),
     only: readOnly(values.only),
     profileDir: values.profile,
+    compare: values.compare,
   };
 }
 
@@ -238,7 +248,7 @@ const header =
 const runRow = (m: Measured) =>
   `${`${m.route} round ${m.round}`.padEnd(26)}${fixed(m.requestsPerSecond)}${fixed(m.p50Ms)}${fixed(m.p99Ms)}${fixed(m.replies > 0 ? m.storeRequests / m.replies : 0, 2, 11)}` +
   `${fixed(m.cpuMsPerTurn, 2, 12)}${`${(m.loopBusyShare * 100).toFixed(0)} %`.padStart(10)}${count(m.ok)}${count(m.non2xx)}${count(m.errors)}${count(m.replies)}`;
-const labels: Record<RouteName, string> = { floor: 'floor  (floor bot)', status: 'status /api/messages', echo: `echo   ${ECHO_PATH}` };
+const labels: Record<RouteName, string> = { floor: 'floor  (floor bot)', status: 'status /api/messages', echo: `echo   ${ECHO_PATH}`, compare: 'compare (--compare)' };
 const summaryRow = (s: RouteSummary) =>
   `${`${labels[s.route]}`.padEnd(26)}${fixed(s.requestsPerSecond)}${fixed(s.p50Ms)}${fixed(s.p99Ms)}${fixed(s.storePerTurn, 2, 11)}` +
   `${fixed(s.cpuMsPerTurn, 2, 12)}${`${(s.loopBusyShare * 100).toFixed(0)} %`.padStart(10)}${count(s.ok)}${count(s.non2xx)}${count(s.errors)}${count(s.replies)}`;
@@ -270,9 +280,33 @@ function printBreakdown(summary: RouteSummary): void {
   for (const [kind, n] of kinds) console.log(`  ${n.toFixed(2).padStart(6)}  ${kind}`);
 }
 
+/**
+ * The product at another git revision, started from a temporary worktree that shares this tree's
+ * node_modules (so a revision with other dependencies is refused by its own start, not mixed in).
+ */
+async function startComparedBot(revision: string, cleanups: (() => void)[]): Promise<{ bot: BotProcess; label: string }> {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  const commit = git('rev-parse', '--verify', `${revision}^{commit}`);
+  const tree = mkdtempSync(join(tmpdir(), 'bench-compare-'));
+  git('worktree', 'add', '--detach', '--force', tree, commit);
+  cleanups.push(() => {
+    try {
+      git('worktree', 'remove', '--force', tree);
+    } catch {
+      rmSync(tree, { recursive: true, force: true });
+    }
+  });
+  symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'), 'dir');
+  const label = `${revision} (${commit.slice(0, 7)})`;
+  const bot = await startBotProcess(`compared ${label}`, 'bench/productBot.ts', {}, 60_000, tree);
+  return { bot, label };
+}
+
 async function main(): Promise<number> {
   const options = readOptions(process.argv.slice(2));
-  const chosen = options.only ? ROUTE_NAMES.filter((r) => options.only!.includes(r)) : [...ROUTE_NAMES];
+  const offered = ROUTE_NAMES.filter((r) => r !== 'compare' || options.compare !== undefined);
+  const chosen = options.only ? offered.filter((r) => options.only!.includes(r)) : offered;
+  if (options.only?.includes('compare') && options.compare === undefined) throw new Error('--only compare needs --compare <git revision>');
   // The whole process is bounded: start, warm-ups, idle window and rounds, with room for drains and stops.
   const limitSeconds = Math.ceil(120 + options.idleSeconds * 2 + chosen.length * (options.warmupSeconds + options.rounds * options.durationSeconds) * 1.5);
   setTimeout(() => {
@@ -290,27 +324,32 @@ async function main(): Promise<number> {
 
   const connector = await startCountingConnectorService();
   const bots: BotProcess[] = [];
+  const cleanups: (() => void)[] = [];
   try {
     // One at a time: two ts-node starts side by side on 2 cores take longer than one after the other.
     const product = await startBotProcess('bot under test', 'bench/productBot.ts');
     bots.push(product);
     const floor = await startBotProcess('floor bot', 'bench/floorBot.ts');
     bots.push(floor);
-    console.log(`processes    driver ${process.pid} (load + connector), bot under test ${product.pid}, floor bot ${floor.pid}`);
+    const compared = options.compare === undefined ? undefined : await startComparedBot(options.compare, cleanups);
+    if (compared) bots.push(compared.bot);
+    console.log(`processes    driver ${process.pid} (load + connector), bot under test ${product.pid}, floor bot ${floor.pid}${compared ? `, compared ${compared.bot.pid} (${compared.label})` : ''}`);
 
     const statusUrl = String(product.ready.statusUrl);
     const echoUrl = String(product.ready.echoUrl);
     const floorUrl = String(floor.ready.statusUrl);
     const problems = await seedAndCheck(statusUrl, echoUrl, connector);
+    if (compared) problems.push(...(await seedAndCheck(String(compared.bot.ready.statusUrl), String(compared.bot.ready.echoUrl), connector)).map((p) => `compared: ${p}`));
     const floorAnswer = await exchange(floorUrl, connector, STATUS_TEXT);
     if (floorAnswer.status !== 200 || !floorAnswer.reply.includes(FLOOR_REPLY)) problems.push(`the floor bot's reply is not "${FLOOR_REPLY}": ${floorAnswer.status} ${floorAnswer.reply.slice(0, 300) || 'no reply'}`);
     if (problems.length > 0) throw new Error(`the bots do not answer as the benchmark expects:\n  ${problems.join('\n  ')}`);
 
-    const routes: Record<RouteName, Route> = {
+    const routes = {
       floor: { name: 'floor', url: floorUrl, bot: floor, replyMarker: FLOOR_REPLY },
       status: { name: 'status', url: statusUrl, bot: product, replyMarker: ADMIN_EMAIL },
       echo: { name: 'echo', url: echoUrl, bot: product, replyMarker: `"text":"${STATUS_TEXT}"` },
-    };
+      ...(compared ? { compare: { name: 'compare' as const, url: String(compared.bot.ready.statusUrl), bot: compared.bot, replyMarker: ADMIN_EMAIL } } : {}),
+    } as Record<RouteName, Route>;
 
     const warmups: Measured[] = [];
     for (const name of options.warmupSeconds > 0 ? chosen : []) warmups.push(await measure(connector, routes[name], options, options.warmupSeconds, 0, noBackground));
@@ -351,6 +390,13 @@ async function main(): Promise<number> {
       console.log(`ratio status/floor (req/s): ${floorRatio.median.toFixed(3)}  target >= ${FLOOR_TARGET}  ${verdict}  (median of ${perRound(floorRatio)})`);
     }
     if (echoRatio) console.log(`ratio status/echo  (req/s): ${echoRatio.median.toFixed(3)}  information (former target >= ${ECHO_TARGET})  (median of ${perRound(echoRatio)})`);
+    const compareRatio = compared && ratioOverRounds(runs, 'status', 'compare');
+    if (compareRatio) {
+      const compareCpu = summaries.find((s) => s.route === 'compare')?.cpuMsPerTurn;
+      const statusCpuNow = summaries.find((s) => s.route === 'status')?.cpuMsPerTurn;
+      console.log(`ratio status/compare (req/s): ${compareRatio.median.toFixed(3)}  this tree against ${compared.label}  (median of ${perRound(compareRatio)})`);
+      if (compareCpu && statusCpuNow) console.log(`cost ratio compare/status (CPU ms per turn): ${(compareCpu / statusCpuNow).toFixed(3)}  (above 1: this tree's turn costs less)`);
+    }
     // CPU per turn moves less than req/s when other work shares the CPUs: it tells a noisy run from a real change.
     const cpuOf = (name: RouteName) => summaries.find((s) => s.route === name)?.cpuMsPerTurn;
     const [floorCpu, statusCpu] = [cpuOf('floor'), cpuOf('status')];
@@ -367,6 +413,7 @@ async function main(): Promise<number> {
   } finally {
     await Promise.all(bots.map((bot) => bot.stop().catch(() => undefined)));
     await connector.close();
+    for (const cleanup of cleanups.reverse()) cleanup();
   }
 }
 
