@@ -9,6 +9,7 @@ const base = require('./jest.config');
 module.exports = {
   ...base,
   testMatch: [
+    '<rootDir>/test/deadline.test.ts',
     '<rootDir>/test/domain/inputs.test.ts',
     '<rootDir>/test/domain/invitation.test.ts',
     '<rootDir>/test/domain/onboarding.test.ts',
