@@ -87,7 +87,7 @@ function readOptions(argv: readonly string[]): Options {
     durationSeconds: bounded('duration', values.duration!, 1, 120),
     connections: bounded('connections', values.connections!, 1, 200),
     warmupSeconds: bounded('warmup', values.warmup!, 0, 30),
-    rounds: bounded('rounds', values.rounds!, 1, 9),
+    rounds: bounded('rounds', values.rounds!, 1, 30),
     idleSeconds: bounded('idle', values.idle!, 0, 60),
     only: readOnly(values.only),
     profileDir: values.profile,
@@ -286,7 +286,16 @@ function printBreakdown(summary: RouteSummary): void {
  */
 async function startComparedBot(revision: string, cleanups: (() => void)[]): Promise<{ bot: BotProcess; label: string }> {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-  const commit = git('rev-parse', '--verify', `${revision}^{commit}`);
+  // In a clone a branch of the repository is origin's (the experiment branches docs/BENCHMARKS.md names).
+  const resolve = (name: string) => {
+    try {
+      return git('rev-parse', '--verify', '--quiet', `${name}^{commit}`);
+    } catch {
+      return '';
+    }
+  };
+  const commit = resolve(revision) || resolve(`origin/${revision}`);
+  if (!commit) throw new Error(`--compare: no commit "${revision}" (nor origin/${revision}) in this repository`);
   const tree = mkdtempSync(join(tmpdir(), 'bench-compare-'));
   git('worktree', 'add', '--detach', '--force', tree, commit);
   cleanups.push(() => {
