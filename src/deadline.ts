@@ -1,4 +1,4 @@
-import { promiseHooks } from 'node:v8';
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * One deadline per unit of work (a turn, a card action, a page request), passed down implicitly to
@@ -20,57 +20,15 @@ export class DeadlineExceeded extends Error {
   }
 }
 
-/*
- * How the deadline follows the work: every promise created while a deadline is active carries it,
- * and a promise's reactions (the code after an `await`, a `.then` callback) run under what it
- * carries. That is what AsyncLocalStorage does for promises, without its async_hooks bookkeeping
- * (async ids, resource stacks, a lookup per promise), which on Node 20 cost a status turn 8-12 % of
- * its CPU; this costs about 3 % (docs/BENCHMARKS.md). What is reached only through a
- * timer or an event callback, not a promise, runs without the deadline and so falls back to its own
- * timeout. Every consumer here (the store plugin, the HTTP client, the use cases) is awaited.
- */
-const CARRIED = Symbol('deadline');
-type Carrier = { [CARRIED]?: Deadline };
-let active: Deadline | undefined;
-/** What was active before each reaction now running, innermost last. */
-const enclosing: (Deadline | undefined)[] = [];
-let hooked = false;
-
-function carryThroughPromises(): void {
-  if (hooked) return;
-  hooked = true;
-  promiseHooks.createHook({
-    init(promise) {
-      if (active !== undefined) (promise as Carrier)[CARRIED] = active;
-    },
-    before(promise) {
-      enclosing.push(active);
-      active = (promise as Carrier)[CARRIED];
-    },
-    after() {
-      active = enclosing.pop();
-    },
-  });
-}
-
-function runUnder<T>(deadline: Deadline | undefined, work: () => T): T {
-  if (deadline !== undefined) carryThroughPromises();
-  const before = active;
-  active = deadline;
-  try {
-    return work();
-  } finally {
-    active = before;
-  }
-}
+const current = new AsyncLocalStorage<Deadline>();
 
 export function currentDeadline(): Deadline | undefined {
-  return active;
+  return current.getStore();
 }
 
 /** `ms`, or less if the current deadline leaves less (never below 1 ms). */
 export function cappedByDeadline(ms: number): number {
-  const deadline = active;
+  const deadline = current.getStore();
   return deadline ? Math.max(1, Math.min(ms, deadline.remainingMs())) : ms;
 }
 
@@ -85,7 +43,7 @@ export function isOutOfTime(error: unknown): boolean {
  * calls still in flight are aborted through the signal.
  */
 export async function withDeadline<T>(budgetMs: number, what: string, work: () => Promise<T>): Promise<T> {
-  const outer = active;
+  const outer = current.getStore();
   const atMs = Math.min(Date.now() + budgetMs, outer?.atMs ?? Infinity);
   const controller = new AbortController();
   const deadline: Deadline = { atMs, signal: controller.signal, remainingMs: () => atMs - Date.now() };
@@ -97,7 +55,7 @@ export async function withDeadline<T>(budgetMs: number, what: string, work: () =
     }, Math.max(0, atMs - Date.now()));
   });
   try {
-    return await Promise.race([runUnder(deadline, work), expired]);
+    return await Promise.race([current.run(deadline, work), expired]);
   } finally {
     clearTimeout(timer);
   }
@@ -105,5 +63,5 @@ export async function withDeadline<T>(budgetMs: number, what: string, work: () =
 
 /** Background work started from inside a turn (a device-code poll) must not inherit the turn's deadline. */
 export function withoutDeadline<T>(work: () => T): T {
-  return runUnder(undefined, work);
+  return current.exit(work);
 }

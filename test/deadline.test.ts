@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { currentDeadline, Deadline, DeadlineExceeded, withDeadline, withoutDeadline } from '../src/deadline';
 
 /**
- * How a unit of work's deadline follows it (src/deadline.ts): through every await, `.then` and
- * Promise.all of the work, never into other work running at the same time, never out of it.
+ * How a unit of work's deadline follows it (src/deadline.ts): through every await, `.then`,
+ * Promise.all and callback the work schedules, never into other work running at the same time,
+ * never out of it. Whatever carries it (AsyncLocalStorage today) must keep all of these.
  */
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -117,8 +118,20 @@ describe('the deadline of a unit of work', () => {
     expect(signal?.aborted).toBe(true);
   });
 
-  it('is not seen by a plain timer callback (no promise carries it there): such work falls back to its own timeout', async () => {
-    const inTimer = await withDeadline(5_000, 'turn', () => new Promise<Deadline | undefined>((resolve) => setTimeout(() => resolve(currentDeadline()), 1)));
-    expect(inTimer).toBeUndefined();
+  it('reaches callbacks a library schedules without a promise: nextTick, queueMicrotask, setImmediate, setTimeout', async () => {
+    // The Cosmos SDK starts a cross-partition query's document requests from a semaphore that calls
+    // back with process.nextTick: a carrier that follows promises only loses the deadline there.
+    const seen = await withDeadline(5_000, 'turn', async () => {
+      const own = currentDeadline();
+      const via = (schedule: (callback: () => void) => void) => new Promise<boolean>((resolve) => schedule(() => resolve(currentDeadline() === own)));
+      return {
+        nextTick: await via((cb) => process.nextTick(cb)),
+        queueMicrotask: await via((cb) => queueMicrotask(cb)),
+        setImmediate: await via((cb) => setImmediate(cb)),
+        setTimeout: await via((cb) => setTimeout(cb, 1)),
+      };
+    });
+    expect(seen).toEqual({ nextTick: true, queueMicrotask: true, setImmediate: true, setTimeout: true });
+    expect(await nextMacrotask()).toBeUndefined();
   });
 });
