@@ -7,6 +7,17 @@ import { createLogger } from '../../src/log';
 import { createIdentitySimulator, IdentitySimulator } from '../../src/local/identitySimulator';
 import { CLIENT_ID, CONTOSO, CONTOSO_ADMIN } from '../local/identitySimulatorHarness';
 
+/** Contoso's admin signs in through the simulator's device code: a real access token for `scopes`. */
+async function adminAccessToken(simulator: IdentitySimulator, net: EntraNetworkClient, scopes: string[]): Promise<string> {
+  const authority = new MsalDeviceCodeAuthority({ clientId: CLIENT_ID, authorityHost: simulator.url, scopes, networkClient: net, logger: createLogger('silent') });
+  let session!: ReturnType<MsalDeviceCodeAuthority['start']>;
+  const code = new Promise<string>((resolve) => (session = authority.start(CONTOSO.tenantId, (p) => resolve(p.userCode))));
+  simulator.control.completeDeviceCode({ userCode: await code, upn: CONTOSO_ADMIN.upn });
+  const outcome = await session.outcome;
+  if (!outcome.ok) throw new Error('sign-in failed');
+  return outcome.accessToken;
+}
+
 describe('GraphOrganizationReader (GET /v1.0/organization)', () => {
   let simulator: IdentitySimulator;
   let net: EntraNetworkClient;
@@ -17,20 +28,7 @@ describe('GraphOrganizationReader (GET /v1.0/organization)', () => {
     simulator = await createIdentitySimulator({ pollIntervalSeconds: 0.02 });
     net = createEntraNetworkClient({ ca: simulator.caPem });
     reader = new GraphOrganizationReader(simulator.url, new Agent({ ca: simulator.caPem }));
-    const authority = new MsalDeviceCodeAuthority({
-      clientId: CLIENT_ID,
-      authorityHost: simulator.url,
-     
-      scopes: ['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read'],
-      networkClient: net,
-      logger: createLogger('silent'),
-    });
-    let session!: ReturnType<MsalDeviceCodeAuthority['start']>;
-    const code = new Promise<string>((resolve) => (session = authority.start(CONTOSO.tenantId, (p) => resolve(p.userCode))));
-    simulator.control.completeDeviceCode({ userCode: await code, upn: CONTOSO_ADMIN.upn });
-    const outcome = await session.outcome;
-    if (!outcome.ok) throw new Error('sign-in failed');
-    accessToken = outcome.accessToken;
+    accessToken = await adminAccessToken(simulator, net, ['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read']);
   });
   afterAll(async () => {
     net.close();
@@ -73,13 +71,7 @@ describe('GraphSignedInUserReader (GET /v1.0/me)', () => {
     simulator = await createIdentitySimulator({ pollIntervalSeconds: 0.02 });
     net = createEntraNetworkClient({ ca: simulator.caPem });
     reader = new GraphSignedInUserReader(simulator.url, new Agent({ ca: simulator.caPem }));
-    const authority = new MsalDeviceCodeAuthority({ clientId: CLIENT_ID, authorityHost: simulator.url, scopes: ['https://graph.microsoft.com/User.Read'], networkClient: net, logger: createLogger('silent') });
-    let session!: ReturnType<MsalDeviceCodeAuthority['start']>;
-    const code = new Promise<string>((resolve) => (session = authority.start(CONTOSO.tenantId, (p) => resolve(p.userCode))));
-    simulator.control.completeDeviceCode({ userCode: await code, upn: CONTOSO_ADMIN.upn });
-    const outcome = await session.outcome;
-    if (!outcome.ok) throw new Error('sign-in failed');
-    accessToken = outcome.accessToken;
+    accessToken = await adminAccessToken(simulator, net, ['https://graph.microsoft.com/User.Read']);
   });
   afterAll(async () => {
     net.close();
