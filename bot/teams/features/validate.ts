@@ -82,7 +82,7 @@ export function resultCard(services: BotServices, result: ValidateResult): CardA
     case 'no-token':
       return renderMessage({
         title: 'Nothing to validate yet',
-        text: `${quoted(result.tenant.displayName)} has no saved sign-in: nobody has signed in for it yet. **invite** a customer admin first; **status ${result.tenant.tenantId}** shows how far the invitation got.`,
+        text: `${quoted(result.tenant.displayName)} has no saved sign-in: nobody has signed in for it yet. A customer admin's sign-in through an invitation saves one: **status ${result.tenant.tenantId}** shows how far its invitation got, and **invite** sends one if there is none.`,
         tone: 'warning',
       });
     case 'write-refused':
