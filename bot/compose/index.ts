@@ -144,27 +144,8 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       budgetMs: config.timings.validationTimeoutMs,
       adminConsentLink: (tenantId) => validationConsentUrl(identity.authorityHost, tenantId, identity.clientId, config.scopes, config.publicBaseUrl),
     };
-    const { sweepOrphans, runner } = await startJobs({
-      config,
-      lease,
-      leases: stores.leases,
-      sweeps: stores.sweeps,
-      invitations,
-      signIn,
-      clock,
-      logger,
-      sweep: {
-        validation,
-        sweeps: stores.sweeps,
-        audit,
-        clock,
-        logger,
-        concurrency: config.validationConcurrency,
-        tenantDeadlineMs: config.timings.sweepTenantDeadlineMs,
-      },
-      closers,
-    });
     const schedule = composeSchedule(config);
+    const { sweepOrphans, runner } = await startJobs({ config, lease, leases: stores.leases, sweeps: stores.sweeps, invitations, signIn, clock, logger, schedule, validation, audit, closers });
     const sweepStatusDeps = { leases: stores.leases, sweeps: stores.sweeps, clock, nextRunAfter: schedule && ((at: Date) => schedule.nextAfter(at)) };
     const customerView = { providerName: config.providerName, appName: config.appName, clientId: identity.clientId, authorityHost: identity.authorityHost, scopes: config.scopes, publicBaseUrl: config.publicBaseUrl };
     const onboarding: OnboardingDeps = { clock, random, tenants, invitations, flows: signIn.flowControl, pendingGuards: stores.pendingGuards, directory: identity.directory, audit, invitationTtlDays: config.invitationTtlDays, publicBaseUrl: config.publicBaseUrl };

@@ -1,7 +1,9 @@
 import type { Clock } from '../../src/clock';
 import type { Config } from '../../src/config';
 import type { Logger } from '../../src/log';
-import { parseSchedule } from '../../src/schedule';
+import { parseSchedule, type Schedule } from '../../src/schedule';
+import type { Audit } from '../../src/usecases/ports';
+import type { ValidateDeps } from '../../src/usecases/tenants/validateTenant';
 import type { InvitationStore, LeaseStore, SweepStore } from '../../src/usecases/ports';
 import { sweepOrphans } from '../../src/jobs/orphanSweep';
 import { InstanceLease } from '../../src/jobs/instanceLease';
@@ -14,8 +16,8 @@ export function composeLease(config: Config, leases: LeaseStore, clock: Clock, i
   return new InstanceLease(instanceId, leases, clock, config.timings.leaseTtlMs, config.timings.leaseRenewMs);
 }
 
-/** VALIDATION_SCHEDULE, parsed (config has checked it); undefined when it is off. */
-export function composeSchedule(config: Config) {
+/** VALIDATION_SCHEDULE, parsed (config has checked it); undefined when it is off. Composed once, shared by the runner and `sweep`. */
+export function composeSchedule(config: Config): Schedule | undefined {
   if (config.validationSchedule === undefined) return undefined;
   const parsed = parseSchedule(config.validationSchedule);
   if (!parsed.ok) throw new Error(`VALIDATION_SCHEDULE: ${parsed.message}`);
@@ -31,8 +33,10 @@ export interface JobsDeps {
   readonly signIn: SignIn;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** What a sweep needs but the runner's fence, which the runner gives each sweep it runs. */
-  readonly sweep: Omit<SweepDeps, 'checkpointMs'>;
+  readonly schedule: Schedule | undefined;
+  /** What each tenant's validation in a sweep needs (the runner adds its fence). */
+  readonly validation: ValidateDeps;
+  readonly audit: Audit;
   readonly closers: Closers;
 }
 
@@ -47,7 +51,16 @@ export async function startJobs(deps: JobsDeps): Promise<{ sweepOrphans: () => P
   await lease.start();
   closers.push(() => lease.stop());
   closers.push(() => signIn.stop());
-  const sweepDeps: SweepDeps = { ...deps.sweep, checkpointMs: config.timings.runnerLeaseRenewMs };
+  const sweepDeps: SweepDeps = {
+    validation: deps.validation,
+    sweeps: deps.sweeps,
+    audit: deps.audit,
+    clock: deps.clock,
+    logger: deps.logger,
+    concurrency: config.validationConcurrency,
+    tenantDeadlineMs: config.timings.sweepTenantDeadlineMs,
+    checkpointMs: config.timings.runnerLeaseRenewMs,
+  };
   const runner = new SweepRunner({
     instanceId: lease.instanceId,
     leases: deps.leases,
@@ -56,7 +69,7 @@ export async function startJobs(deps: JobsDeps): Promise<{ sweepOrphans: () => P
     logger: deps.logger,
     ttlMs: config.timings.runnerLeaseTtlMs,
     renewMs: config.timings.runnerLeaseRenewMs,
-    schedule: composeSchedule(config),
+    schedule: deps.schedule,
     orphans,
     runSweep: (sweepId, hold) => runSweep(sweepDeps, sweepId, hold),
   });
