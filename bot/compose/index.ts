@@ -229,9 +229,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
  * no invitation waits for this answer, so the callback page only says there is nothing to record.
  */
 function validationConsentUrl(authorityHost: string, tenantId: string, clientId: string, scopes: readonly string[], publicBaseUrl: string): string {
-  const url = new URL(adminConsentUrl({ authorityHost, tenantId, clientId, scopes, redirectUri: consentRedirectUri(publicBaseUrl), state: '' }));
-  url.searchParams.delete('state');
-  return url.toString();
+  return adminConsentUrl({ authorityHost, tenantId, clientId, scopes, redirectUri: consentRedirectUri(publicBaseUrl) });
 }
 
 /** PORT=0 (tests, benchmarks): pick the free port first, so links can name it. */

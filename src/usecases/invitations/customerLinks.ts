@@ -26,12 +26,12 @@ export function defaultScopesOf(scopes: readonly string[]): string[] {
   return [...resources];
 }
 
-/** Entra's admin consent endpoint for the customer's own tenant (never `common`). */
-export function adminConsentUrl(o: { authorityHost: string; tenantId: string; clientId: string; scopes: readonly string[]; redirectUri: string; state: string }): string {
+/** Entra's admin consent endpoint for the customer's own tenant (never `common`); `state` ties the answer to an invitation, when one waits for it. */
+export function adminConsentUrl(o: { authorityHost: string; tenantId: string; clientId: string; scopes: readonly string[]; redirectUri: string; state?: string }): string {
   const url = new URL(`${o.authorityHost}/${encodeURIComponent(o.tenantId)}/v2.0/adminconsent`);
   url.searchParams.set('client_id', o.clientId);
   url.searchParams.set('scope', defaultScopesOf(o.scopes).join(' '));
   url.searchParams.set('redirect_uri', o.redirectUri);
-  url.searchParams.set('state', o.state);
+  if (o.state !== undefined) url.searchParams.set('state', o.state);
   return url.toString();
 }
