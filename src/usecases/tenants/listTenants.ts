@@ -17,7 +17,11 @@ export interface TenantOverview {
 export async function listTenants(deps: { tenants: TenantStore; invitations: InvitationStore; clock: Clock }): Promise<TenantOverview[]> {
   const [tenants, recent] = await Promise.all([deps.tenants.list(), deps.invitations.listRecent()]);
   const byTenant = new Map<string, Invitation[]>();
-  for (const inv of recent) byTenant.set(inv.tenantId, [...(byTenant.get(inv.tenantId) ?? []), inv]);
+  for (const inv of recent) {
+    const group = byTenant.get(inv.tenantId);
+    if (group) group.push(inv);
+    else byTenant.set(inv.tenantId, [inv]);
+  }
   const now = deps.clock.now();
   return Promise.all(
     tenants.map(async (tenant) => {
