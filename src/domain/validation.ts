@@ -116,15 +116,6 @@ export function historySince(now: Date): string {
   return new Date(now.getTime() - VALIDATION_HISTORY.retentionDays * DAY_MS).toISOString();
 }
 
-/** Newest first, at most the last 50, none past the retention: the rule both stores apply when reading. */
-export function keptHistory(records: readonly ValidationRecord[], now: Date): ValidationRecord[] {
-  const since = historySince(now);
-  return records
-    .filter((r) => r.startedAt >= since)
-    .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id))
-    .slice(0, VALIDATION_HISTORY.perTenant);
-}
-
 /** Failed if any check failed; incomplete if any could not finish; successful only when every check passed. */
 export function outcomeOf(checks: readonly ValidationCheck[]): ValidationOutcome {
   if (checks.some((c) => c.result === 'failed')) return 'failed';
@@ -148,7 +139,8 @@ export function summaryOf(record: Pick<ValidationRecord, 'outcome' | 'checks'>):
 // --- Scopes -----------------------------------------------------------------------------------
 
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
-const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
+/** The sign-in's own scopes (no resource's permission): never checked, never asked for as a resource. */
+export const OIDC_SCOPES: ReadonlySet<string> = new Set(['openid', 'profile', 'email', 'offline_access']);
 
 /**
  * A scope split into its resource and permission: `https://graph.microsoft.com/User.Read`, a bare

@@ -5,6 +5,7 @@ import type { Logger } from '../../log';
 import type { CachedAccount, OpenedTokenCache, RefreshOutcome, TokenRefresher, TokenRefreshSession } from '../../usecases/ports';
 import { EntraTransportError, type EntraNetworkClient } from './entraNetworkClient';
 import { failureOf, type SeenOnTheWire } from './msalFailure';
+import { OIDC_SCOPES } from '../../domain/validation';
 import type { TokenCacheStore } from './tokenCacheStore';
 
 export interface MsalTokenRefresherOptions {
@@ -17,7 +18,6 @@ export interface MsalTokenRefresherOptions {
   readonly discoveryTtlMs?: number;
 }
 
-const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
 const DISCOVERY_KEPT = 1_000;
 
 /**

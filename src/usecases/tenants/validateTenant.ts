@@ -28,6 +28,7 @@ import {
   type ValidationTrigger,
   VALIDATION_TTL_SECONDS,
   withRecent,
+  OIDC_SCOPES,
 } from '../../domain/validation';
 import type { Logger } from '../../log';
 import { stableId } from '../stableId';
@@ -144,6 +145,7 @@ export async function validateTenant(deps: ValidateDeps, input: ValidateInput): 
 
   const checks = log.completed(extraResourcesOf(deps));
   const outcome = outcomeOf(checks);
+  const throttled = throttleOf(checks);
   const record: ValidationRecord = {
     id: stableId('val-', `${tenant.tenantId}|${input.requestKey}`, 16),
     tenantId: tenant.tenantId,
@@ -155,7 +157,7 @@ export async function validateTenant(deps: ValidateDeps, input: ValidateInput): 
     account: tenant.token.account,
     checks,
     otherAccounts: log.others,
-    ...(throttleOf(checks) ? { throttled: throttleOf(checks) } : {}),
+    ...(throttled ? { throttled } : {}),
     ttl: VALIDATION_TTL_SECONDS,
   };
 
@@ -214,7 +216,7 @@ function extraResourcesOf(deps: Pick<ValidateDeps, 'scopes' | 'extraResources'>)
   const checks = new Map<string, ResourceCheck>();
   for (const scope of deps.scopes) {
     const { resource } = splitScope(scope);
-    if (resource === GRAPH_RESOURCE || ['openid', 'profile', 'email', 'offline_access'].includes(scope.toLowerCase())) continue;
+    if (resource === GRAPH_RESOURCE || OIDC_SCOPES.has(scope.toLowerCase())) continue;
     const existing = checks.get(resource);
     checks.set(resource, { resource, scope: defaultScopeOf(resource), configured: [...(existing?.configured ?? []), scope] });
   }
