@@ -3,7 +3,7 @@ import { CardAttachment, renderConsentReview, renderCustomerInvitation, renderDe
 import { VERBS } from '../../cards/verbs';
 import type { Invitation } from '../../src/domain/invitation';
 import { adminConsentUrl, consentRedirectUri, consentStateFor } from '../../src/usecases/invitations/customerLinks';
-import { permissionLines } from './permissionWords';
+import { permissionLines, permissionName } from './permissionWords';
 import { formatUtc } from './views';
 
 export interface CustomerViewSettings {
@@ -22,7 +22,7 @@ export interface CustomerScreen {
   readonly countdownTo?: string;
 }
 
-const permissionsOf = (scopes: readonly string[]) => scopes.map((s) => s.replace(/^https:\/\/graph\.microsoft\.com\//, '')).join(', ');
+const permissionsOf = (scopes: readonly string[]) => scopes.map(permissionName).join(', ');
 const signInAsOf = (inv: Invitation) => (inv.variant === 'global' ? `${quoted(inv.email)} (a Global Administrator)` : `${quoted(inv.email)} (the service account)`);
 /** The same in a sentence that has its own brackets: "sign in as …, your Global Administrator account." */
 const signInAsInSentence = (inv: Invitation) => (inv.variant === 'global' ? `${quoted(inv.email)}, your Global Administrator account` : `${quoted(inv.email)}, the service account`);

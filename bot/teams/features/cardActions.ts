@@ -84,7 +84,7 @@ export const CARD_ACTIONS: readonly ActionSpec[] = [
   action<string>({
     verb: VERBS.showTenant,
     role: 'viewer',
-    parse: (data) => parseGuid(String((data as { tenantId?: unknown } | undefined)?.tenantId ?? ''), 'a tenant id'),
+    parse: parseTenantId,
     run: ({ services }, tenantId) => tenantCard(services, { kind: 'id', value: tenantId }),
   }),
   action<string>({

@@ -9,23 +9,21 @@ import { validateCommand } from './validate';
 /** `validate all` or `validate <tenant>`: one command name, two inputs. */
 type ValidateInput = { kind: 'all' } | { kind: 'tenant'; ref: TenantRef };
 
-const validateOne = validateCommand;
-
 /**
  * `validate` as the command table lists it: `validate all` starts a sweep of every tenant;
  * anything else is the one-tenant `validate` (its parse, its words, its run).
  */
 export const validateOrSweepCommand = command<ValidateInput>({
-  name: validateOne.name,
-  usage: `${validateOne.usage} | validate all`,
+  name: validateCommand.name,
+  usage: `${validateCommand.usage} | validate all`,
   description: 'Validate Authentication: renew a tenant\'s saved sign-in and check what it reaches; validate all does every tenant now.',
-  role: validateOne.role,
+  role: validateCommand.role,
   parse(args): Parsed<ValidateInput> {
     if (args.length === 1 && args[0].toLowerCase() === 'all') return { ok: true, value: { kind: 'all' } };
-    const one = validateOne.parse(args) as Parsed<TenantRef>;
+    const one = validateCommand.parse(args) as Parsed<TenantRef>;
     return one.ok ? { ok: true, value: { kind: 'tenant', ref: one.value } } : one;
   },
-  run: (turn, input) => (input.kind === 'all' ? startSweep(turn) : validateOne.run(turn, input.ref)),
+  run: (turn, input) => (input.kind === 'all' ? startSweep(turn) : validateCommand.run(turn, input.ref)),
 });
 
 async function startSweep({ services, actor, requestKey }: CommandTurn): Promise<CardAttachment> {

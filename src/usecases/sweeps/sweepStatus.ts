@@ -20,8 +20,6 @@ export interface SweepStatus {
   /** When the schedule starts the next one; undefined when the schedule is off. */
   readonly nextRun?: Date;
   readonly scheduleOff: boolean;
-  /** Which instance runs sweeps, and whether its lease is alive. */
-  readonly runner?: { readonly instanceId: string; readonly alive: boolean };
 }
 
 /** `sweep`: the running and the last sweep, and the next run (three point reads at most). */
@@ -36,6 +34,5 @@ export async function getSweepStatus(deps: SweepStatusDeps): Promise<SweepStatus
     requested: lease?.requested && { sweepId: lease.requested.sweepId, at: lease.requested.at },
     nextRun: deps.nextRunAfter?.(from),
     scheduleOff: deps.nextRunAfter === undefined,
-    runner: lease?.holder ? { instanceId: lease.holder, alive: Date.parse(lease.expiresAt) > now.getTime() } : undefined,
   };
 }
