@@ -1,37 +1,20 @@
 import { Agent } from 'node:https';
 import { GraphOrganizationReader } from '../../src/adapters/graph/organization';
 import { GraphSignedInUserReader } from '../../src/adapters/graph/signedInUser';
-import { MsalDeviceCodeAuthority } from '../../src/adapters/entra/deviceCodeSignIn';
-import { createEntraNetworkClient, EntraNetworkClient } from '../../src/adapters/entra/entraNetworkClient';
-import { createLogger } from '../../src/log';
 import { createIdentitySimulator, IdentitySimulator } from '../../src/local/identitySimulator';
-import { CLIENT_ID, CONTOSO, CONTOSO_ADMIN } from '../local/identitySimulatorHarness';
-
-/** Contoso's admin signs in through the simulator's device code: a real access token for `scopes`. */
-async function adminAccessToken(simulator: IdentitySimulator, net: EntraNetworkClient, scopes: string[]): Promise<string> {
-  const authority = new MsalDeviceCodeAuthority({ clientId: CLIENT_ID, authorityHost: simulator.url, scopes, networkClient: net, logger: createLogger('silent') });
-  let session!: ReturnType<MsalDeviceCodeAuthority['start']>;
-  const code = new Promise<string>((resolve) => (session = authority.start(CONTOSO.tenantId, (p) => resolve(p.userCode))));
-  simulator.control.completeDeviceCode({ userCode: await code, upn: CONTOSO_ADMIN.upn });
-  const outcome = await session.outcome;
-  if (!outcome.ok) throw new Error('sign-in failed');
-  return outcome.accessToken;
-}
+import { CONTOSO, CONTOSO_ADMIN, signInRaw } from '../local/identitySimulatorHarness';
 
 describe('GraphOrganizationReader (GET /v1.0/organization)', () => {
   let simulator: IdentitySimulator;
-  let net: EntraNetworkClient;
   let reader: GraphOrganizationReader;
   let accessToken: string;
 
   beforeAll(async () => {
     simulator = await createIdentitySimulator({ pollIntervalSeconds: 0.02 });
-    net = createEntraNetworkClient({ ca: simulator.caPem });
     reader = new GraphOrganizationReader(simulator.url, new Agent({ ca: simulator.caPem }));
-    accessToken = await adminAccessToken(simulator, net, ['https://graph.microsoft.com/Organization.Read.All', 'https://graph.microsoft.com/User.Read']);
+    accessToken = (await signInRaw(simulator, { tenant: CONTOSO.tenantId, upn: CONTOSO_ADMIN.upn, scope: 'https://graph.microsoft.com/Organization.Read.All https://graph.microsoft.com/User.Read' })).access_token;
   });
   afterAll(async () => {
-    net.close();
     await simulator.close();
   });
 
@@ -63,18 +46,15 @@ describe('GraphOrganizationReader (GET /v1.0/organization)', () => {
 
 describe('GraphSignedInUserReader (GET /v1.0/me)', () => {
   let simulator: IdentitySimulator;
-  let net: EntraNetworkClient;
   let reader: GraphSignedInUserReader;
   let accessToken: string;
 
   beforeAll(async () => {
     simulator = await createIdentitySimulator({ pollIntervalSeconds: 0.02 });
-    net = createEntraNetworkClient({ ca: simulator.caPem });
     reader = new GraphSignedInUserReader(simulator.url, new Agent({ ca: simulator.caPem }));
-    accessToken = await adminAccessToken(simulator, net, ['https://graph.microsoft.com/User.Read']);
+    accessToken = (await signInRaw(simulator, { tenant: CONTOSO.tenantId, upn: CONTOSO_ADMIN.upn, scope: 'https://graph.microsoft.com/User.Read' })).access_token;
   });
   afterAll(async () => {
-    net.close();
     await simulator.close();
   });
 
