@@ -17,6 +17,10 @@ import { countsBetween, StoreRequestCounts } from './storeRequests';
  *   floor   the thinnest botbuilder bot that does a status turn's I/O: two Cosmos point reads
  *           through @azure/cosmos against local mode's embedded server, then a reply
  *           (bench/floorBot.ts, its own process). Target: status ≥ 0.9 × floor requests/s.
+ *   stack   the floor's two reads on the product's chosen stack with nothing of the product's own:
+ *           teams-ai's adapter and Application, one route, the status card the product answered
+ *           (bench/stackFloorBot.ts, its own process). Information: what the stack and a card reply
+ *           cost a turn before any of the product's code runs.
  *   echo    a bare echo turn on the product's own adapter and HTTP edge, no I/O (information).
  *   compare with --compare <git revision>: the same status turn served by the product at that
  *           revision (its own process, from a temporary worktree): whether a change moved the cost,
@@ -40,7 +44,7 @@ const MIN_ROUNDS_FOR_VERDICT = 3;
 
 const loadAverage = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min)`;
 
-const ROUTE_NAMES = ['floor', 'status', 'echo', 'compare'] as const;
+const ROUTE_NAMES = ['floor', 'stack', 'status', 'echo', 'compare'] as const;
 type RouteName = (typeof ROUTE_NAMES)[number];
 
 interface Options {
@@ -248,7 +252,7 @@ const header =
 const runRow = (m: Measured) =>
   `${`${m.route} round ${m.round}`.padEnd(26)}${fixed(m.requestsPerSecond)}${fixed(m.p50Ms)}${fixed(m.p99Ms)}${fixed(m.replies > 0 ? m.storeRequests / m.replies : 0, 2, 11)}` +
   `${fixed(m.cpuMsPerTurn, 2, 12)}${`${(m.loopBusyShare * 100).toFixed(0)} %`.padStart(10)}${count(m.ok)}${count(m.non2xx)}${count(m.errors)}${count(m.replies)}`;
-const labels: Record<RouteName, string> = { floor: 'floor  (floor bot)', status: 'status /api/messages', echo: `echo   ${ECHO_PATH}`, compare: 'compare (--compare)' };
+const labels: Record<RouteName, string> = { floor: 'floor  (floor bot)', stack: 'stack  (teams-ai floor)', status: 'status /api/messages', echo: `echo   ${ECHO_PATH}`, compare: 'compare (--compare)' };
 const summaryRow = (s: RouteSummary) =>
   `${`${labels[s.route]}`.padEnd(26)}${fixed(s.requestsPerSecond)}${fixed(s.p50Ms)}${fixed(s.p99Ms)}${fixed(s.storePerTurn, 2, 11)}` +
   `${fixed(s.cpuMsPerTurn, 2, 12)}${`${(s.loopBusyShare * 100).toFixed(0)} %`.padStart(10)}${count(s.ok)}${count(s.non2xx)}${count(s.errors)}${count(s.replies)}`;
@@ -311,6 +315,14 @@ async function startComparedBot(revision: string, cleanups: (() => void)[]): Pro
   return { bot, label };
 }
 
+/** The stack floor (bench/stackFloorBot.ts), handed the status card the product answers now. */
+async function startStackFloor(statusUrl: string, connector: CountingConnectorService): Promise<BotProcess> {
+  const { reply } = await exchange(statusUrl, connector, STATUS_TEXT);
+  const card = (JSON.parse(reply) as { attachments?: { content?: unknown }[] }).attachments?.[0]?.content;
+  if (!card) throw new Error(`the product's status reply has no card to hand the stack floor: ${reply.slice(0, 300)}`);
+  return startBotProcess('stack floor bot', 'bench/stackFloorBot.ts', { STACK_FLOOR_CARD: JSON.stringify(card) });
+}
+
 async function main(): Promise<number> {
   const options = readOptions(process.argv.slice(2));
   const offered = ROUTE_NAMES.filter((r) => r !== 'compare' || options.compare !== undefined);
@@ -342,12 +354,22 @@ async function main(): Promise<number> {
     bots.push(floor);
     const compared = options.compare === undefined ? undefined : await startComparedBot(options.compare, cleanups);
     if (compared) bots.push(compared.bot);
-    console.log(`processes    driver ${process.pid} (load + connector), bot under test ${product.pid}, floor bot ${floor.pid}${compared ? `, compared ${compared.bot.pid} (${compared.label})` : ''}`);
 
     const statusUrl = String(product.ready.statusUrl);
     const echoUrl = String(product.ready.echoUrl);
     const floorUrl = String(floor.ready.statusUrl);
     const problems = await seedAndCheck(statusUrl, echoUrl, connector);
+    // The stack floor answers with the card the product answered: the same bytes, built once.
+    const stack = chosen.includes('stack') && problems.length === 0 ? await startStackFloor(statusUrl, connector) : undefined;
+    if (stack) bots.push(stack);
+    console.log(
+      `processes    driver ${process.pid} (load + connector), bot under test ${product.pid}, floor bot ${floor.pid}` +
+        `${stack ? `, stack floor ${stack.pid}` : ''}${compared ? `, compared ${compared.bot.pid} (${compared.label})` : ''}`,
+    );
+    if (stack) {
+      const stackAnswer = await exchange(String(stack.ready.statusUrl), connector, STATUS_TEXT);
+      if (stackAnswer.status !== 200 || !stackAnswer.reply.includes(ADMIN_EMAIL)) problems.push(`the stack floor's reply is not the status card: ${stackAnswer.status} ${stackAnswer.reply.slice(0, 300) || 'no reply'}`);
+    }
     if (compared) problems.push(...(await seedAndCheck(String(compared.bot.ready.statusUrl), String(compared.bot.ready.echoUrl), connector)).map((p) => `compared: ${p}`));
     const floorAnswer = await exchange(floorUrl, connector, STATUS_TEXT);
     if (floorAnswer.status !== 200 || !floorAnswer.reply.includes(FLOOR_REPLY)) problems.push(`the floor bot's reply is not "${FLOOR_REPLY}": ${floorAnswer.status} ${floorAnswer.reply.slice(0, 300) || 'no reply'}`);
@@ -355,6 +377,7 @@ async function main(): Promise<number> {
 
     const routes = {
       floor: { name: 'floor', url: floorUrl, bot: floor, replyMarker: FLOOR_REPLY },
+      ...(stack ? { stack: { name: 'stack' as const, url: String(stack.ready.statusUrl), bot: stack, replyMarker: ADMIN_EMAIL } } : {}),
       status: { name: 'status', url: statusUrl, bot: product, replyMarker: ADMIN_EMAIL },
       echo: { name: 'echo', url: echoUrl, bot: product, replyMarker: `"text":"${STATUS_TEXT}"` },
       ...(compared ? { compare: { name: 'compare' as const, url: String(compared.bot.ready.statusUrl), bot: compared.bot, replyMarker: ADMIN_EMAIL } } : {}),
@@ -398,6 +421,10 @@ async function main(): Promise<number> {
       const verdict = verdictPossible ? (floorRatio.median >= FLOOR_TARGET ? 'PASS' : 'FAIL') : `no verdict (fewer than ${MIN_ROUNDS_FOR_VERDICT} rounds)`;
       console.log(`ratio status/floor (req/s): ${floorRatio.median.toFixed(3)}  target >= ${FLOOR_TARGET}  ${verdict}  (median of ${perRound(floorRatio)})`);
     }
+    const stackRatio = ratioOverRounds(runs, 'stack', 'floor');
+    if (stackRatio) console.log(`ratio stack/floor  (req/s): ${stackRatio.median.toFixed(3)}  information: teams-ai and the card reply, no product code  (median of ${perRound(stackRatio)})`);
+    const stackedRatio = ratioOverRounds(runs, 'status', 'stack');
+    if (stackedRatio) console.log(`ratio status/stack (req/s): ${stackedRatio.median.toFixed(3)}  information: the product's own code on that stack  (median of ${perRound(stackedRatio)})`);
     if (echoRatio) console.log(`ratio status/echo  (req/s): ${echoRatio.median.toFixed(3)}  information (former target >= ${ECHO_TARGET})  (median of ${perRound(echoRatio)})`);
     const compareRatio = compared && ratioOverRounds(runs, 'status', 'compare');
     if (compareRatio) {
@@ -408,8 +435,9 @@ async function main(): Promise<number> {
     }
     // CPU per turn moves less than req/s when other work shares the CPUs: it tells a noisy run from a real change.
     const cpuOf = (name: RouteName) => summaries.find((s) => s.route === name)?.cpuMsPerTurn;
-    const [floorCpu, statusCpu] = [cpuOf('floor'), cpuOf('status')];
+    const [floorCpu, stackCpu, statusCpu] = [cpuOf('floor'), cpuOf('stack'), cpuOf('status')];
     if (floorCpu && statusCpu) console.log(`cost ratio floor/status (CPU ms per turn of the serving process): ${(floorCpu / statusCpu).toFixed(3)}  (information)`);
+    if (floorCpu && stackCpu) console.log(`cost ratio floor/stack  (CPU ms per turn of the serving process): ${(floorCpu / stackCpu).toFixed(3)}  (information)`);
     console.log(`machine      ${loadAverage()} at the end`);
 
     console.log(`reply bodies to the connector: ${chosen.map((name) => `${name} ${runs.find((m) => m.route === name)?.replyBytes ?? 0} bytes`).join(', ')}`);
