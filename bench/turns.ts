@@ -59,6 +59,8 @@ interface Options {
   profileDir?: string;
   /** A git revision whose product serves the `compare` route. */
   compare?: string;
+  /** Processes per bot: round r is served by process r mod N of each, so no one process's luck decides. */
+  instances: number;
 }
 
 function readOnly(raw: string | undefined): readonly RouteName[] | undefined {
@@ -72,14 +74,16 @@ function readOptions(argv: readonly string[]): Options {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      duration: { type: 'string', default: '10' },
+      // Many short rounds: on a noisy machine the median of 3 rounds of 10 s moved by ±15 % between runs.
+      duration: { type: 'string', default: '4' },
       connections: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
-      rounds: { type: 'string', default: '3' },
+      rounds: { type: 'string', default: '12' },
       idle: { type: 'string', default: '5' },
       only: { type: 'string' },
       profile: { type: 'string' },
       compare: { type: 'string' },
+      instances: { type: 'string', default: '3' },
     },
   });
   const bounded = (name: string, raw: string, min: number, max: number): number => {
@@ -96,13 +100,20 @@ function readOptions(argv: readonly string[]): Options {
     only: readOnly(values.only),
     profileDir: values.profile,
     compare: values.compare,
+    instances: bounded('instances', values.instances!, 1, 5),
   };
+}
+
+/** One process serving a route, and where. */
+interface Server {
+  readonly url: string;
+  readonly bot: BotProcess;
 }
 
 interface Route {
   readonly name: RouteName;
-  readonly url: string;
-  readonly bot: BotProcess;
+  /** The same bot in `--instances` processes; round r runs on process r mod N. */
+  readonly servers: readonly Server[];
   /** What a correct reply contains; checked on the last reply of each run. */
   readonly replyMarker: string;
 }
@@ -110,6 +121,8 @@ interface Route {
 interface Measured extends LoadFigures {
   readonly route: RouteName;
   readonly round: number;
+  /** Which of the route's processes served the run (1-based). */
+  readonly instance: number;
   /** Replies that reached the connector during the run and its drain: every turn sends one. */
   readonly replies: number;
   readonly wrongReply?: string;
@@ -170,16 +183,27 @@ function subtractBackground(counts: StoreRequestCounts, background: Background, 
   return { total: Math.max(0, counts.total - background.perSecond * seconds), byKind };
 }
 
-async function measure(connector: CountingConnectorService, route: Route, options: Options, seconds: number, round: number, background: Background, profile?: string): Promise<Measured> {
+async function measure(
+  connector: CountingConnectorService,
+  route: Route,
+  instance: number,
+  options: Options,
+  seconds: number,
+  round: number,
+  backgrounds: ReadonlyMap<BotProcess, Background>,
+  profile?: string,
+): Promise<Measured> {
+  const { bot, url } = route.servers[instance - 1];
+  const background = backgrounds.get(bot) ?? noBackground;
   const body = JSON.stringify(personalMessage(connector.serviceUrl, STATUS_TEXT));
-  if (profile && options.profileDir) await route.bot.profileStart(options.profileDir, profile);
+  if (profile && options.profileDir) await bot.profileStart(options.profileDir, profile);
   const repliesBefore = connector.count();
-  const before = await route.bot.snapshot();
+  const before = await bot.snapshot();
   const start = performance.now();
-  const figures = await runLoad({ url: route.url, body, connections: options.connections, durationSeconds: seconds });
-  const after = await drain(route.bot);
+  const figures = await runLoad({ url, body, connections: options.connections, durationSeconds: seconds });
+  const after = await drain(bot);
   const wallSeconds = (performance.now() - start) / 1000;
-  if (profile && options.profileDir) await route.bot.profileStop();
+  if (profile && options.profileDir) await bot.profileStop();
   const replies = connector.count() - repliesBefore;
   const last = connector.lastBody() ?? '';
   const loopActive = after.loopActiveMs - before.loopActiveMs;
@@ -189,6 +213,7 @@ async function measure(connector: CountingConnectorService, route: Route, option
     ...figures,
     route: route.name,
     round,
+    instance,
     replies,
     wrongReply: last.includes(route.replyMarker) ? undefined : last.slice(0, 300),
     replyBytes: Buffer.byteLength(last),
@@ -250,7 +275,7 @@ const header =
   `${'route'.padEnd(26)}${['req/s', 'p50 ms', 'p99 ms'].map((h) => h.padStart(9)).join('')}${'store/turn'.padStart(11)}${'CPU ms/turn'.padStart(12)}${'loop busy'.padStart(10)}` +
   `${['2xx', 'non-2xx', 'errors', 'replies'].map((h) => h.padStart(8)).join('')}`;
 const runRow = (m: Measured) =>
-  `${`${m.route} round ${m.round}`.padEnd(26)}${fixed(m.requestsPerSecond)}${fixed(m.p50Ms)}${fixed(m.p99Ms)}${fixed(m.replies > 0 ? m.storeRequests / m.replies : 0, 2, 11)}` +
+  `${`${m.route} round ${m.round} #${m.instance}`.padEnd(26)}${fixed(m.requestsPerSecond)}${fixed(m.p50Ms)}${fixed(m.p99Ms)}${fixed(m.replies > 0 ? m.storeRequests / m.replies : 0, 2, 11)}` +
   `${fixed(m.cpuMsPerTurn, 2, 12)}${`${(m.loopBusyShare * 100).toFixed(0)} %`.padStart(10)}${count(m.ok)}${count(m.non2xx)}${count(m.errors)}${count(m.replies)}`;
 const labels: Record<RouteName, string> = { floor: 'floor  (floor bot)', stack: 'stack  (teams-ai floor)', status: 'status /api/messages', echo: `echo   ${ECHO_PATH}`, compare: 'compare (--compare)' };
 const summaryRow = (s: RouteSummary) =>
@@ -288,7 +313,7 @@ function printBreakdown(summary: RouteSummary): void {
  * The product at another git revision, started from a temporary worktree that shares this tree's
  * node_modules (so a revision with other dependencies is refused by its own start, not mixed in).
  */
-async function startComparedBot(revision: string, cleanups: (() => void)[]): Promise<{ bot: BotProcess; label: string }> {
+function comparedTree(revision: string, cleanups: (() => void)[]): { tree: string; label: string } {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
   // In a clone a branch of the repository is origin's (the experiment branches docs/BENCHMARKS.md names).
   const resolve = (name: string) => {
@@ -310,17 +335,32 @@ async function startComparedBot(revision: string, cleanups: (() => void)[]): Pro
     }
   });
   symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'), 'dir');
-  const label = `${revision} (${commit.slice(0, 7)})`;
-  const bot = await startBotProcess(`compared ${label}`, 'bench/productBot.ts', {}, 60_000, tree);
-  return { bot, label };
+  return { tree, label: `${revision} (${commit.slice(0, 7)})` };
 }
 
-/** The stack floor (bench/stackFloorBot.ts), handed the status card the product answers now. */
-async function startStackFloor(statusUrl: string, connector: CountingConnectorService): Promise<BotProcess> {
+/** The status card the product answers now, for the stack floor (bench/stackFloorBot.ts) to send. */
+async function statusCardOf(statusUrl: string, connector: CountingConnectorService): Promise<string> {
   const { reply } = await exchange(statusUrl, connector, STATUS_TEXT);
   const card = (JSON.parse(reply) as { attachments?: { content?: unknown }[] }).attachments?.[0]?.content;
   if (!card) throw new Error(`the product's status reply has no card to hand the stack floor: ${reply.slice(0, 300)}`);
-  return startBotProcess('stack floor bot', 'bench/stackFloorBot.ts', { STACK_FLOOR_CARD: JSON.stringify(card) });
+  return JSON.stringify(card);
+}
+
+/** `count` processes of one bot, started one after the other (two ts-node starts side by side on 2 cores take longer). */
+async function startInstances(count: number, name: string, script: string, env: Record<string, string> = {}, root?: string): Promise<BotProcess[]> {
+  const started: BotProcess[] = [];
+  for (let i = 1; i <= count; i += 1) started.push(await startBotProcess(count > 1 ? `${name} #${i}` : name, script, env, 60_000, root));
+  return started;
+}
+
+/** Each process's median CPU per turn over the rounds it served: how far one process of a bot is from another. */
+function perProcessCpu(runs: readonly Measured[], route: RouteName, instances: number): string {
+  const figures: string[] = [];
+  for (let i = 1; i <= instances; i += 1) {
+    const mine = runs.filter((m) => m.route === route && m.instance === i);
+    if (mine.length > 0) figures.push(median(mine.map((m) => m.cpuMsPerTurn)).toFixed(2));
+  }
+  return figures.join(' | ');
 }
 
 async function main(): Promise<number> {
@@ -329,7 +369,8 @@ async function main(): Promise<number> {
   const chosen = options.only ? offered.filter((r) => options.only!.includes(r)) : offered;
   if (options.only?.includes('compare') && options.compare === undefined) throw new Error('--only compare needs --compare <git revision>');
   // The whole process is bounded: start, warm-ups, idle window and rounds, with room for drains and stops.
-  const limitSeconds = Math.ceil(120 + options.idleSeconds * 2 + chosen.length * (options.warmupSeconds + options.rounds * options.durationSeconds) * 1.5);
+  const processes = options.instances * (chosen.length + 1);
+  const limitSeconds = Math.ceil(120 + 30 * processes + options.idleSeconds * 2 + chosen.length * (options.warmupSeconds * options.instances + options.rounds * options.durationSeconds) * 1.5);
   setTimeout(() => {
     process.stderr.write(`bench/turns: still running after ${limitSeconds} s; stopping.\n`);
     process.exit(2);
@@ -340,63 +381,75 @@ async function main(): Promise<number> {
   console.log(`machine      node ${process.version}, ${platform()} ${arch()}, ${cpuList.length} CPU(s) (${cpuList[0]?.model.trim() ?? 'unknown'}), ${loadAverage()}`);
   console.log(
     `load         autocannon (1 worker thread of the driver process), ${options.connections} connections, ${options.durationSeconds} s per route per round, ` +
-      `${options.rounds} round(s), ${options.warmupSeconds} s warm-up per route; the activity: "${STATUS_TEXT}" from the local bootstrap admin`,
+      `${options.rounds} round(s) on ${options.instances} process(es) per bot in turn, ${options.warmupSeconds} s warm-up per process; the activity: "${STATUS_TEXT}" from the local bootstrap admin`,
   );
 
   const connector = await startCountingConnectorService();
   const bots: BotProcess[] = [];
   const cleanups: (() => void)[] = [];
   try {
-    // One at a time: two ts-node starts side by side on 2 cores take longer than one after the other.
-    const product = await startBotProcess('bot under test', 'bench/productBot.ts');
-    bots.push(product);
-    const floor = await startBotProcess('floor bot', 'bench/floorBot.ts');
-    bots.push(floor);
-    const compared = options.compare === undefined ? undefined : await startComparedBot(options.compare, cleanups);
-    if (compared) bots.push(compared.bot);
+    const n = options.instances;
+    const products = await startInstances(n, 'bot under test', 'bench/productBot.ts');
+    bots.push(...products);
+    const floors = await startInstances(n, 'floor bot', 'bench/floorBot.ts');
+    bots.push(...floors);
+    const compareTree = options.compare === undefined ? undefined : comparedTree(options.compare, cleanups);
+    const compared = compareTree ? await startInstances(n, `compared ${compareTree.label}`, 'bench/productBot.ts', {}, compareTree.tree) : [];
+    bots.push(...compared);
 
-    const statusUrl = String(product.ready.statusUrl);
-    const echoUrl = String(product.ready.echoUrl);
-    const floorUrl = String(floor.ready.statusUrl);
-    const problems = await seedAndCheck(statusUrl, echoUrl, connector);
-    // The stack floor answers with the card the product answered: the same bytes, built once.
-    const stack = chosen.includes('stack') && problems.length === 0 ? await startStackFloor(statusUrl, connector) : undefined;
-    if (stack) bots.push(stack);
-    console.log(
-      `processes    driver ${process.pid} (load + connector), bot under test ${product.pid}, floor bot ${floor.pid}` +
-        `${stack ? `, stack floor ${stack.pid}` : ''}${compared ? `, compared ${compared.bot.pid} (${compared.label})` : ''}`,
-    );
-    if (stack) {
-      const stackAnswer = await exchange(String(stack.ready.statusUrl), connector, STATUS_TEXT);
-      if (stackAnswer.status !== 200 || !stackAnswer.reply.includes(ADMIN_EMAIL)) problems.push(`the stack floor's reply is not the status card: ${stackAnswer.status} ${stackAnswer.reply.slice(0, 300) || 'no reply'}`);
+    const problems: string[] = [];
+    for (const [i, bot] of [...products, ...compared].entries()) {
+      const which = i < products.length ? bot.name : `compared: ${bot.name}`;
+      problems.push(...(await seedAndCheck(String(bot.ready.statusUrl), String(bot.ready.echoUrl), connector)).map((p) => `${which}: ${p}`));
     }
-    if (compared) problems.push(...(await seedAndCheck(String(compared.bot.ready.statusUrl), String(compared.bot.ready.echoUrl), connector)).map((p) => `compared: ${p}`));
-    const floorAnswer = await exchange(floorUrl, connector, STATUS_TEXT);
-    if (floorAnswer.status !== 200 || !floorAnswer.reply.includes(FLOOR_REPLY)) problems.push(`the floor bot's reply is not "${FLOOR_REPLY}": ${floorAnswer.status} ${floorAnswer.reply.slice(0, 300) || 'no reply'}`);
+    // The stack floor answers with the card the product answered: the same bytes, built once.
+    const stackCard = chosen.includes('stack') && problems.length === 0 ? await statusCardOf(String(products[0].ready.statusUrl), connector) : undefined;
+    const stacks = stackCard ? await startInstances(n, 'stack floor bot', 'bench/stackFloorBot.ts', { STACK_FLOOR_CARD: stackCard }) : [];
+    bots.push(...stacks);
+    const pids = (list: readonly BotProcess[]) => list.map((b) => b.pid).join(' ');
+    console.log(
+      `processes    driver ${process.pid} (load + connector), bot under test ${pids(products)}, floor bot ${pids(floors)}` +
+        `${stacks.length ? `, stack floor ${pids(stacks)}` : ''}${compareTree ? `, compared ${pids(compared)} (${compareTree.label})` : ''}`,
+    );
+    for (const stack of stacks) {
+      const answer = await exchange(String(stack.ready.statusUrl), connector, STATUS_TEXT);
+      if (answer.status !== 200 || !answer.reply.includes(ADMIN_EMAIL)) problems.push(`${stack.name}: the reply is not the status card: ${answer.status} ${answer.reply.slice(0, 300) || 'no reply'}`);
+    }
+    for (const floor of floors) {
+      const answer = await exchange(String(floor.ready.statusUrl), connector, STATUS_TEXT);
+      if (answer.status !== 200 || !answer.reply.includes(FLOOR_REPLY)) problems.push(`${floor.name}: the reply is not "${FLOOR_REPLY}": ${answer.status} ${answer.reply.slice(0, 300) || 'no reply'}`);
+    }
     if (problems.length > 0) throw new Error(`the bots do not answer as the benchmark expects:\n  ${problems.join('\n  ')}`);
 
-    const routes = {
-      floor: { name: 'floor', url: floorUrl, bot: floor, replyMarker: FLOOR_REPLY },
-      ...(stack ? { stack: { name: 'stack' as const, url: String(stack.ready.statusUrl), bot: stack, replyMarker: ADMIN_EMAIL } } : {}),
-      status: { name: 'status', url: statusUrl, bot: product, replyMarker: ADMIN_EMAIL },
-      echo: { name: 'echo', url: echoUrl, bot: product, replyMarker: `"text":"${STATUS_TEXT}"` },
-      ...(compared ? { compare: { name: 'compare' as const, url: String(compared.bot.ready.statusUrl), bot: compared.bot, replyMarker: ADMIN_EMAIL } } : {}),
-    } as Record<RouteName, Route>;
+    const serving = (list: readonly BotProcess[], key: 'statusUrl' | 'echoUrl'): Server[] => list.map((bot) => ({ bot, url: String(bot.ready[key]) }));
+    const routes: Partial<Record<RouteName, Route>> = {
+      floor: { name: 'floor', servers: serving(floors, 'statusUrl'), replyMarker: FLOOR_REPLY },
+      status: { name: 'status', servers: serving(products, 'statusUrl'), replyMarker: ADMIN_EMAIL },
+      echo: { name: 'echo', servers: serving(products, 'echoUrl'), replyMarker: `"text":"${STATUS_TEXT}"` },
+      ...(stacks.length ? { stack: { name: 'stack', servers: serving(stacks, 'statusUrl'), replyMarker: ADMIN_EMAIL } } : {}),
+      ...(compared.length ? { compare: { name: 'compare', servers: serving(compared, 'statusUrl'), replyMarker: ADMIN_EMAIL } } : {}),
+    };
+    const routeOf = (name: RouteName) => routes[name]!;
+    const instanceOf = (round: number) => ((round - 1) % n) + 1;
 
     const warmups: Measured[] = [];
-    for (const name of options.warmupSeconds > 0 ? chosen : []) warmups.push(await measure(connector, routes[name], options, options.warmupSeconds, 0, noBackground));
+    for (const name of options.warmupSeconds > 0 ? chosen : []) {
+      for (let i = 1; i <= n; i += 1) warmups.push(await measure(connector, routeOf(name), i, options, options.warmupSeconds, 0, new Map()));
+    }
 
     // What each bot asks its store when nobody talks to it; subtracted from every run, kind by kind.
+    // All bots in one window: nobody talks to any of them during it.
     const backgrounds = new Map<BotProcess, Background>();
-    for (const bot of bots) backgrounds.set(bot, await idleBackground(bot, options.idleSeconds));
+    const idle = await Promise.all(bots.map((bot) => idleBackground(bot, options.idleSeconds)));
+    bots.forEach((bot, i) => backgrounds.set(bot, idle[i]));
 
     const runs: Measured[] = [];
     for (let round = 1; round <= options.rounds; round += 1) {
       // Alternate the order, so neither baseline always runs first (or last) beside status.
       const order = round % 2 === 1 ? chosen : [...chosen].reverse();
       for (const name of order) {
-        const route = routes[name];
-        runs.push(await measure(connector, route, options, options.durationSeconds, round, backgrounds.get(route.bot)!, options.profileDir ? `${name}-round${round}` : undefined));
+        const instance = instanceOf(round);
+        runs.push(await measure(connector, routeOf(name), instance, options, options.durationSeconds, round, backgrounds, options.profileDir ? `${name}-round${round}-p${instance}` : undefined));
       }
     }
 
@@ -426,11 +479,11 @@ async function main(): Promise<number> {
     const stackedRatio = ratioOverRounds(runs, 'status', 'stack');
     if (stackedRatio) console.log(`ratio status/stack (req/s): ${stackedRatio.median.toFixed(3)}  information: the product's own code on that stack  (median of ${perRound(stackedRatio)})`);
     if (echoRatio) console.log(`ratio status/echo  (req/s): ${echoRatio.median.toFixed(3)}  information (former target >= ${ECHO_TARGET})  (median of ${perRound(echoRatio)})`);
-    const compareRatio = compared && ratioOverRounds(runs, 'status', 'compare');
+    const compareRatio = compareTree && ratioOverRounds(runs, 'status', 'compare');
     if (compareRatio) {
       const compareCpu = summaries.find((s) => s.route === 'compare')?.cpuMsPerTurn;
       const statusCpuNow = summaries.find((s) => s.route === 'status')?.cpuMsPerTurn;
-      console.log(`ratio status/compare (req/s): ${compareRatio.median.toFixed(3)}  this tree against ${compared.label}  (median of ${perRound(compareRatio)})`);
+      console.log(`ratio status/compare (req/s): ${compareRatio.median.toFixed(3)}  this tree against ${compareTree!.label}  (median of ${perRound(compareRatio)})`);
       if (compareCpu && statusCpuNow) console.log(`cost ratio compare/status (CPU ms per turn): ${(compareCpu / statusCpuNow).toFixed(3)}  (above 1: this tree's turn costs less)`);
     }
     // CPU per turn moves less than req/s when other work shares the CPUs: it tells a noisy run from a real change.
@@ -438,13 +491,17 @@ async function main(): Promise<number> {
     const [floorCpu, stackCpu, statusCpu] = [cpuOf('floor'), cpuOf('stack'), cpuOf('status')];
     if (floorCpu && statusCpu) console.log(`cost ratio floor/status (CPU ms per turn of the serving process): ${(floorCpu / statusCpu).toFixed(3)}  (information)`);
     if (floorCpu && stackCpu) console.log(`cost ratio floor/stack  (CPU ms per turn of the serving process): ${(floorCpu / stackCpu).toFixed(3)}  (information)`);
+    if (n > 1) {
+      console.log(`CPU ms per turn of each process (median of the rounds it served; ${n} processes per bot):`);
+      for (const name of chosen) console.log(`  ${name.padEnd(8)} ${perProcessCpu(runs, name, n)}`);
+    }
     console.log(`machine      ${loadAverage()} at the end`);
 
     console.log(`reply bodies to the connector: ${chosen.map((name) => `${name} ${runs.find((m) => m.route === name)?.replyBytes ?? 0} bytes`).join(', ')}`);
     console.log('');
     for (const s of summaries) if (s.route !== 'echo' || Object.keys(s.storeByKindPerTurn).length > 0) printBreakdown(s);
 
-    const failures = [...warmups.flatMap((m) => problemsOf(m, `${m.route} warm-up`)), ...runs.flatMap((m) => problemsOf(m, `${m.route} round ${m.round}`))];
+    const failures = [...warmups.flatMap((m) => problemsOf(m, `${m.route} warm-up`)), ...runs.flatMap((m) => problemsOf(m, `${m.route} round ${m.round} #${m.instance}`))];
     for (const f of failures) console.error(`RUN ERROR ${f}`);
     return failures.length > 0 ? 1 : 0;
   } finally {
