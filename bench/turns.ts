@@ -391,7 +391,7 @@ async function main(): Promise<number> {
     const n = options.instances;
     const products = await startInstances(n, 'bot under test', 'bench/productBot.ts');
     bots.push(...products);
-    const floors = await startInstances(n, 'floor bot', 'bench/floorBot.ts');
+    const floors = chosen.includes('floor') ? await startInstances(n, 'floor bot', 'bench/floorBot.ts') : [];
     bots.push(...floors);
     const compareTree = options.compare === undefined ? undefined : comparedTree(options.compare, cleanups);
     const compared = compareTree ? await startInstances(n, `compared ${compareTree.label}`, 'bench/productBot.ts', {}, compareTree.tree) : [];
@@ -408,7 +408,7 @@ async function main(): Promise<number> {
     bots.push(...stacks);
     const pids = (list: readonly BotProcess[]) => list.map((b) => b.pid).join(' ');
     console.log(
-      `processes    driver ${process.pid} (load + connector), bot under test ${pids(products)}, floor bot ${pids(floors)}` +
+      `processes    driver ${process.pid} (load + connector), bot under test ${pids(products)}${floors.length ? `, floor bot ${pids(floors)}` : ''}` +
         `${stacks.length ? `, stack floor ${pids(stacks)}` : ''}${compareTree ? `, compared ${pids(compared)} (${compareTree.label})` : ''}`,
     );
     for (const stack of stacks) {
@@ -423,7 +423,7 @@ async function main(): Promise<number> {
 
     const serving = (list: readonly BotProcess[], key: 'statusUrl' | 'echoUrl'): Server[] => list.map((bot) => ({ bot, url: String(bot.ready[key]) }));
     const routes: Partial<Record<RouteName, Route>> = {
-      floor: { name: 'floor', servers: serving(floors, 'statusUrl'), replyMarker: FLOOR_REPLY },
+      ...(floors.length ? { floor: { name: 'floor', servers: serving(floors, 'statusUrl'), replyMarker: FLOOR_REPLY } } : {}),
       status: { name: 'status', servers: serving(products, 'statusUrl'), replyMarker: ADMIN_EMAIL },
       echo: { name: 'echo', servers: serving(products, 'echoUrl'), replyMarker: `"text":"${STATUS_TEXT}"` },
       ...(stacks.length ? { stack: { name: 'stack', servers: serving(stacks, 'statusUrl'), replyMarker: ADMIN_EMAIL } } : {}),
