@@ -31,3 +31,6 @@ export function personalMessage(serviceUrl: string, text: string): Record<string
 export const FLOOR_TENANT = { domain: 'contoso.onmicrosoft.com', tenantId: '6f1c2b3a-8d4e-4c5f-9a7b-1e2d3c4b5a60', displayName: 'Contoso', status: 'pending' } as const;
 /** The floor bot's reply to `status contoso.onmicrosoft.com`. */
 export const FLOOR_REPLY = `${FLOOR_TENANT.displayName} (${FLOOR_TENANT.domain}): ${FLOOR_TENANT.status}`;
+
+/** The domain a `status <domain>` message names (its last word), as the floor bots read it. */
+export const domainOf = (text: string | undefined) => (text ?? '').trim().split(/\s+/).pop() ?? '';

@@ -11,7 +11,8 @@
  * a turn that reads twice.
  */
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
-import { domainOf, openFloorStore } from './floorStore';
+import { domainOf } from './benchActivity';
+import { openFloorStore } from './floorStore';
 import { serveFloorBot } from './floorServer';
 
 async function main(): Promise<void> {

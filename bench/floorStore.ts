@@ -48,6 +48,3 @@ export async function openFloorStore(): Promise<FloorStore> {
     },
   };
 }
-
-/** The domain a `status <domain>` message names (its last word). */
-export const domainOf = (text: string | undefined) => (text ?? '').trim().split(/\s+/).pop() ?? '';

@@ -1,7 +1,7 @@
 /**
  * The floor of a `status` turn on the product's chosen stack, for bench/turns: the floor bot's two
- * point reads (bench/floorStore.ts), served the way the product serves a turn, with nothing of the
- * product's own in between —
+ * point reads (bench/floorStore.ts) on the floor's HTTP edge, handed to teams-ai as the product hands
+ * a turn to it, with nothing of the product's own in between —
  *
  *   restify + bodyParser → teams-ai's TeamsAdapter → a teams-ai Application with the product's
  *   options (removeRecipientMention, no typing timer, no long-running messages) and one message
@@ -16,7 +16,9 @@ import { ActivityTypes, CardFactory, MessageFactory, type TurnContext } from 'bo
 import { Application } from '@microsoft/teams-ai/lib/Application';
 import { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import type { TurnState } from '@microsoft/teams-ai/lib/TurnState';
-import { domainOf, openFloorStore } from './floorStore';
+import { deepFreeze } from '../cards';
+import { domainOf } from './benchActivity';
+import { openFloorStore } from './floorStore';
 import { serveFloorBot } from './floorServer';
 
 function cardToSend(): Record<string, unknown> {
@@ -24,7 +26,8 @@ function cardToSend(): Record<string, unknown> {
   if (!raw) throw new Error('STACK_FLOOR_CARD is not set: bench/turns hands over the status card the product answered');
   const card = JSON.parse(raw) as { type?: unknown };
   if (card.type !== 'AdaptiveCard') throw new Error('STACK_FLOOR_CARD is not an Adaptive Card');
-  return card as Record<string, unknown>;
+  // Frozen and kept, as the product's card expansions are (cards/index.ts).
+  return deepFreeze(card as Record<string, unknown>);
 }
 
 async function main(): Promise<void> {

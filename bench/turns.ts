@@ -1,14 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { arch, cpus, loadavg, platform } from 'node:os';
 import { parseArgs } from 'node:util';
-import { FLOOR_REPLY, personalMessage } from './benchActivity';
-import { BotProcess, BotSnapshot, ROOT, startBotProcess } from './botProcess';
+import { personalMessage } from './benchActivity';
+import type { BotProcess, BotSnapshot } from './botProcess';
 import { CountingConnectorService, startCountingConnectorService } from './countingConnectorService';
 import { LoadFigures, runLoad } from './loadRun';
-import { ADMIN_EMAIL, ECHO_PATH, exchange, seedAndCheck, STATUS_TEXT } from './seeding';
+import { ECHO_PATH, STATUS_TEXT } from './seeding';
 import { countsBetween, StoreRequestCounts } from './storeRequests';
+import { botKindsFor, Route, ROUTE_NAMES, RouteName, startRouteBots } from './turnsBots';
 
 /**
  * `npm run bench:turns` — requests/s, latency and store requests per turn of a real
@@ -44,9 +42,6 @@ const MIN_ROUNDS_FOR_VERDICT = 3;
 
 const loadAverage = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min)`;
 
-const ROUTE_NAMES = ['floor', 'stack', 'status', 'echo', 'compare'] as const;
-type RouteName = (typeof ROUTE_NAMES)[number];
-
 interface Options {
   durationSeconds: number;
   connections: number;
@@ -59,7 +54,7 @@ interface Options {
   profileDir?: string;
   /** A git revision whose product serves the `compare` route. */
   compare?: string;
-  /** Processes per bot: round r is served by process r mod N of each, so no one process's luck decides. */
+  /** Processes per bot: round r is served by process (r - 1) mod N + 1 of each, so no one process's luck decides. */
   instances: number;
 }
 
@@ -91,31 +86,20 @@ function readOptions(argv: readonly string[]): Options {
     if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
     return n;
   };
+  const rounds = bounded('rounds', values.rounds!, 1, 30);
+  const instances = bounded('instances', values.instances!, 1, 5);
+  if (rounds < instances) throw new Error(`--rounds (${rounds}) must be at least --instances (${instances}): every process serves a round`);
   return {
     durationSeconds: bounded('duration', values.duration!, 1, 120),
     connections: bounded('connections', values.connections!, 1, 200),
     warmupSeconds: bounded('warmup', values.warmup!, 0, 30),
-    rounds: bounded('rounds', values.rounds!, 1, 30),
+    rounds,
     idleSeconds: bounded('idle', values.idle!, 0, 60),
     only: readOnly(values.only),
     profileDir: values.profile,
     compare: values.compare,
-    instances: bounded('instances', values.instances!, 1, 5),
+    instances,
   };
-}
-
-/** One process serving a route, and where. */
-interface Server {
-  readonly url: string;
-  readonly bot: BotProcess;
-}
-
-interface Route {
-  readonly name: RouteName;
-  /** The same bot in `--instances` processes; round r runs on process r mod N. */
-  readonly servers: readonly Server[];
-  /** What a correct reply contains; checked on the last reply of each run. */
-  readonly replyMarker: string;
 }
 
 interface Measured extends LoadFigures {
@@ -146,6 +130,8 @@ interface Background {
 }
 
 const noBackground: Background = { perSecond: 0, byKindPerSecond: {}, seconds: 0 };
+/** Warm-ups subtract nothing: they are not figures. */
+const noBackgrounds: ReadonlyMap<BotProcess, Background> = new Map();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function idleBackground(bot: BotProcess, seconds: number): Promise<Background> {
@@ -309,56 +295,12 @@ function printBreakdown(summary: RouteSummary): void {
   for (const [kind, n] of kinds) console.log(`  ${n.toFixed(2).padStart(6)}  ${kind}`);
 }
 
-/**
- * The product at another git revision, started from a temporary worktree that shares this tree's
- * node_modules (so a revision with other dependencies is refused by its own start, not mixed in).
- */
-function comparedTree(revision: string, cleanups: (() => void)[]): { tree: string; label: string } {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-  // In a clone a branch of the repository is origin's (the experiment branches docs/BENCHMARKS.md names).
-  const resolve = (name: string) => {
-    try {
-      return git('rev-parse', '--verify', '--quiet', `${name}^{commit}`);
-    } catch {
-      return '';
-    }
-  };
-  const commit = resolve(revision) || resolve(`origin/${revision}`);
-  if (!commit) throw new Error(`--compare: no commit "${revision}" (nor origin/${revision}) in this repository`);
-  const tree = mkdtempSync(join(tmpdir(), 'bench-compare-'));
-  git('worktree', 'add', '--detach', '--force', tree, commit);
-  cleanups.push(() => {
-    try {
-      git('worktree', 'remove', '--force', tree);
-    } catch {
-      rmSync(tree, { recursive: true, force: true });
-    }
-  });
-  symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'), 'dir');
-  return { tree, label: `${revision} (${commit.slice(0, 7)})` };
-}
-
-/** The status card the product answers now, for the stack floor (bench/stackFloorBot.ts) to send. */
-async function statusCardOf(statusUrl: string, connector: CountingConnectorService): Promise<string> {
-  const { reply } = await exchange(statusUrl, connector, STATUS_TEXT);
-  const card = (JSON.parse(reply) as { attachments?: { content?: unknown }[] }).attachments?.[0]?.content;
-  if (!card) throw new Error(`the product's status reply has no card to hand the stack floor: ${reply.slice(0, 300)}`);
-  return JSON.stringify(card);
-}
-
-/** `count` processes of one bot, started one after the other (two ts-node starts side by side on 2 cores take longer). */
-async function startInstances(count: number, name: string, script: string, env: Record<string, string> = {}, root?: string): Promise<BotProcess[]> {
-  const started: BotProcess[] = [];
-  for (let i = 1; i <= count; i += 1) started.push(await startBotProcess(count > 1 ? `${name} #${i}` : name, script, env, 60_000, root));
-  return started;
-}
-
 /** Each process's median CPU per turn over the rounds it served: how far one process of a bot is from another. */
 function perProcessCpu(runs: readonly Measured[], route: RouteName, instances: number): string {
   const figures: string[] = [];
   for (let i = 1; i <= instances; i += 1) {
     const mine = runs.filter((m) => m.route === route && m.instance === i);
-    if (mine.length > 0) figures.push(median(mine.map((m) => m.cpuMsPerTurn)).toFixed(2));
+    figures.push(mine.length > 0 ? median(mine.map((m) => m.cpuMsPerTurn)).toFixed(2) : '–');
   }
   return figures.join(' | ');
 }
@@ -368,11 +310,14 @@ async function main(): Promise<number> {
   const offered = ROUTE_NAMES.filter((r) => r !== 'compare' || options.compare !== undefined);
   const chosen = options.only ? offered.filter((r) => options.only!.includes(r)) : offered;
   if (options.only?.includes('compare') && options.compare === undefined) throw new Error('--only compare needs --compare <git revision>');
-  // The whole process is bounded: start, warm-ups, idle window and rounds, with room for drains and stops.
-  const processes = options.instances * (chosen.length + 1);
+  // The whole process is bounded: starts, warm-ups, idle window and rounds, with room for drains and stops.
+  const processes = options.instances * botKindsFor(chosen);
   const limitSeconds = Math.ceil(120 + 30 * processes + options.idleSeconds * 2 + chosen.length * (options.warmupSeconds * options.instances + options.rounds * options.durationSeconds) * 1.5);
+  const cleanups: (() => void)[] = [];
   setTimeout(() => {
     process.stderr.write(`bench/turns: still running after ${limitSeconds} s; stopping.\n`);
+    // The bots stop with the driver (IPC disconnect); a compare worktree would stay behind.
+    for (const cleanup of cleanups.splice(0).reverse()) cleanup();
     process.exit(2);
   }, limitSeconds * 1000).unref();
 
@@ -386,55 +331,16 @@ async function main(): Promise<number> {
 
   const connector = await startCountingConnectorService();
   const bots: BotProcess[] = [];
-  const cleanups: (() => void)[] = [];
   try {
-    const n = options.instances;
-    const products = await startInstances(n, 'bot under test', 'bench/productBot.ts');
-    bots.push(...products);
-    const floors = chosen.includes('floor') ? await startInstances(n, 'floor bot', 'bench/floorBot.ts') : [];
-    bots.push(...floors);
-    const compareTree = options.compare === undefined ? undefined : comparedTree(options.compare, cleanups);
-    const compared = compareTree ? await startInstances(n, `compared ${compareTree.label}`, 'bench/productBot.ts', {}, compareTree.tree) : [];
-    bots.push(...compared);
-
-    const problems: string[] = [];
-    for (const [i, bot] of [...products, ...compared].entries()) {
-      const which = i < products.length ? bot.name : `compared: ${bot.name}`;
-      problems.push(...(await seedAndCheck(String(bot.ready.statusUrl), String(bot.ready.echoUrl), connector)).map((p) => `${which}: ${p}`));
-    }
-    // The stack floor answers with the card the product answered: the same bytes, built once.
-    const stackCard = chosen.includes('stack') && problems.length === 0 ? await statusCardOf(String(products[0].ready.statusUrl), connector) : undefined;
-    const stacks = stackCard ? await startInstances(n, 'stack floor bot', 'bench/stackFloorBot.ts', { STACK_FLOOR_CARD: stackCard }) : [];
-    bots.push(...stacks);
-    const pids = (list: readonly BotProcess[]) => list.map((b) => b.pid).join(' ');
-    console.log(
-      `processes    driver ${process.pid} (load + connector), bot under test ${pids(products)}${floors.length ? `, floor bot ${pids(floors)}` : ''}` +
-        `${stacks.length ? `, stack floor ${pids(stacks)}` : ''}${compareTree ? `, compared ${pids(compared)} (${compareTree.label})` : ''}`,
-    );
-    for (const stack of stacks) {
-      const answer = await exchange(String(stack.ready.statusUrl), connector, STATUS_TEXT);
-      if (answer.status !== 200 || !answer.reply.includes(ADMIN_EMAIL)) problems.push(`${stack.name}: the reply is not the status card: ${answer.status} ${answer.reply.slice(0, 300) || 'no reply'}`);
-    }
-    for (const floor of floors) {
-      const answer = await exchange(String(floor.ready.statusUrl), connector, STATUS_TEXT);
-      if (answer.status !== 200 || !answer.reply.includes(FLOOR_REPLY)) problems.push(`${floor.name}: the reply is not "${FLOOR_REPLY}": ${answer.status} ${answer.reply.slice(0, 300) || 'no reply'}`);
-    }
-    if (problems.length > 0) throw new Error(`the bots do not answer as the benchmark expects:\n  ${problems.join('\n  ')}`);
-
-    const serving = (list: readonly BotProcess[], key: 'statusUrl' | 'echoUrl'): Server[] => list.map((bot) => ({ bot, url: String(bot.ready[key]) }));
-    const routes: Partial<Record<RouteName, Route>> = {
-      ...(floors.length ? { floor: { name: 'floor', servers: serving(floors, 'statusUrl'), replyMarker: FLOOR_REPLY } } : {}),
-      status: { name: 'status', servers: serving(products, 'statusUrl'), replyMarker: ADMIN_EMAIL },
-      echo: { name: 'echo', servers: serving(products, 'echoUrl'), replyMarker: `"text":"${STATUS_TEXT}"` },
-      ...(stacks.length ? { stack: { name: 'stack', servers: serving(stacks, 'statusUrl'), replyMarker: ADMIN_EMAIL } } : {}),
-      ...(compared.length ? { compare: { name: 'compare', servers: serving(compared, 'statusUrl'), replyMarker: ADMIN_EMAIL } } : {}),
-    };
-    const routeOf = (name: RouteName) => routes[name]!;
-    const instanceOf = (round: number) => ((round - 1) % n) + 1;
+    const instances = options.instances;
+    const { routes, processes: started, compareLabel } = await startRouteBots({ chosen, instances, compare: options.compare }, connector, bots, cleanups);
+    console.log(`processes    driver ${process.pid} (load + connector), ${started}`);
+    const routeOf = (name: RouteName): Route => routes.get(name)!;
+    const instanceOf = (round: number) => ((round - 1) % instances) + 1;
 
     const warmups: Measured[] = [];
     for (const name of options.warmupSeconds > 0 ? chosen : []) {
-      for (let i = 1; i <= n; i += 1) warmups.push(await measure(connector, routeOf(name), i, options, options.warmupSeconds, 0, new Map()));
+      for (let i = 1; i <= instances; i += 1) warmups.push(await measure(connector, routeOf(name), i, options, options.warmupSeconds, 0, noBackgrounds));
     }
 
     // What each bot asks its store when nobody talks to it; subtracted from every run, kind by kind.
@@ -445,8 +351,10 @@ async function main(): Promise<number> {
 
     const runs: Measured[] = [];
     for (let round = 1; round <= options.rounds; round += 1) {
-      // Alternate the order, so neither baseline always runs first (or last) beside status.
-      const order = round % 2 === 1 ? chosen : [...chosen].reverse();
+      // Alternate the order, so neither baseline always runs first (or last) beside status; by cycles
+      // over the processes, so each process serves both orders whatever their number.
+      const forward = Math.floor((round - 1) / instances) % 2 === 0;
+      const order = forward ? chosen : [...chosen].reverse();
       for (const name of order) {
         const instance = instanceOf(round);
         runs.push(await measure(connector, routeOf(name), instance, options, options.durationSeconds, round, backgrounds, options.profileDir ? `${name}-round${round}-p${instance}` : undefined));
@@ -474,16 +382,16 @@ async function main(): Promise<number> {
       const verdict = verdictPossible ? (floorRatio.median >= FLOOR_TARGET ? 'PASS' : 'FAIL') : `no verdict (fewer than ${MIN_ROUNDS_FOR_VERDICT} rounds)`;
       console.log(`ratio status/floor (req/s): ${floorRatio.median.toFixed(3)}  target >= ${FLOOR_TARGET}  ${verdict}  (median of ${perRound(floorRatio)})`);
     }
-    const stackRatio = ratioOverRounds(runs, 'stack', 'floor');
-    if (stackRatio) console.log(`ratio stack/floor  (req/s): ${stackRatio.median.toFixed(3)}  information: teams-ai and the card reply, no product code  (median of ${perRound(stackRatio)})`);
-    const stackedRatio = ratioOverRounds(runs, 'status', 'stack');
-    if (stackedRatio) console.log(`ratio status/stack (req/s): ${stackedRatio.median.toFixed(3)}  information: the product's own code on that stack  (median of ${perRound(stackedRatio)})`);
+    const stackOverFloor = ratioOverRounds(runs, 'stack', 'floor');
+    if (stackOverFloor) console.log(`ratio stack/floor  (req/s): ${stackOverFloor.median.toFixed(3)}  information: teams-ai and the card reply, no product code  (median of ${perRound(stackOverFloor)})`);
+    const statusOverStack = ratioOverRounds(runs, 'status', 'stack');
+    if (statusOverStack) console.log(`ratio status/stack (req/s): ${statusOverStack.median.toFixed(3)}  information: the product's own code and HTTP edge on that stack  (median of ${perRound(statusOverStack)})`);
     if (echoRatio) console.log(`ratio status/echo  (req/s): ${echoRatio.median.toFixed(3)}  information (former target >= ${ECHO_TARGET})  (median of ${perRound(echoRatio)})`);
-    const compareRatio = compareTree && ratioOverRounds(runs, 'status', 'compare');
+    const compareRatio = compareLabel && ratioOverRounds(runs, 'status', 'compare');
     if (compareRatio) {
       const compareCpu = summaries.find((s) => s.route === 'compare')?.cpuMsPerTurn;
       const statusCpuNow = summaries.find((s) => s.route === 'status')?.cpuMsPerTurn;
-      console.log(`ratio status/compare (req/s): ${compareRatio.median.toFixed(3)}  this tree against ${compareTree!.label}  (median of ${perRound(compareRatio)})`);
+      console.log(`ratio status/compare (req/s): ${compareRatio.median.toFixed(3)}  this tree against ${compareLabel}  (median of ${perRound(compareRatio)})`);
       if (compareCpu && statusCpuNow) console.log(`cost ratio compare/status (CPU ms per turn): ${(compareCpu / statusCpuNow).toFixed(3)}  (above 1: this tree's turn costs less)`);
     }
     // CPU per turn moves less than req/s when other work shares the CPUs: it tells a noisy run from a real change.
@@ -491,9 +399,9 @@ async function main(): Promise<number> {
     const [floorCpu, stackCpu, statusCpu] = [cpuOf('floor'), cpuOf('stack'), cpuOf('status')];
     if (floorCpu && statusCpu) console.log(`cost ratio floor/status (CPU ms per turn of the serving process): ${(floorCpu / statusCpu).toFixed(3)}  (information)`);
     if (floorCpu && stackCpu) console.log(`cost ratio floor/stack  (CPU ms per turn of the serving process): ${(floorCpu / stackCpu).toFixed(3)}  (information)`);
-    if (n > 1) {
-      console.log(`CPU ms per turn of each process (median of the rounds it served; ${n} processes per bot):`);
-      for (const name of chosen) console.log(`  ${name.padEnd(8)} ${perProcessCpu(runs, name, n)}`);
+    if (instances > 1) {
+      console.log(`CPU ms per turn of each process (median of the rounds it served; ${instances} processes per bot):`);
+      for (const name of chosen) console.log(`  ${name.padEnd(8)} ${perProcessCpu(runs, name, instances)}`);
     }
     console.log(`machine      ${loadAverage()} at the end`);
 
@@ -501,13 +409,13 @@ async function main(): Promise<number> {
     console.log('');
     for (const s of summaries) if (s.route !== 'echo' || Object.keys(s.storeByKindPerTurn).length > 0) printBreakdown(s);
 
-    const failures = [...warmups.flatMap((m) => problemsOf(m, `${m.route} warm-up`)), ...runs.flatMap((m) => problemsOf(m, `${m.route} round ${m.round} #${m.instance}`))];
+    const failures = [...warmups.flatMap((m) => problemsOf(m, `${m.route} warm-up #${m.instance}`)), ...runs.flatMap((m) => problemsOf(m, `${m.route} round ${m.round} #${m.instance}`))];
     for (const f of failures) console.error(`RUN ERROR ${f}`);
     return failures.length > 0 ? 1 : 0;
   } finally {
     await Promise.all(bots.map((bot) => bot.stop().catch(() => undefined)));
     await connector.close();
-    for (const cleanup of cleanups.reverse()) cleanup();
+    for (const cleanup of cleanups.splice(0).reverse()) cleanup();
   }
 }
 

@@ -36,7 +36,8 @@ const parsed = new WeakMap<object, ACData.Template>();
 const EXPANSIONS_KEPT = 256;
 const expanded = new Map<string, Readonly<Record<string, unknown>>>();
 
-function deepFreeze<T>(value: T): T {
+/** Freezes a value and everything in it (a kept card; bench/stackFloorBot's card, sent as the product sends its own). */
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);
