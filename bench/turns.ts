@@ -10,7 +10,7 @@ import { botKindsFor, Route, ROUTE_NAMES, RouteName, startRouteBots } from './tu
 
 /**
  * `npm run bench:turns` — requests/s, latency and store requests per turn of a real
- * `status <tenant>` turn, against two baselines measured in the same run:
+ * `status <tenant>` turn, against baselines measured in the same run:
  *
  *   floor   the thinnest botbuilder bot that does a status turn's I/O: two Cosmos point reads
  *           through @azure/cosmos against local mode's embedded server, then a reply
@@ -24,12 +24,13 @@ import { botKindsFor, Route, ROUTE_NAMES, RouteName, startRouteBots } from './tu
  *           revision (its own process, from a temporary worktree): whether a change moved the cost,
  *           measured beside it in the same run, not against figures from another day.
  *
- * Three processes: the bot under test (bench/productBot.ts: the product composed as `npm start`
- * composes it in local mode, embedded Cosmos server inside, plus the echo route), the floor bot, and
- * this one — the driver, which holds the load generator (autocannon, in one worker thread) and the
- * Bot Connector stand-in both bots reply to. Store requests are counted at each bot's embedded
- * server (bench/storeRequests.ts). Rounds alternate the order of the routes; every figure compared
- * is the median over the rounds.
+ * Each bot runs in `--instances` processes of its own (bench/turnsBots.ts): the bot under test
+ * (bench/productBot.ts: the product composed as `npm start` composes it in local mode, embedded
+ * Cosmos server inside, plus the echo route), the floors, the compared revision. This process is
+ * the driver: the load generator (autocannon, in one worker thread) and the Bot Connector stand-in
+ * every bot replies to. Store requests are counted at each bot's embedded server
+ * (bench/storeRequests.ts). Rounds rotate over the processes and alternate the order of the routes;
+ * every figure compared is the median over the rounds.
  *
  * Exit code: 0 whether the target is met or not (the figure is the result); 1 when a run had
  * errors, non-2xx answers, logged errors or a wrong reply, because then it measured something else.
@@ -355,8 +356,8 @@ async function main(): Promise<number> {
       // over the processes, so each process serves both orders whatever their number.
       const forward = Math.floor((round - 1) / instances) % 2 === 0;
       const order = forward ? chosen : [...chosen].reverse();
+      const instance = instanceOf(round);
       for (const name of order) {
-        const instance = instanceOf(round);
         runs.push(await measure(connector, routeOf(name), instance, options, options.durationSeconds, round, backgrounds, options.profileDir ? `${name}-round${round}-p${instance}` : undefined));
       }
     }
@@ -387,16 +388,14 @@ async function main(): Promise<number> {
     const statusOverStack = ratioOverRounds(runs, 'status', 'stack');
     if (statusOverStack) console.log(`ratio status/stack (req/s): ${statusOverStack.median.toFixed(3)}  information: the product's own code and HTTP edge on that stack  (median of ${perRound(statusOverStack)})`);
     if (echoRatio) console.log(`ratio status/echo  (req/s): ${echoRatio.median.toFixed(3)}  information (former target >= ${ECHO_TARGET})  (median of ${perRound(echoRatio)})`);
-    const compareRatio = compareLabel && ratioOverRounds(runs, 'status', 'compare');
-    if (compareRatio) {
-      const compareCpu = summaries.find((s) => s.route === 'compare')?.cpuMsPerTurn;
-      const statusCpuNow = summaries.find((s) => s.route === 'status')?.cpuMsPerTurn;
-      console.log(`ratio status/compare (req/s): ${compareRatio.median.toFixed(3)}  this tree against ${compareLabel}  (median of ${perRound(compareRatio)})`);
-      if (compareCpu && statusCpuNow) console.log(`cost ratio compare/status (CPU ms per turn): ${(compareCpu / statusCpuNow).toFixed(3)}  (above 1: this tree's turn costs less)`);
-    }
     // CPU per turn moves less than req/s when other work shares the CPUs: it tells a noisy run from a real change.
     const cpuOf = (name: RouteName) => summaries.find((s) => s.route === name)?.cpuMsPerTurn;
-    const [floorCpu, stackCpu, statusCpu] = [cpuOf('floor'), cpuOf('stack'), cpuOf('status')];
+    const [floorCpu, stackCpu, statusCpu, compareCpu] = [cpuOf('floor'), cpuOf('stack'), cpuOf('status'), cpuOf('compare')];
+    const compareRatio = compareLabel && ratioOverRounds(runs, 'status', 'compare');
+    if (compareRatio) {
+      console.log(`ratio status/compare (req/s): ${compareRatio.median.toFixed(3)}  this tree against ${compareLabel}  (median of ${perRound(compareRatio)})`);
+      if (compareCpu && statusCpu) console.log(`cost ratio compare/status (CPU ms per turn): ${(compareCpu / statusCpu).toFixed(3)}  (above 1: this tree's turn costs less)`);
+    }
     if (floorCpu && statusCpu) console.log(`cost ratio floor/status (CPU ms per turn of the serving process): ${(floorCpu / statusCpu).toFixed(3)}  (information)`);
     if (floorCpu && stackCpu) console.log(`cost ratio floor/stack  (CPU ms per turn of the serving process): ${(floorCpu / stackCpu).toFixed(3)}  (information)`);
     if (instances > 1) {

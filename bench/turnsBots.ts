@@ -28,6 +28,16 @@ export interface Route {
   readonly replyMarker: string;
 }
 
+/** Which routes each bot serves: a bot is started when one of its routes is chosen (the stack floor needs the product's card). */
+const ROUTES_OF = {
+  product: ['status', 'echo', 'stack'],
+  floor: ['floor'],
+  stack: ['stack'],
+  compare: ['compare'],
+} as const satisfies Record<string, readonly RouteName[]>;
+
+const needs = (chosen: readonly RouteName[], bot: keyof typeof ROUTES_OF) => ROUTES_OF[bot].some((name: RouteName) => chosen.includes(name));
+
 export interface RouteBotsOptions {
   readonly chosen: readonly RouteName[];
   readonly instances: number;
@@ -50,7 +60,6 @@ export interface RouteBots {
  */
 export async function startRouteBots(options: RouteBotsOptions, connector: CountingConnectorService, bots: BotProcess[], cleanups: (() => void)[]): Promise<RouteBots> {
   const { chosen, instances } = options;
-  const wants = (...names: RouteName[]) => names.some((name) => chosen.includes(name));
   const start = async (name: string, script: string, env: Record<string, string> = {}, root?: string): Promise<BotProcess[]> => {
     const started: BotProcess[] = [];
     for (let i = 1; i <= instances; i += 1) {
@@ -61,10 +70,9 @@ export async function startRouteBots(options: RouteBotsOptions, connector: Count
     return started;
   };
 
-  // The stack floor sends the card the product answers, so it needs a product too.
-  const products = wants('status', 'echo', 'stack') ? await start('bot under test', 'bench/productBot.ts') : [];
-  const floors = wants('floor') ? await start('floor bot', 'bench/floorBot.ts') : [];
-  const tree = wants('compare') && options.compare !== undefined ? comparedTree(options.compare, cleanups) : undefined;
+  const products = needs(chosen, 'product') ? await start('bot under test', 'bench/productBot.ts') : [];
+  const floors = needs(chosen, 'floor') ? await start('floor bot', 'bench/floorBot.ts') : [];
+  const tree = needs(chosen, 'compare') && options.compare !== undefined ? comparedTree(options.compare, cleanups) : undefined;
   const compared = tree ? await start(`compared ${tree.label}`, 'bench/productBot.ts', {}, tree.tree) : [];
 
   const problems: string[] = [];
@@ -72,7 +80,7 @@ export async function startRouteBots(options: RouteBotsOptions, connector: Count
     problems.push(...(await seedAndCheck(String(bot.ready.statusUrl), String(bot.ready.echoUrl), connector)).map((p) => `${bot.name}: ${p}`));
   }
   if (problems.length > 0) throw new Error(`the bots do not answer as the benchmark expects:\n  ${problems.join('\n  ')}`);
-  const card = wants('stack') ? await statusCardOf(String(products[0].ready.statusUrl), connector) : undefined;
+  const card = needs(chosen, 'stack') ? await statusCardOf(String(products[0].ready.statusUrl), connector) : undefined;
   const stacks = card ? await start('stack floor bot', 'bench/stackFloorBot.ts', { STACK_FLOOR_CARD: card }) : [];
   problems.push(...(await replyProblems(stacks, connector, (reply) => cardOf(reply) === card, 'the status card the product sent')));
   problems.push(...(await replyProblems(floors, connector, (reply) => reply.includes(FLOOR_REPLY), `"${FLOOR_REPLY}"`)));
@@ -94,10 +102,9 @@ export async function startRouteBots(options: RouteBotsOptions, connector: Count
   return { routes, processes, compareLabel: tree?.label };
 }
 
-/** The bot kinds the chosen routes start (status and echo share the product's processes). */
+/** How many kinds of bot the chosen routes start (status and echo share the product's processes). */
 export function botKindsFor(chosen: readonly RouteName[]): number {
-  const kinds = [['status', 'echo', 'stack'], ['floor'], ['stack'], ['compare']] as const;
-  return kinds.filter((names) => names.some((name) => chosen.includes(name))).length;
+  return (Object.keys(ROUTES_OF) as (keyof typeof ROUTES_OF)[]).filter((bot) => needs(chosen, bot)).length;
 }
 
 /**

@@ -36,7 +36,7 @@ const parsed = new WeakMap<object, ACData.Template>();
 const EXPANSIONS_KEPT = 256;
 const expanded = new Map<string, Readonly<Record<string, unknown>>>();
 
-/** Freezes a value and everything in it (a kept card; bench/stackFloorBot's card, sent as the product sends its own). */
+/** Freezes a value and everything in it: a kept card cannot be changed by any of the callers it is handed to. */
 export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
