@@ -395,6 +395,9 @@ async function main(): Promise<number> {
     if (compareRatio) {
       console.log(`ratio status/compare (req/s): ${compareRatio.median.toFixed(3)}  this tree against ${compareLabel}  (median of ${perRound(compareRatio)})`);
       if (compareCpu && statusCpu) console.log(`cost ratio compare/status (CPU ms per turn): ${(compareCpu / statusCpu).toFixed(3)}  (above 1: this tree's turn costs less)`);
+      // What the target would read at the compared revision: whether a change under trial would meet it.
+      const compareOverFloor = ratioOverRounds(runs, 'compare', 'floor');
+      if (compareOverFloor) console.log(`ratio compare/floor (req/s): ${compareOverFloor.median.toFixed(3)}  information: ${compareLabel} against the target >= ${FLOOR_TARGET}  (median of ${perRound(compareOverFloor)})`);
     }
     if (floorCpu && statusCpu) console.log(`cost ratio floor/status (CPU ms per turn of the serving process): ${(floorCpu / statusCpu).toFixed(3)}  (information)`);
     if (floorCpu && stackCpu) console.log(`cost ratio floor/stack  (CPU ms per turn of the serving process): ${(floorCpu / stackCpu).toFixed(3)}  (information)`);
