@@ -18,7 +18,7 @@ import { spawnReady } from '../test/support/childProcess';
 import { httpCall } from '../test/support/httpsClient';
 import { startLocalBotFrameworkIssuer } from '../test/support/jwt/localBotFrameworkIssuer';
 import { startRecordingConnectorService } from '../test/support/jwt/recordingConnectorService';
-import { freePort, requireProductionBuild } from '../test/support/productionBot';
+import { requireProductionBuild } from '../test/support/productionBot';
 import { seedStore } from '../test/support/seededTenants';
 import { cardTitle, teamsChannel } from '../test/support/teamsChannel';
 import { countsBetween, countStoreRequests, type StoreRequestCounts } from './storeRequests';
@@ -86,7 +86,8 @@ interface Attempt {
 interface BotUnderTest {
   readonly child: ChildProcess;
   readonly args: string[];
-  readonly url: string;
+  /** From the bot's `server.listening` record (it takes a free port itself: PORT=0). */
+  url: string;
   readonly attempts: Attempt[];
   readonly events: Record<string, unknown>[];
   readonly errors: string[];
@@ -109,7 +110,7 @@ async function startBot(env: Record<string, string>): Promise<BotUnderTest> {
   const startProd = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod'].split(/\s+/).slice(1);
   const args = flags['bot-node-args'] === undefined ? startProd : [...flags['bot-node-args'].split(/\s+/).filter((a) => a !== ''), 'dist/bot/index.js'];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const bot: BotUnderTest = { child, args, url: `http://127.0.0.1:${env.PORT}`, attempts: [], events: [], errors: [], stderr: () => stderrText };
+  const bot: BotUnderTest = { child, args, url: '', attempts: [], events: [], errors: [], stderr: () => stderrText };
   let stderrText = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => (stderrText = (stderrText + chunk).slice(-20_000)));
@@ -123,6 +124,7 @@ async function startBot(env: Record<string, string>): Promise<BotUnderTest> {
       return;
     }
     const event = String(record.event ?? '');
+    if (event === 'server.listening' && typeof record.url === 'string') bot.url = record.url;
     if (event === 'validation.finished') {
       bot.attempts.push({ time: Number(record.time), checks: (record.checks as string[]) ?? [], throttled: record.throttled as Attempt['throttled'], refused: record.refused === true, durationMs: Number(record.durationMs) });
     } else if (event.startsWith('sweep.') || event.startsWith('runner.')) {
@@ -134,7 +136,7 @@ async function startBot(env: Record<string, string>): Promise<BotUnderTest> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the bot exited (${child.exitCode}) before it was ready:\n${stderrText}`);
     try {
-      if ((await fetch(`${bot.url}/readyz`)).status === 200) return bot;
+      if (bot.url && (await fetch(`${bot.url}/readyz`)).status === 200) return bot;
     } catch {
       // not listening yet
     }
@@ -211,14 +213,13 @@ async function main(): Promise<void> {
     await seedStore(stores, sealerOf(new SecretBox(keyring.keyring)), systemClock, seeded.rows, { clientId: ENTRA_CLIENT_ID, environment: new URL(simUrl).host, parallel: 32 });
     console.log(`seeded: ${seeded.rows.length} tenants in the simulator (${seconds(simSeedMs)}) and the store (tenant + sealed token cache each, ${seconds(performance.now() - t)})`);
 
-    const port = await freePort();
     const bot = await startBot({
       BOT_ID,
       BOT_PASSWORD: BOT_SECRET,
       BOT_OPENID_METADATA_URL: issuer.openIdMetadataUrl,
       BOT_LOGIN_URL: `${simUrl}/botframework.com`,
       HOST: '127.0.0.1',
-      PORT: String(port),
+      PORT: '0',
       PUBLIC_BASE_URL: 'https://tenant-access.example.test',
       PROVIDER_TENANT_ID,
       BOOTSTRAP_ADMINS: STAFF.aadObjectId,

@@ -1,6 +1,6 @@
 import type { Server } from 'restify';
 import type { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import { Clock, systemClock } from '../../src/clock';
@@ -92,11 +92,14 @@ export interface RunningBot {
  * configuration is absent.
  */
 export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
-  const config = await withListenPort(options.config);
+  const { config, reservedPort } = await reserveListenPort(options.config);
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
   const closers: Closers = [];
+  // Closers run last to first, so this runs after the web server's own close: a no-op once the
+  // server has closed the handle it took over, and the release of the port if it never took it.
+  if (reservedPort) closers.push(() => new Promise<void>((resolve) => reservedPort.close(() => resolve())));
 
   try {
     const persistence = options.persistence ?? (await composeStore(config, logger, closers));
@@ -191,7 +194,7 @@ export async function composeBot(options: ComposeOptions): Promise<RunningBot> {
       budgets: { turnMs: config.timings.turnBudgetMs, invokeMs: config.timings.invokeBudgetMs },
     };
     const app = createApp(services, teams.adapter, new ConversationTracker(conversations, clock), teams.botAppId);
-    const { server, url } = await startWeb({ config, logger, clock, random, isStoreReady: () => persistence.ping(), adapter: teams.adapter, app, signIn, customerView, openIdMetadataUrl: teams.openIdMetadataUrl }, closers);
+    const { server, url } = await startWeb({ config, logger, clock, random, isStoreReady: () => persistence.ping(), adapter: teams.adapter, app, signIn, customerView, openIdMetadataUrl: teams.openIdMetadataUrl, reservedPort }, closers);
 
     return {
       url,
@@ -232,15 +235,18 @@ function validationConsentUrl(authorityHost: string, tenantId: string, clientId:
   return adminConsentUrl({ authorityHost, tenantId, clientId, scopes, redirectUri: consentRedirectUri(publicBaseUrl) });
 }
 
-/** PORT=0 (tests, benchmarks): pick the free port first, so links can name it. */
-async function withListenPort(config: Config): Promise<Config> {
-  if (config.port !== 0) return config;
-  const probe = createNetServer();
+/**
+ * PORT=0 (tests, benchmarks): a free port is taken first, so links can name it, and held until the
+ * web server listens on it: the listening handle itself is handed over (startWeb), so no other
+ * process can take the port in between, as one could when the port was only looked up and freed.
+ */
+async function reserveListenPort(config: Config): Promise<{ config: Config; reservedPort?: NetServer }> {
+  if (config.port !== 0) return { config };
+  const reservedPort = createNetServer();
   const port = await new Promise<number>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, config.host, () => resolve((probe.address() as AddressInfo).port));
+    reservedPort.once('error', reject);
+    reservedPort.listen(0, config.host, () => resolve((reservedPort.address() as AddressInfo).port));
   });
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
   const derived = config.publicBaseUrl === defaultPublicBaseUrl(config.host, 0);
-  return { ...config, port, publicBaseUrl: derived ? defaultPublicBaseUrl(config.host, port) : config.publicBaseUrl };
+  return { config: { ...config, port, publicBaseUrl: derived ? defaultPublicBaseUrl(config.host, port) : config.publicBaseUrl }, reservedPort };
 }

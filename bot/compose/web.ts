@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Server } from 'restify';
 import type { TeamsAdapter } from '@microsoft/teams-ai/lib/TeamsAdapter';
 import type { Clock } from '../../src/clock';
@@ -29,6 +29,8 @@ export interface WebParts {
   readonly signIn: SignIn;
   readonly customerView: CustomerViewSettings;
   readonly openIdMetadataUrl?: string;
+  /** PORT=0: the port taken for this server before composing (its links name it); listened on as it is. */
+  readonly reservedPort?: NetServer;
 }
 
 /** The HTTP edge, listening: /api/messages behind inbound auth, health, and the customer pages. */
@@ -69,7 +71,8 @@ export async function startWeb(parts: WebParts, closers: Closers): Promise<{ ser
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+    if (parts.reservedPort) server.listen(parts.reservedPort, () => resolve());
+    else server.listen(config.port, config.host, () => resolve());
   });
   closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const address = server.address() as AddressInfo;

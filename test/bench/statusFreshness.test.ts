@@ -4,7 +4,7 @@ import { CustomerPage, linkOn } from '../support/customerPage';
 import type { LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
 import type { RecordingConnectorService } from '../support/jwt/recordingConnectorService';
 import type { SimulatorProcess, startCosmosProcess } from '../support/localPeerProcesses';
-import { freePort, ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
+import { ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
 import { AdaptiveCardJson, cardFacts, cardText, cardTitle, TeamsChannel, teamsChannel, TeamsUser } from '../support/teamsChannel';
 
 /**
@@ -48,10 +48,9 @@ let onB: TeamsChannel;
 
 async function startInstance(trustedCaFile: string): Promise<ProductionBot> {
   // One key for the app, as production's instances share it: either may open what the other sealed.
-  const port = await freePort();
   return startProductionBot({
     env: {
-      ...productionBotEnv({ sim, cosmos, issuer, trustedCaFile }, { botId: BOT_ID, botSecret: BOT_SECRET, entraClientId: ENTRA_CLIENT_ID, providerTenantId: PROVIDER_TENANT_ID, adminObjectId: STAFF.aadObjectId, publicBaseUrl: PUBLIC_BASE_URL, tokenEncryptionKey: TOKEN_ENCRYPTION_KEY }, port),
+      ...productionBotEnv({ sim, cosmos, issuer, trustedCaFile }, { botId: BOT_ID, botSecret: BOT_SECRET, entraClientId: ENTRA_CLIENT_ID, providerTenantId: PROVIDER_TENANT_ID, adminObjectId: STAFF.aadObjectId, publicBaseUrl: PUBLIC_BASE_URL, tokenEncryptionKey: TOKEN_ENCRYPTION_KEY }),
       ENTRA_TIMEOUT_MS: '5000',
       GRAPH_TIMEOUT_MS: '5000',
     },

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { freePort, ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
+import { ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
 
 /**
  * The compiled entry point with no configuration but where to listen and where to keep its cache:
@@ -27,7 +27,7 @@ afterAll(async () => {
 
 async function startLocal(): Promise<ProductionBot> {
   // LOCAL_CACHE_DIR keeps the run out of the real ~/.cache (startProductionBot passes HOME through).
-  const bot = await startProductionBot({ env: { HOST: '127.0.0.1', PORT: String(await freePort()), LOCAL_CACHE_DIR: cacheDir } });
+  const bot = await startProductionBot({ env: { HOST: '127.0.0.1', PORT: '0', LOCAL_CACHE_DIR: cacheDir } });
   bots.push(bot);
   return bot;
 }

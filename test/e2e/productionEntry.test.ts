@@ -5,7 +5,7 @@ import { CustomerPage, linkOn, onBot, openUrlOf, Screen, waitUntil } from '../su
 import type { LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
 import type { RecordingConnectorService } from '../support/jwt/recordingConnectorService';
 import type { SimulatorProcess, startCosmosProcess } from '../support/localPeerProcesses';
-import { freePort, ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
+import { ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
 import {
   AdaptiveCardJson,
   cardActions,
@@ -70,10 +70,9 @@ beforeAll(async () => {
   peers = await startProductionPeers('production-e2e', { confidentialClients: [{ clientId: BOT_ID, secret: BOT_SECRET }], clientIds: [ENTRA_CLIENT_ID], pollIntervalSeconds: 0.05 });
   ({ sim, cosmos, issuer, connector } = peers);
 
-  const port = await freePort();
   bot = await startProductionBot({
     env: {
-      ...productionBotEnv(peers, { botId: BOT_ID, botSecret: BOT_SECRET, entraClientId: ENTRA_CLIENT_ID, providerTenantId: PROVIDER_TENANT_ID, adminObjectId: STAFF.aadObjectId, publicBaseUrl: PUBLIC_BASE_URL, tokenEncryptionKey: `k1:${randomBytes(32).toString('base64')}` }, port),
+      ...productionBotEnv(peers, { botId: BOT_ID, botSecret: BOT_SECRET, entraClientId: ENTRA_CLIENT_ID, providerTenantId: PROVIDER_TENANT_ID, adminObjectId: STAFF.aadObjectId, publicBaseUrl: PUBLIC_BASE_URL, tokenEncryptionKey: `k1:${randomBytes(32).toString('base64')}` }),
       ENTRA_TIMEOUT_MS: '5000',
       GRAPH_TIMEOUT_MS: '5000',
     },

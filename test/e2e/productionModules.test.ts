@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { spawnReady } from '../support/childProcess';
-import { freePort, startProductionBot, type ProductionBot } from '../support/productionBot';
+import { startProductionBot, type ProductionBot } from '../support/productionBot';
 import { waitUntil } from './signInDriver';
 
 /**
@@ -18,7 +18,6 @@ const modulesFile = join(mkdtempSync(join(tmpdir(), 'tenant-access-modules-')), 
 
 beforeAll(async () => {
   cosmos = await spawnReady(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src/local/cosmosServerProcess.ts')], { PATH: process.env.PATH ?? '' }, 'cosmos-server.ready');
-  const port = await freePort();
   bot = await startProductionBot({
     nodeArgs: ['--require', join(__dirname, '..', 'support', 'loadedModulesObserver.js')],
     env: {
@@ -26,7 +25,7 @@ beforeAll(async () => {
       BOT_ID: '4c3b2a19-0817-4f6e-9d5c-4b3a29180706',
       BOT_PASSWORD: 'not-used',
       HOST: '127.0.0.1',
-      PORT: String(port),
+      PORT: '0',
       PUBLIC_BASE_URL: 'https://tenant-access.example.test',
       PROVIDER_TENANT_ID: '1d2c3b4a-5968-4776-a5b4-c3d2e1f0a9b8',
       COSMOS_ENDPOINT: String(cosmos.ready.endpoint),

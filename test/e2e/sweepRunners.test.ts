@@ -14,7 +14,7 @@ import { createLocalCaAsync } from '../../src/local/localCa';
 import type { RunnerLease, StorePorts } from '../../src/usecases/ports';
 import { startLocalBotFrameworkIssuer, type LocalBotFrameworkIssuer } from '../support/jwt/localBotFrameworkIssuer';
 import { startRecordingConnectorService, type RecordingConnectorService } from '../support/jwt/recordingConnectorService';
-import { freePort, ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
+import { ProductionBot, requireProductionBuild, startProductionBot } from '../support/productionBot';
 import { productionBotEnv } from '../support/productionPeers';
 import { seedStore } from '../support/seededTenants';
 import { cardTitle, teamsChannel, type TeamsUser } from '../support/teamsChannel';
@@ -90,10 +90,9 @@ afterAll(async () => {
 });
 
 async function startBot(): Promise<ProductionBot> {
-  const port = await freePort();
   const bot = await startProductionBot({
     env: {
-      ...productionBotEnv({ sim, cosmos, issuer, trustedCaFile: trusted }, { botId: BOT_ID, botSecret: BOT_SECRET, entraClientId: ENTRA_CLIENT_ID, providerTenantId: PROVIDER_TENANT_ID, adminObjectId: STAFF.aadObjectId, publicBaseUrl: 'https://tenant-access.example.test', tokenEncryptionKey: TOKEN_ENCRYPTION_KEY }, port),
+      ...productionBotEnv({ sim, cosmos, issuer, trustedCaFile: trusted }, { botId: BOT_ID, botSecret: BOT_SECRET, entraClientId: ENTRA_CLIENT_ID, providerTenantId: PROVIDER_TENANT_ID, adminObjectId: STAFF.aadObjectId, publicBaseUrl: 'https://tenant-access.example.test', tokenEncryptionKey: TOKEN_ENCRYPTION_KEY }),
       VALIDATION_SCHEDULE: 'off',
       VALIDATION_CONCURRENCY: '2',
       RUNNER_LEASE_TTL_MS: String(LEASE_TTL_MS),

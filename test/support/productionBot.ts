@@ -1,7 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stopGracefully } from './childProcess';
@@ -37,7 +35,11 @@ export interface ProductionBot {
 }
 
 export interface StartProductionBotOptions {
-  /** The bot's whole configuration (PATH and HOME are added). Must include HOST and PORT. */
+  /**
+   * The bot's whole configuration (PATH and HOME are added). Must include HOST and PORT; PORT 0 lets
+   * the bot take a free port itself (held from the moment it is chosen), read from its
+   * `server.listening` record: no other process can take it in between.
+   */
   readonly env: Record<string, string>;
   /** Default: PRODUCTION_ENTRY. */
   readonly entry?: string;
@@ -45,17 +47,6 @@ export interface StartProductionBotOptions {
   readonly readyTimeoutMs?: number;
   /** Node options before the entry (e.g. `--require` of an observer); default none. */
   readonly nodeArgs?: readonly string[];
-}
-
-/** A port nobody listens on right now (the bot needs one it can also put in its links). */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const probe = createServer();
-  const port = await new Promise<number>((resolvePort, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, host, () => resolvePort((probe.address() as AddressInfo).port));
-  });
-  await new Promise<void>((done) => probe.close(() => done()));
-  return port;
 }
 
 /** Fails with what to do when the production build is missing (`npm test` makes it before jest runs). */
@@ -74,7 +65,6 @@ export async function startProductionBot(options: StartProductionBotOptions): Pr
   const entry = requireProductionBuild(options.entry);
   const { HOST: host, PORT: port } = options.env;
   if (!host || !port) throw new Error('startProductionBot: env must set HOST and PORT');
-  const url = `http://${host}:${port}`;
   const env: Record<string, string> = { ...options.env };
   for (const name of ['PATH', 'HOME'] as const) {
     const value = process.env[name];
@@ -110,15 +100,33 @@ export async function startProductionBot(options: StartProductionBotOptions): Pr
     });
   const describe = () => `--- stdout (last lines) ---\n${lines.slice(-40).join('\n')}\n--- stderr ---\n${stderrText.slice(-8_000)}`;
   const stop = () => stopGracefully(child, exited);
-  const bot: ProductionBot = { child, url, stdoutLines: () => [...lines], records, stderr: () => stderrText, describe, exited, stop };
 
   const timeoutMs = options.readyTimeoutMs ?? 20_000;
   const deadline = Date.now() + timeoutMs;
+  const exitedEarly = () => exitInfo && new Error(`node ${entry} exited (code ${exitInfo.code}, signal ${exitInfo.signal}) before it was ready\n${describe()}`);
+  let url = `http://${host}:${port}`;
+  if (port === '0') {
+    // The bot names the port it took in its start-up record.
+    for (let listening = listeningUrlOf(records()); ; listening = listeningUrlOf(records())) {
+      if (listening) {
+        url = listening;
+        break;
+      }
+      const exitError = exitedEarly();
+      if (exitError) throw exitError;
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`node ${entry} did not log server.listening within ${timeoutMs} ms\n${describe()}`);
+      }
+      await new Promise((done) => setTimeout(done, 20));
+    }
+  }
+  const bot: ProductionBot = { child, url, stdoutLines: () => [...lines], records, stderr: () => stderrText, describe, exited, stop };
+
   let lastAnswer = 'no answer yet';
   for (;;) {
-    if (exitInfo) {
-      throw new Error(`node ${entry} exited (code ${exitInfo.code}, signal ${exitInfo.signal}) before it was ready\n${describe()}`);
-    }
+    const exitError = exitedEarly();
+    if (exitError) throw exitError;
     try {
       const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
       const text = await response.text();
@@ -133,4 +141,10 @@ export async function startProductionBot(options: StartProductionBotOptions): Pr
     }
     await new Promise((done) => setTimeout(done, 50));
   }
+}
+
+/** The `url` of the bot's `server.listening` record, once it has written it. */
+function listeningUrlOf(records: readonly Record<string, unknown>[]): string | undefined {
+  const url = records.find((r) => r.event === 'server.listening')?.url;
+  return typeof url === 'string' ? url : undefined;
 }

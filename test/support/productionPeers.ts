@@ -70,7 +70,6 @@ export interface ProductionIdentity {
 export function productionBotEnv(
   peers: { sim: { url: string }; cosmos: { endpoint: string; key: string }; issuer: { openIdMetadataUrl: string }; trustedCaFile: string },
   who: ProductionIdentity,
-  port: number,
 ): Record<string, string> {
   return {
     BOT_ID: who.botId,
@@ -78,7 +77,8 @@ export function productionBotEnv(
     BOT_OPENID_METADATA_URL: peers.issuer.openIdMetadataUrl,
     BOT_LOGIN_URL: `${peers.sim.url}/botframework.com`,
     HOST: '127.0.0.1',
-    PORT: String(port),
+    // The bot takes a free port itself and names it in its server.listening record (startProductionBot).
+    PORT: '0',
     PUBLIC_BASE_URL: who.publicBaseUrl,
     PROVIDER_TENANT_ID: who.providerTenantId,
     BOOTSTRAP_ADMINS: who.adminObjectId,
