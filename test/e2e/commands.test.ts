@@ -899,7 +899,7 @@ describe('a roster lookup that runs out of time', () => {
     try {
       const started = Date.now();
       const reply = await slow.say(ADMIN, 'staff add meganb@provider.example viewer', { place: 'groupChat' });
-      expect(Date.now() - started).toBeLessThan(TURN_BUDGET_MS + 500);
+      expect(Date.now() - started).toBeLessThan(TURN_BUDGET_MS + 1_500);
       expect(cardTitle(reply.card)).toBe('Teams took too long');
       expect(said(reply)).toContain('Nothing changed');
       expect((await slow.documents(['staff'])).staff).toEqual([]);

@@ -437,10 +437,11 @@ describe('when Microsoft throttles, fails or is slow', () => {
   }, 30_000);
 
   it('a validation with its own short deadline (as the sweep gives each tenant) records what finished and what ran out of time', async () => {
-    w.sim.control.setFault({ tenant: T.kestrel.domain, service: 'graph', latencyMs: 2_500 });
+    // Graph answers long after the 1.5 s budget: done near the budget, not at Graph's pace (2 s of slack each way).
+    w.sim.control.setFault({ tenant: T.kestrel.domain, service: 'graph', latencyMs: 5_500 });
     const started = Date.now();
     const result = await w.h.bot.services.tenants.validate({ tenant: { kind: 'id', value: T.kestrel.tenantId }, actor: BOOTSTRAP_ADMIN, requestKey: `deadline-${Date.now()}`, trigger: 'sweep', budgetMs: 1_500 });
-    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(Date.now() - started).toBeLessThan(3_500);
     expect(result.ok).toBe(true);
     const { validation } = result as Extract<ValidateResult, { ok: true }>;
     expect(validation.outcome).toBe('incomplete');

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { createEntraNetworkClient, EntraTokenError, EntraTransportError } from '../../src/adapters/entra/entraNetworkClient';
 import { createIdentitySimulator, IdentitySimulator, IdentitySimulatorOptions } from '../../src/local/identitySimulator';
 import { createLocalCa, LocalCa } from '../../src/local/localCa';
+import { POLL_GAP_SLACK_MS } from '../../src/local/identitySimulator/deviceCodePolling';
 import {
   CLIENT_ID,
   CONTOSO,
@@ -197,12 +198,13 @@ describe('entra network client: slow_down', () => {
 
       const polls = simulator.control.pollLog(userCode);
       expect(polls.map((poll) => poll.answer)).toEqual(['slow_down', 'slow_down', ...polls.slice(2, -1).map(() => 'authorization_pending'), 'tokens']);
-      // The server's rule: after the k-th slow_down the gap must be at least interval + k × increment.
+      // The server's rule: after the k-th slow_down the gap must be at least interval + k × increment
+      // (less the simulator's slack for whole-millisecond timers).
       let slowDowns = 0;
       for (let i = 1; i < polls.length; i += 1) {
         if (polls[i - 1].answer === 'slow_down') slowDowns += 1;
         const gap = polls[i].atMs - polls[i - 1].atMs;
-        expect(gap).toBeGreaterThanOrEqual(100 + slowDowns * 250);
+        expect(gap).toBeGreaterThanOrEqual(100 + slowDowns * 250 - POLL_GAP_SLACK_MS);
       }
       expect(tokenErrors).toEqual([]);
     } finally {

@@ -14,15 +14,16 @@ import type { Clock } from '../../src/clock';
 
 /**
  * The sweep use case on the in-memory stores, Entra and Graph faked per tenant, and the sweep's
- * waits run 1000× faster than real time (a Retry-After of 5 s is 5 ms here): concurrency, a
+ * waits run 1000× faster than real time (a Retry-After of 5 s is 5 ms here; 100× in the tests whose
+ * outcome hangs on a margin of seconds, which a pause of the machine must not eat): concurrency, a
  * throttled tenant waiting off the slots, back-off, bounded retries and the deadline, one record
  * per tenant, a runner that takes over, and the fence refusing a deposed runner's late write.
  */
 
 const T0 = new Date('2026-12-01T06:00:00.000Z');
-const SPEED = 1000;
-const fastTimers: SweepTimers = {
-  nowMs: () => performance.now() * SPEED,
+/** The sweep's clock and sleeps, `speed` times faster than real time. */
+const timersAt = (speed: number): SweepTimers => ({
+  nowMs: () => performance.now() * speed,
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
       const done = () => {
@@ -30,11 +31,14 @@ const fastTimers: SweepTimers = {
         signal.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, ms / SPEED);
+      const timer = setTimeout(done, ms / speed);
       if (signal.aborted) done();
       else signal.addEventListener('abort', done, { once: true });
     }),
-};
+});
+const fastTimers = timersAt(1000);
+/** For a test that hangs on a margin of seconds: 18 s is 180 ms here, not 18 ms. */
+const slowerTimers = timersAt(100);
 
 const idOf = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const accountOf = (tenantId: string): CachedAccount => ({ homeAccountId: `oid.${tenantId}`, username: `admin@${tenantId}.example`, tenantId, objectId: `11111111-2222-4333-8444-${tenantId.slice(-12)}` });
@@ -120,7 +124,7 @@ interface World {
   counted: ReturnType<typeof countingTenants>['counted'];
 }
 
-function world(options: { tenants: number; concurrency?: number; entra?: ScriptedEntra; organization?: (tenantId: string) => OrganizationLookup; tenantDeadlineMs?: number; pageSize?: number; clock?: Clock }): World & { ready: Promise<void> } {
+function world(options: { tenants: number; concurrency?: number; entra?: ScriptedEntra; organization?: (tenantId: string) => OrganizationLookup; tenantDeadlineMs?: number; pageSize?: number; clock?: Clock; timers?: SweepTimers }): World & { ready: Promise<void> } {
   const stores = memoryStores();
   const clock = options.clock ?? new TickingClock(T0);
   const entra = options.entra ?? new ScriptedEntra();
@@ -171,7 +175,7 @@ function world(options: { tenants: number; concurrency?: number; entra?: Scripte
     checkpointMs: 1_000,
     pageSize: options.pageSize ?? 7,
     random01: () => 0.5,
-    timers: fastTimers,
+    timers: options.timers ?? fastTimers,
   };
   const ready = (async () => {
     for (let i = 1; i <= options.tenants; i++) await stores.tenants.ensure(tenantDoc(idOf(i)));
@@ -228,13 +232,14 @@ describe('runSweep', () => {
       started.push(`${tenantId.slice(-2)}#${attempt}`);
       return tenantId === idOf(1) && attempt === 1 ? THROTTLED(60) : OK;
     });
-    const w = world({ tenants: 12, concurrency: 2, entra });
+    // Eleven tenants must be checked inside tenant 1's 60 s wait: 600 ms of real time at this speed.
+    const w = world({ tenants: 12, concurrency: 2, entra, timers: slowerTimers });
     await w.ready;
     await newSweep(w.stores);
 
-    const before = fastTimers.nowMs();
+    const before = slowerTimers.nowMs();
     const result = await runSweep(w.deps, SWEEP_ID, holdOf(1));
-    const tookMs = fastTimers.nowMs() - before;
+    const tookMs = slowerTimers.nowMs() - before;
 
     expect(result).toMatchObject({ ok: true, run: { counts: { checked: 12, ok: 12 } } });
     // Everyone else was checked while tenant 1 waited its 60 s; its retry came after them.
@@ -265,7 +270,8 @@ describe('runSweep', () => {
 
   it("stops retrying at the tenant's deadline: a Retry-After longer than what is left is recorded as it is", async () => {
     const entra = new ScriptedEntra((tenantId) => (tenantId === idOf(1) ? THROTTLED(40) : OK));
-    const w = world({ tenants: 2, entra, tenantDeadlineMs: 60_000 });
+    // The retry fits only if the first attempt is decided within 18 s of the tenant's start.
+    const w = world({ tenants: 2, entra, tenantDeadlineMs: 60_000, timers: slowerTimers });
     await w.ready;
     await newSweep(w.stores);
     const result = await runSweep(w.deps, SWEEP_ID, holdOf(1));

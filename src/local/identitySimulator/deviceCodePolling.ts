@@ -16,6 +16,12 @@ const OUTCOME_ERRORS: Record<Exclude<SignInOutcome, 'success'>, EntraErrorKind> 
  * and the required gap grows by the increment, so a client that does not slow down keeps getting slow_down.
  * Mutates the grant: the poll time, the gap, and redemption.
  */
+/**
+ * Timers and clocks count whole milliseconds: a client that waited exactly the interval can arrive a
+ * millisecond or two "early" by them. Only a poll sooner than that is too soon.
+ */
+export const POLL_GAP_SLACK_MS = 2;
+
 export function answerDeviceCodePoll(
   grant: DeviceCodeGrant,
   nowMs: number,
@@ -27,7 +33,7 @@ export function answerDeviceCodePoll(
   if (isExpired) return { kind: 'error', error: 'expired-token' };
   if (grant.redeemed) return { kind: 'error', error: 'code-already-redeemed' };
 
-  const tooSoon = previousPollAtMs !== undefined && nowMs - previousPollAtMs < grant.requiredGapMs;
+  const tooSoon = previousPollAtMs !== undefined && nowMs - previousPollAtMs < grant.requiredGapMs - POLL_GAP_SLACK_MS;
   if (grant.forcedSlowDowns > 0 || tooSoon) {
     if (grant.forcedSlowDowns > 0) grant.forcedSlowDowns -= 1;
     grant.requiredGapMs += slowDownIncrementMs;
