@@ -1,4 +1,5 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -77,7 +78,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
   let server: Server | undefined;
   let port = 0;
-  const listen = async () => {
+  const listenOn = async (candidate: number) => {
     server = createServer(handler);
     server.keepAliveTimeout = 60_000;
     server.on('connection', (socket) => {
@@ -86,9 +87,21 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     });
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
-      server!.listen(port, '127.0.0.1', () => resolve());
+      server!.listen(candidate, '127.0.0.1', () => resolve());
     });
     port = (server.address() as AddressInfo).port;
+  };
+  // While refusing, the port is free: one the kernel hands out to listen(0) could be taken by any
+  // process meanwhile (two jest workers listen all the time), and listening again would fail.
+  const listen = async () => {
+    if (port !== 0) return listenOn(port);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await listenOn(portBelowEphemeralRange());
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw error;
+      }
+    }
   };
   const stopListening = async () => {
     if (!server) return;
@@ -115,4 +128,17 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       await stopListening();
     },
   };
+}
+
+/** Linux hands listen(0) ports from net.ipv4.ip_local_port_range (32768-60999 by default); one below it, at random. */
+function portBelowEphemeralRange(): number {
+  let lowest = 32_768;
+  try {
+    lowest = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || lowest;
+  } catch {
+    // Not Linux: the default range's start.
+  }
+  if (lowest <= 2_048) return 0; // An unusual range: the kernel chooses, as before.
+  const from = Math.min(20_000, lowest - 1_000);
+  return from + Math.floor(Math.random() * (lowest - from));
 }
