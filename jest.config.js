@@ -13,6 +13,6 @@ module.exports = {
   // Two workers, whatever the core count says (jest's default on 2 cores is one, running the files in
   // turn): most suites spend their time waiting on sockets, child processes and a browser, so two at a
   // time use the machine instead of leaving a core idle. Measured on 2 cores: 273 s in one worker,
-  // 160 s in two (README, "Tests").
+  // 152-161 s in two (README, "Tests").
   maxWorkers: 2,
 };

@@ -242,7 +242,8 @@ function validationConsentUrl(authorityHost: string, tenantId: string, clientId:
  */
 async function reserveListenPort(config: Config): Promise<{ config: Config; reservedPort?: NetServer }> {
   if (config.port !== 0) return { config };
-  const reservedPort = createNetServer();
+  // Until the web server takes the handle over, a connection is closed at once rather than left hanging.
+  const reservedPort = createNetServer((socket) => socket.destroy());
   const port = await new Promise<number>((resolve, reject) => {
     reservedPort.once('error', reject);
     reservedPort.listen(0, config.host, () => resolve((reservedPort.address() as AddressInfo).port));

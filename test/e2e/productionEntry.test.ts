@@ -150,7 +150,9 @@ describe('the production entry point, configured by its environment', () => {
       expect(issuer.openIdMetadataUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\//);
       expect(records.find((r) => r.event === 'identity.entra')).toMatchObject({ authorityHost: sim.url, clientId: ENTRA_CLIENT_ID, graphBaseUrl: sim.url, cloud: 'other' });
       expect(records.find((r) => r.event === 'store.ready')).toMatchObject({ endpoint: cosmos.endpoint });
+      // PORT=0: the bot took a free port and names it (startProductionBot reads bot.url from this record).
       expect(records.find((r) => r.event === 'server.listening')).toMatchObject({ url: bot.url, localMode: false });
+      expect(bot.url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
       const events = records.map((r) => r.event);
       for (const local of ['identity.simulator', 'inbound.auth.off', 'store.embedded', 'crypto.ephemeral-key', 'local.playground']) expect(events).not.toContain(local);
       const everything = `${bot.stdoutLines().join('\n')}\n${bot.stderr()}`;

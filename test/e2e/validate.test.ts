@@ -437,11 +437,11 @@ describe('when Microsoft throttles, fails or is slow', () => {
   }, 30_000);
 
   it('a validation with its own short deadline (as the sweep gives each tenant) records what finished and what ran out of time', async () => {
-    // Graph answers long after the 1.5 s budget: done near the budget, not at Graph's pace (2 s of slack each way).
+    // Graph answers after its own timeout (GRAPH_TIMEOUT_MS, 3 s): done near the 1.5 s budget, well before that timeout.
     w.sim.control.setFault({ tenant: T.kestrel.domain, service: 'graph', latencyMs: 5_500 });
     const started = Date.now();
     const result = await w.h.bot.services.tenants.validate({ tenant: { kind: 'id', value: T.kestrel.tenantId }, actor: BOOTSTRAP_ADMIN, requestKey: `deadline-${Date.now()}`, trigger: 'sweep', budgetMs: 1_500 });
-    expect(Date.now() - started).toBeLessThan(3_500);
+    expect(Date.now() - started).toBeLessThan(GRAPH_TIMEOUT_MS);
     expect(result.ok).toBe(true);
     const { validation } = result as Extract<ValidateResult, { ok: true }>;
     expect(validation.outcome).toBe('incomplete');

@@ -11,17 +11,17 @@ const OUTCOME_ERRORS: Record<Exclude<SignInOutcome, 'success'>, EntraErrorKind> 
 };
 
 /**
- * The token endpoint's answer to one device-code poll, in RFC 8628 order: an expired code is expired whatever
- * else holds; a poll that comes sooner than the (possibly slowed) interval after the previous one gets slow_down,
- * and the required gap grows by the increment, so a client that does not slow down keeps getting slow_down.
- * Mutates the grant: the poll time, the gap, and redemption.
- */
-/**
  * Timers and clocks count whole milliseconds: a client that waited exactly the interval can arrive a
  * millisecond or two "early" by them. Only a poll sooner than that is too soon.
  */
 export const POLL_GAP_SLACK_MS = 2;
 
+/**
+ * The token endpoint's answer to one device-code poll, in RFC 8628 order: an expired code is expired whatever
+ * else holds; a poll that comes sooner than the (possibly slowed) interval after the previous one gets slow_down,
+ * and the required gap grows by the increment, so a client that does not slow down keeps getting slow_down.
+ * Mutates the grant: the poll time, the gap, and redemption.
+ */
 export function answerDeviceCodePoll(
   grant: DeviceCodeGrant,
   nowMs: number,
