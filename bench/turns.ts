@@ -261,13 +261,13 @@ const count = (n: number) => String(n).padStart(8);
 const header =
   `${'route'.padEnd(26)}${['req/s', 'p50 ms', 'p99 ms'].map((h) => h.padStart(9)).join('')}${'store/turn'.padStart(11)}${'CPU ms/turn'.padStart(12)}${'loop busy'.padStart(10)}` +
   `${['2xx', 'non-2xx', 'errors', 'replies'].map((h) => h.padStart(8)).join('')}`;
-const runRow = (m: Measured) =>
-  `${`${m.route} round ${m.round} #${m.instance}`.padEnd(26)}${fixed(m.requestsPerSecond)}${fixed(m.p50Ms)}${fixed(m.p99Ms)}${fixed(m.replies > 0 ? m.storeRequests / m.replies : 0, 2, 11)}` +
-  `${fixed(m.cpuMsPerTurn, 2, 12)}${`${(m.loopBusyShare * 100).toFixed(0)} %`.padStart(10)}${count(m.ok)}${count(m.non2xx)}${count(m.errors)}${count(m.replies)}`;
+/** One line of the table, for a run or a route's summary. */
+const row = (label: string, f: Pick<RouteSummary, 'requestsPerSecond' | 'p50Ms' | 'p99Ms' | 'storePerTurn' | 'cpuMsPerTurn' | 'loopBusyShare' | 'ok' | 'non2xx' | 'errors' | 'replies'>) =>
+  `${label.padEnd(26)}${fixed(f.requestsPerSecond)}${fixed(f.p50Ms)}${fixed(f.p99Ms)}${fixed(f.storePerTurn, 2, 11)}` +
+  `${fixed(f.cpuMsPerTurn, 2, 12)}${`${(f.loopBusyShare * 100).toFixed(0)} %`.padStart(10)}${count(f.ok)}${count(f.non2xx)}${count(f.errors)}${count(f.replies)}`;
+const runRow = (m: Measured) => row(`${m.route} round ${m.round} #${m.instance}`, { ...m, storePerTurn: m.replies > 0 ? m.storeRequests / m.replies : 0 });
 const labels: Record<RouteName, string> = { floor: 'floor  (floor bot)', stack: 'stack  (teams-ai floor)', status: 'status /api/messages', echo: `echo   ${ECHO_PATH}`, compare: 'compare (--compare)' };
-const summaryRow = (s: RouteSummary) =>
-  `${`${labels[s.route]}`.padEnd(26)}${fixed(s.requestsPerSecond)}${fixed(s.p50Ms)}${fixed(s.p99Ms)}${fixed(s.storePerTurn, 2, 11)}` +
-  `${fixed(s.cpuMsPerTurn, 2, 12)}${`${(s.loopBusyShare * 100).toFixed(0)} %`.padStart(10)}${count(s.ok)}${count(s.non2xx)}${count(s.errors)}${count(s.replies)}`;
+const summaryRow = (s: RouteSummary) => row(labels[s.route], s);
 
 function problemsOf(m: Measured, what: string): string[] {
   const problems: string[] = [];
@@ -376,28 +376,25 @@ async function main(): Promise<number> {
 
     console.log('');
     const verdictPossible = options.rounds >= MIN_ROUNDS_FOR_VERDICT;
-    const floorRatio = ratioOverRounds(runs, 'status', 'floor');
-    const echoRatio = ratioOverRounds(runs, 'status', 'echo');
-    const perRound = (r: { perRound: number[] }) => `rounds: ${r.perRound.map((x) => x.toFixed(3)).join(', ')}`;
-    if (floorRatio) {
-      const verdict = verdictPossible ? (floorRatio.median >= FLOOR_TARGET ? 'PASS' : 'FAIL') : `no verdict (fewer than ${MIN_ROUNDS_FOR_VERDICT} rounds)`;
-      console.log(`ratio status/floor (req/s): ${floorRatio.median.toFixed(3)}  target >= ${FLOOR_TARGET}  ${verdict}  (median of ${perRound(floorRatio)})`);
-    }
-    const stackOverFloor = ratioOverRounds(runs, 'stack', 'floor');
-    if (stackOverFloor) console.log(`ratio stack/floor  (req/s): ${stackOverFloor.median.toFixed(3)}  information: teams-ai and the card reply, no product code  (median of ${perRound(stackOverFloor)})`);
-    const statusOverStack = ratioOverRounds(runs, 'status', 'stack');
-    if (statusOverStack) console.log(`ratio status/stack (req/s): ${statusOverStack.median.toFixed(3)}  information: the product's own code and HTTP edge on that stack  (median of ${perRound(statusOverStack)})`);
-    if (echoRatio) console.log(`ratio status/echo  (req/s): ${echoRatio.median.toFixed(3)}  information (former target >= ${ECHO_TARGET})  (median of ${perRound(echoRatio)})`);
+    /** One ratio over the rounds, printed when both routes ran; `note` says what it means. */
+    const printRatio = (top: RouteName, bottom: RouteName, note: (median: number) => string) => {
+      const ratio = ratioOverRounds(runs, top, bottom);
+      if (!ratio) return;
+      const rounds = ratio.perRound.map((x) => x.toFixed(3)).join(', ');
+      console.log(`ratio ${`${top}/${bottom}`.padEnd(12)} (req/s): ${ratio.median.toFixed(3)}  ${note(ratio.median)}  (median of rounds: ${rounds})`);
+    };
+    printRatio('status', 'floor', (median) => `target >= ${FLOOR_TARGET}  ${verdictPossible ? (median >= FLOOR_TARGET ? 'PASS' : 'FAIL') : `no verdict (fewer than ${MIN_ROUNDS_FOR_VERDICT} rounds)`}`);
+    printRatio('stack', 'floor', () => 'information: teams-ai and the card reply, no product code');
+    printRatio('status', 'stack', () => "information: the product's own code and HTTP edge on that stack");
+    printRatio('status', 'echo', () => `information (former target >= ${ECHO_TARGET})`);
     // CPU per turn moves less than req/s when other work shares the CPUs: it tells a noisy run from a real change.
     const cpuOf = (name: RouteName) => summaries.find((s) => s.route === name)?.cpuMsPerTurn;
     const [floorCpu, stackCpu, statusCpu, compareCpu] = [cpuOf('floor'), cpuOf('stack'), cpuOf('status'), cpuOf('compare')];
-    const compareRatio = compareLabel && ratioOverRounds(runs, 'status', 'compare');
-    if (compareRatio) {
-      console.log(`ratio status/compare (req/s): ${compareRatio.median.toFixed(3)}  this tree against ${compareLabel}  (median of ${perRound(compareRatio)})`);
+    if (compareLabel) {
+      printRatio('status', 'compare', () => `this tree against ${compareLabel}`);
       if (compareCpu && statusCpu) console.log(`cost ratio compare/status (CPU ms per turn): ${(compareCpu / statusCpu).toFixed(3)}  (above 1: this tree's turn costs less)`);
       // What the target would read at the compared revision: whether a change under trial would meet it.
-      const compareOverFloor = ratioOverRounds(runs, 'compare', 'floor');
-      if (compareOverFloor) console.log(`ratio compare/floor (req/s): ${compareOverFloor.median.toFixed(3)}  information: ${compareLabel} against the target >= ${FLOOR_TARGET}  (median of ${perRound(compareOverFloor)})`);
+      printRatio('compare', 'floor', () => `information: ${compareLabel} against the target >= ${FLOOR_TARGET}`);
     }
     if (floorCpu && statusCpu) console.log(`cost ratio floor/status (CPU ms per turn of the serving process): ${(floorCpu / statusCpu).toFixed(3)}  (information)`);
     if (floorCpu && stackCpu) console.log(`cost ratio floor/stack  (CPU ms per turn of the serving process): ${(floorCpu / stackCpu).toFixed(3)}  (information)`);
