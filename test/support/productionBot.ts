@@ -103,43 +103,29 @@ export async function startProductionBot(options: StartProductionBotOptions): Pr
 
   const timeoutMs = options.readyTimeoutMs ?? 20_000;
   const deadline = Date.now() + timeoutMs;
-  const exitedEarly = () => exitInfo && new Error(`node ${entry} exited (code ${exitInfo.code}, signal ${exitInfo.signal}) before it was ready\n${describe()}`);
-  let url = `http://${host}:${port}`;
-  if (port === '0') {
-    // The bot names the port it took in its start-up record.
-    for (let listening = listeningUrlOf(records()); ; listening = listeningUrlOf(records())) {
-      if (listening) {
-        url = listening;
-        break;
-      }
-      const exitError = exitedEarly();
-      if (exitError) throw exitError;
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`node ${entry} did not log server.listening within ${timeoutMs} ms\n${describe()}`);
-      }
-      await new Promise((done) => setTimeout(done, 20));
-    }
-  }
-  const bot: ProductionBot = { child, url, stdoutLines: () => [...lines], records, stderr: () => stderrText, describe, exited, stop };
-
-  let lastAnswer = 'no answer yet';
+  // PORT=0: the bot names the port it took in its start-up record; until then there is nothing to ask.
+  let url = port === '0' ? undefined : `http://${host}:${port}`;
+  let lastAnswer = url ? 'no answer yet' : 'no server.listening record yet';
   for (;;) {
-    const exitError = exitedEarly();
-    if (exitError) throw exitError;
-    try {
-      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
-      const text = await response.text();
-      if (response.status === 200) return bot;
-      lastAnswer = `HTTP ${response.status} ${text}`;
-    } catch (error) {
-      lastAnswer = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+    if (exitInfo) {
+      throw new Error(`node ${entry} exited (code ${exitInfo.code}, signal ${exitInfo.signal}) before it was ready\n${describe()}`);
+    }
+    url ??= listeningUrlOf(records());
+    if (url) {
+      try {
+        const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
+        const text = await response.text();
+        if (response.status === 200) return { child, url, stdoutLines: () => [...lines], records, stderr: () => stderrText, describe, exited, stop };
+        lastAnswer = `HTTP ${response.status} ${text}`;
+      } catch (error) {
+        lastAnswer = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+      }
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`node ${entry} was not ready within ${timeoutMs} ms (GET ${url}/readyz: ${lastAnswer})\n${describe()}`);
+      throw new Error(`node ${entry} was not ready within ${timeoutMs} ms (${url ? `GET ${url}/readyz` : 'PORT=0'}: ${lastAnswer})\n${describe()}`);
     }
-    await new Promise((done) => setTimeout(done, 50));
+    await new Promise((done) => setTimeout(done, url ? 50 : 20));
   }
 }
 
